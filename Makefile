@@ -1,0 +1,44 @@
+# Sweep: build, test, benchmark. `make test` installs what is missing first.
+SHELL := /bin/bash
+SWIFT ?= swift
+DEBS := libzmq3-dev libopenblas-dev pkg-config dataset-fashion-mnist
+MAX_FILE_LINES := 600
+
+.PHONY: deps build release test bench size clean
+
+deps:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) test
+
+bench: deps
+	$(SWIFT) run -c release sweep-bench
+
+size:
+	@fail=0; \
+	for d in Sources/*/; do \
+	  n=$$(find $$d -name '*.swift' -exec cat {} + 2>/dev/null | wc -l); \
+	  printf '%-14s %6d lines\n' "$$(basename $$d)" "$$n"; \
+	done; \
+	while IFS= read -r f; do \
+	  n=$$(wc -l < "$$f"); \
+	  if [ "$$n" -gt $(MAX_FILE_LINES) ]; then echo "too long: $$f has $$n lines (max $(MAX_FILE_LINES))"; fail=1; fi; \
+	done < <(find Sources -type f \( -name '*.swift' -o -name '*.c' -o -name '*.h' \)); \
+	exit $$fail
+
+clean:
+	rm -rf .build .build-*
