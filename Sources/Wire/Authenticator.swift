@@ -57,6 +57,7 @@ public final class Authenticator: Sendable {
         ready.wait()
         if let error = bindError.withLock({ $0 }) {
             finished.wait()
+            _ = stopped.set() // the thread is gone: deinit must not wait for it again
             throw error
         }
     }

@@ -44,8 +44,9 @@ final class BridgeLoop {
         case let .open(id, kind, monitored, setup, reply):
             do {
                 let socket = try Socket(kind, context: context)
-                try setup(socket)
+                // Monitor first, so that events of connections made in `setup` are seen.
                 let monitor = monitored ? try socket.monitor() : nil
+                try setup(socket)
                 entries.append(Entry(id: id, socket: socket, monitor: monitor))
                 rebuildPoller()
                 reply.resume()
@@ -72,7 +73,6 @@ final class BridgeLoop {
             do { try body(entry.socket); reply.resume() } catch { reply.resume(throwing: error) }
         case let .close(id, reply):
             if let index = entries.firstIndex(where: { $0.id == id }) {
-                entries[index].monitor?.socket.close()
                 entries[index].socket.close()
                 entries.remove(at: index)
                 rebuildPoller()
@@ -117,7 +117,6 @@ final class BridgeLoop {
 
     private func closeAll() {
         for entry in entries {
-            entry.monitor?.socket.close()
             entry.socket.close()
         }
         entries.removeAll()

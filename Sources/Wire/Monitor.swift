@@ -67,6 +67,9 @@ public final class Monitor {
             zmq_socket_monitor(target.handle, endpoint, ZMQ_EVENT_ALL)
         }
         socket = try Socket(.pair, context: target.context)
+        // libzmq sends events with a blocking send from its I/O thread: an unread monitor
+        // with a bounded queue would stall every connection of the context. Unbounded here.
+        try socket.set(.receiveHighWaterMark, 0)
         try socket.connect(.inproc(name: String(endpoint.dropFirst("inproc://".count))))
     }
 
@@ -81,9 +84,13 @@ public final class Monitor {
 
 extension Socket {
     /// Starts reporting this socket's connection events; read them from the returned monitor
-    /// on this socket's thread.
+    /// on this socket's thread. The socket keeps its monitor open until it closes, since
+    /// libzmq blocks when a monitor's reader goes away first. Calling again returns the same one.
     public func monitor() throws(WireError) -> Monitor {
         assertOwner()
-        return try Monitor(watching: self)
+        if let monitor = attachedMonitor { return monitor }
+        let monitor = try Monitor(watching: self)
+        attachedMonitor = monitor
+        return monitor
     }
 }

@@ -11,6 +11,8 @@ public final class Socket {
     /// Keeps the context alive until this socket is closed.
     let context: Context
     private var closed = false
+    /// The monitor reading this socket's events, closed after monitoring stops.
+    var attachedMonitor: Monitor?
     #if DEBUG
     private let owner = pthread_self()
     #endif
@@ -31,6 +33,11 @@ public final class Socket {
     public func close() {
         guard !closed else { return }
         closed = true
+        if let monitor = attachedMonitor {
+            zmq_socket_monitor(handle, nil, 0)
+            monitor.socket.close()
+            attachedMonitor = nil
+        }
         zmq_close(handle)
     }
 
