@@ -26,7 +26,8 @@ test: deps
 	$(SWIFT) test
 
 bench: deps
-	$(SWIFT) run -c release sweep-bench
+	$(SWIFT) build -c release --product sweep-bench
+	.build/release/sweep-bench $(SUITES)
 
 size:
 	@fail=0; \

@@ -18,6 +18,9 @@ let package = Package(
         // ZeroMQ sockets, polling, monitoring, CURVE and the I/O-thread bridge.
         .target(name: "Wire", dependencies: ["CZeroMQ"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
+
+        // Release benchmarks (`make bench`).
+        .executableTarget(name: "sweep-bench", dependencies: ["Wire"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,16 @@
+// Release benchmarks: `make bench` (or `swift run -c release sweep-bench [suite…]`).
+// Each suite prints a table and writes bench-results/<suite>.json.
+import Foundation
+
+let suites: [String: () async throws -> Void] = [
+    "wire": WireBench.run,
+]
+let chosen = CommandLine.arguments.dropFirst().isEmpty ? suites.keys.sorted() : Array(CommandLine.arguments.dropFirst())
+print("machine: \(machineDescription())")
+for name in chosen {
+    guard let suite = suites[name] else {
+        FileHandle.standardError.write(Data("unknown suite '\(name)'; choose from \(suites.keys.sorted().joined(separator: ", "))\n".utf8))
+        exit(2)
+    }
+    try await suite()
+}
