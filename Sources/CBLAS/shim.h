@@ -1,0 +1,4 @@
+#ifndef SWEEP_CBLAS_SHIM_H
+#define SWEEP_CBLAS_SHIM_H
+#include <cblas.h>
+#endif

@@ -1,0 +1,153 @@
+import Foundation
+
+/// The derivative rules: for each recorded operation, the gradient of every input given the
+/// gradient of the output. Broadcast inputs get gradients shaped like the output; `backward()`
+/// sums them back to each input's shape.
+enum Gradients {
+    static func of(_ op: Op, inputs x: [Tensor], output y: Tensor, gradient g: Tensor) throws -> [Tensor?] {
+        let needs = x.map(\.tracksGradient)
+        func only(_ i: Int, _ make: () throws -> Tensor) throws -> Tensor? {
+            needs[i] ? try make() : nil
+        }
+        switch op {
+        case .add:
+            return [g, g]
+        case .subtract:
+            return [g, try only(1) { -g }]
+        case .multiply:
+            return [try only(0) { try g * x[1] }, try only(1) { try g * x[0] }]
+        case .divide: // d(a/b) = da/b − a·db/b²
+            return [try only(0) { try g / x[1] }, try only(1) { try -(g * y) / x[1] }]
+        case .negate:
+            return [-g]
+        case .exp:
+            return [try g * y]
+        case .log:
+            return [try g / x[0]]
+        case .sqrt: // 1 / (2√x)
+            return [try g / (y * 2)]
+        case .abs, .sign:
+            if case .sign = op { return [Tensor.zeros(x[0].shape)] }
+            return [try g * x[0].sign()]
+        case .tanh: // 1 − tanh²
+            return [try g * (1 - y.squared())]
+        case .sigmoid: // σ(1 − σ)
+            return [try g * (y * (1 - y))]
+        case .relu:
+            return [try g * x[0].compare(.greater, Tensor(0))]
+        case .leakyRelu(let alpha):
+            return [try g * mapKernel(x[0]) { $0 > 0 ? 1 : alpha }]
+        case .softplus: // σ(x)
+            return [try g * x[0].sigmoid()]
+        case .pow(let p): // p·x^(p−1)
+            return [try g * (x[0].pow(p - 1) * p)]
+        case .clamp(let low, let high):
+            return [try g * mapKernel(x[0]) { $0 >= low && $0 <= high ? 1 : 0 }]
+        case .select(let mask):
+            let zero = Tensor(0)
+            return [try only(0) { try Tensor.select(mask, g, zero) }, try only(1) { try Tensor.select(mask, zero, g) }]
+        case .sumAll:
+            return [try Tensor.full(g.item, x[0].shape)]
+        case let .sum(axis, kept, _):
+            return [try g.restoringAxis(axis, kept: kept).expanded(to: x[0].shape)]
+        case let .pick(axis, kept, positions):
+            let gk = try g.restoringAxis(axis, kept: kept)
+            let dx = Tensor.zeros(x[0].shape)
+            let (_, n, inner) = x[0].split(at: axis)
+            for (j, k) in positions.enumerated() {
+                dx.storage.pointer[(j / inner * n + k) * inner + j % inner] = gk.storage.pointer[j]
+            }
+            return [dx]
+        case .reshape:
+            return [try g.reshaped(x[0].shape)]
+        case .permute(let order):
+            var inverse = order
+            for (i, axis) in order.enumerated() { inverse[axis] = i }
+            return [try g.permuted(inverse)]
+        case .slice(let starts):
+            return [try g.padded(into: x[0].shape, at: starts)]
+        case .gather(let indices):
+            let dx = Tensor.zeros(x[0].shape)
+            let width = x[0].count / Swift.max(x[0].shape[0], 1)
+            for (row, index) in indices.enumerated() {
+                let d = dx.storage.pointer + index * width, s = g.storage.pointer + row * width
+                for i in 0..<width { d[i] += s[i] }
+            }
+            return [dx]
+        case let .concatenate(axis, extents):
+            var start = 0
+            var parts: [Tensor?] = []
+            for (i, extent) in extents.enumerated() {
+                var ranges = x[i].shape.map { 0..<$0 }
+                ranges[axis] = start..<(start + extent)
+                parts.append(try only(i) { try g.slice(ranges) })
+                start += extent
+            }
+            return parts
+        case let .matmul(ta, tb):
+            let (a, b) = (x[0], x[1])
+            let da = try only(0) { () throws in
+                let product = try g.matmul(b, transposeOther: !tb) // dC·op(B)ᵀ = d op(A)
+                return ta ? try product.transposed() : product
+            }
+            let db = try only(1) { () throws in
+                let product = try a.matmul(g, transposeSelf: !ta) // op(A)ᵀ·dC = d op(B)
+                return tb ? try product.transposed() : product
+            }
+            return [da, db]
+        case let .conv2d(geometry, columns):
+            return conv2dBackward(geometry, columns: columns, weight: x[1], gradient: g, needs: needs)
+        case let .maxPool(picks, planeSize):
+            let dx = Tensor.zeros(x[0].shape)
+            let perPlane = y.shape[2] * y.shape[3]
+            for (o, pick) in picks.enumerated() {
+                dx.storage.pointer[o / perPlane * planeSize + Int(pick)] += g.storage.pointer[o]
+            }
+            return [dx]
+        case .avgPool(let geometry):
+            return [avgPoolBackward(geometry, g)]
+        case .softmax(let axis): // y ⊙ (g − Σ g⊙y)
+            return [try y * (g - (g * y).sum(axis: axis, keepingAxis: true))]
+        case .logSoftmax(let axis): // g − softmax ⊙ Σ g
+            return [try g - y.exp() * g.sum(axis: axis, keepingAxis: true)]
+        case let .logSumExp(axis, kept): // g ⊙ softmax
+            return [try g.restoringAxis(axis, kept: kept) * x[0].softmax(axis: axis)]
+        }
+    }
+}
+
+extension Tensor {
+    /// Puts back a reduced axis as extent 1, so the result broadcasts against the input.
+    func restoringAxis(_ axis: Int, kept: Bool) throws -> Tensor {
+        if kept { return self }
+        var s = shape
+        s.insert(1, at: axis)
+        return try reshaped(s)
+    }
+
+    /// This tensor written into zeros of `shape` starting at `starts` (the inverse of slice).
+    func padded(into target: [Int], at starts: [Int]) throws -> Tensor {
+        let out = Tensor.zeros(target)
+        let s = Tensor.strides(of: target)
+        let start = zip(starts, s).map { $0 * $1 }.reduce(0, +)
+        // Write through the target's strides: the mirror of the copy in `slice`.
+        let total = count
+        guard total > 0, let width = shape.last else { return out }
+        var index = [Int](repeating: 0, count: rank)
+        var write = start, read = 0
+        while read < total {
+            (out.storage.pointer + write).update(from: storage.pointer + read, count: width)
+            read += width
+            var axis = rank - 2
+            while axis >= 0 {
+                index[axis] += 1
+                write += s[axis]
+                if index[axis] < shape[axis] { break }
+                write -= s[axis] * shape[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return out
+    }
+}
