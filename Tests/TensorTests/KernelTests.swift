@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+@testable import Tensor
+
+/// Largest |a − b| / max(1, |b|) over two equally shaped tensors.
+func worstDifference(_ a: Tensor, _ b: Tensor) -> Float {
+    zip(a.scalars, b.scalars).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+}
+
+@Suite("Fast kernels agree with naive references")
+struct KernelTests {
+    @Test("BLAS matmul matches the triple loop, with transposes folded in", arguments: [(1, 1, 1), (7, 13, 5), (64, 33, 17), (128, 256, 64)])
+    func matmul(m: Int, k: Int, n: Int) throws {
+        let a = sample([m, k], seed: 1), b = sample([k, n], seed: 2)
+        let reference = try a.matmulReference(b)
+        // Float32 sums of k products: rounding grows with k.
+        let tolerance = Float(k) * 2e-7 + 1e-6
+        #expect(worstDifference(try a.matmul(b), reference) < tolerance)
+        let at = try a.transposed(), bt = try b.transposed()
+        #expect(worstDifference(try at.matmul(b, transposeSelf: true), reference) < tolerance)
+        #expect(worstDifference(try a.matmul(bt, transposeOther: true), reference) < tolerance)
+        #expect(worstDifference(try at.matmul(bt, transposeSelf: true, transposeOther: true), reference) < tolerance)
+    }
+
+    @Test("batched matmul is a matmul per batch entry")
+    func batched() throws {
+        let a = sample([3, 4, 5], seed: 3), b = sample([3, 5, 2], seed: 4), shared = sample([5, 2], seed: 5)
+        let out = try a.matmul(b), outShared = try a.matmul(shared)
+        for i in 0..<3 {
+            let ai = try a.slice([i..<(i + 1)]).reshaped([4, 5])
+            let bi = try b.slice([i..<(i + 1)]).reshaped([5, 2])
+            #expect(worstDifference(try out.slice([i..<(i + 1)]).reshaped([4, 2]), try ai.matmulReference(bi)) < 1e-5)
+            #expect(worstDifference(try outShared.slice([i..<(i + 1)]).reshaped([4, 2]), try ai.matmulReference(shared)) < 1e-5)
+        }
+    }
+
+    @Test("im2col convolution matches direct convolution", arguments: [(1, 0), (1, 1), (2, 0), (2, 1), (3, 2)])
+    func conv(stride: Int, padding: Int) throws {
+        let x = sample([2, 3, 9, 8], seed: 6), w = sample([4, 3, 3, 3], seed: 7), bias = sample([4], seed: 8)
+        let fast = try x.conv2d(w, bias: bias, stride: stride, padding: padding)
+        let direct = try x.conv2dReference(w, bias: bias, stride: stride, padding: padding)
+        #expect(fast.shape == direct.shape)
+        #expect(worstDifference(fast, direct) < 1e-5)
+    }
+
+    @Test("pooling matches a naive window scan")
+    func pooling() throws {
+        let x = sample([2, 3, 6, 7], seed: 9)
+        for (kernel, stride) in [(2, 2), (3, 2), (3, 1)] {
+            let maxed = try x.maxPool2d(kernel: kernel, stride: stride)
+            let averaged = try x.avgPool2d(kernel: kernel, stride: stride)
+            let (oh, ow) = ((6 - kernel) / stride + 1, (7 - kernel) / stride + 1)
+            #expect(maxed.shape == [2, 3, oh, ow])
+            for n in 0..<2 { for c in 0..<3 { for i in 0..<oh { for j in 0..<ow {
+                var window: [Float] = []
+                for a in 0..<kernel { for b in 0..<kernel { window.append(x[n, c, i * stride + a, j * stride + b]) } }
+                #expect(maxed[n, c, i, j] == window.max()!)
+                #expect(abs(averaged[n, c, i, j] - window.reduce(0, +) / Float(window.count)) < 1e-6)
+            } } } }
+        }
+    }
+
+    @Test("vector exp stays within a few ulp of libm and saturates like it")
+    func vectorExp() throws {
+        var values: [Float] = stride(from: -87, through: 88, by: 0.173).map { Float($0) }
+        values += [0, -0.0, 1e-8, -1e-8, 88.5, 89, 100, -88, -100, .infinity, -.infinity]
+        let x = try Tensor(shape: [values.count], scalars: values)
+        let y = x.exp().scalars
+        for (v, e) in zip(values, y) {
+            let expected = Foundation.exp(v)
+            if expected.isInfinite || expected == 0 || expected < Float.leastNormalMagnitude {
+                #expect(e == expected || abs(e - expected) <= Float.leastNormalMagnitude, "exp(\(v)) = \(e), libm \(expected)")
+            } else {
+                #expect(abs(e - expected) / expected < 4e-7, "exp(\(v)) = \(e), libm \(expected)")
+            }
+        }
+        #expect(try Tensor(shape: [9], scalars: .init(repeating: .nan, count: 9)).exp().scalars.allSatisfy(\.isNaN))
+    }
+
+    @Test("softmax rows sum to one and survive huge logits")
+    func softmaxStable() throws {
+        let x = try Tensor(shape: [2, 3], scalars: [1000, 1001, 1002, -1000, 0, 1000])
+        let p = try x.softmax()
+        #expect(p.scalars.allSatisfy { $0.isFinite })
+        #expect(abs(p[0, 0] + p[0, 1] + p[0, 2] - 1) < 1e-6)
+        let logP = try x.logSoftmax()
+        // Logits near 1000 carry Float32 steps of 6e-5.
+        #expect(abs(logP[0, 2] - (-Float(log(1 + exp(-1.0) + exp(-2.0))))) < 2e-4)
+        #expect(abs(try x.logSumExp(axis: 1)[0] - (1002 + Float(log(1 + exp(-1.0) + exp(-2.0))))) < 1e-3)
+    }
+
+    @Test("reductions along any axis match loops")
+    func reductions() throws {
+        let x = sample([3, 4, 5], seed: 10)
+        let s1 = try x.sum(axis: 1), m2 = try x.max(axis: 2), v0 = try x.variance(axis: 0)
+        for i in 0..<3 { for k in 0..<5 {
+            #expect(abs(s1[i, k] - (0..<4).map { x[i, $0, k] }.reduce(0, +)) < 1e-5)
+        } }
+        for i in 0..<3 { for j in 0..<4 { #expect(m2[i, j] == (0..<5).map { x[i, j, $0] }.max()!) } }
+        let column = (0..<3).map { x[$0, 1, 2] }
+        let mean = column.reduce(0, +) / 3
+        #expect(abs(v0[1, 2] - column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 3) < 1e-5)
+        #expect(try x.argmax(axis: 2)[0] == (0..<5).max { x[0, 0, $0] < x[0, 0, $1] }!)
+        #expect(abs(x.sum().item - x.scalars.reduce(0, +)) < 1e-4)
+        #expect(try Tensor.oneHot([2, 0], classes: 3).scalars == [0, 0, 1, 1, 0, 0])
+        #expect(try Tensor.arange(0, 1, step: 0.25).scalars == [0, 0.25, 0.5, 0.75])
+    }
+}
