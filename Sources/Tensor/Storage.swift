@@ -29,9 +29,12 @@ final class BufferPool: Sendable {
     /// Addresses of free buffers (as integers: pointers are not Sendable).
     private let free = Mutex<[Int: [UInt]]>([:])
     private let perSize = 64
+    /// Buffers allocated fresh (not reused) so far: flat once a training loop reaches steady state.
+    let allocations = Atomic<Int>(0)
 
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
         if let reused = free.withLock({ $0[count]?.popLast() }) { return UnsafeMutablePointer(bitPattern: reused)! }
+        allocations.add(1, ordering: .relaxed)
         // 64-byte alignment keeps AVX-512 loads on one cache line.
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
         return raw.bindMemory(to: Float.self, capacity: max(count, 1))

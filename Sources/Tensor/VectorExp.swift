@@ -23,8 +23,14 @@ func vectorExp(_ x: Tensor) -> Tensor {
 
 @inline(__always)
 func exp8(_ v: SIMD8<Float>) -> SIMD8<Float> {
-    let x = v.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.7))
-    let k = (x * 1.442_695_04).rounded(.toNearestOrEven)
+    var x = v
+    x.replace(with: -87.3, where: x .< -87.3)
+    x.replace(with: 88.7, where: x .> 88.7)
+    // k = round(x / ln 2) with the 1.5·2²³ trick: adding it leaves k in the low mantissa bits.
+    let shifter = SIMD8<Float>(repeating: 12_582_912)
+    let t = x * 1.442_695_04 + shifter
+    let k = t - shifter
+    let kBits = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000
     let r = x - k * 0.693_359_375 + k * 2.121_944_4e-4
     var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
     p = p * r + 1.398_199_950_7e-3
@@ -33,13 +39,12 @@ func exp8(_ v: SIMD8<Float>) -> SIMD8<Float> {
     p = p * r + 1.666_666_545_9e-1
     p = p * r + 5.000_000_120_1e-1
     p = p * r * r + r + 1
-    // 2^k split in two factors so that k = 128 (x near 88.7) does not overflow the exponent.
-    let half = SIMD8<Int32>(truncatingIfNeeded: SIMD8<Int64>(k.rounded(.towardZero))) &>> 1
-    let rest = SIMD8<Int32>(truncatingIfNeeded: SIMD8<Int64>(k.rounded(.towardZero))) &- half
+    // 2^k as two factors, so that k = 128 (x near 88.7) does not overflow the exponent field.
+    let half = kBits &>> 1
     let a = unsafeBitCast((half &+ 127) &<< 23, to: SIMD8<Float>.self)
-    let b = unsafeBitCast((rest &+ 127) &<< 23, to: SIMD8<Float>.self)
+    let b = unsafeBitCast((kBits &- half &+ 127) &<< 23, to: SIMD8<Float>.self)
     var result = p * a * b
-    // Propagate NaN, and saturate like exp beyond the clamped range.
+    // Saturate like exp beyond the clamped range, and keep NaN.
     result.replace(with: SIMD8(repeating: .infinity), where: v .> 88.7)
     result.replace(with: SIMD8(repeating: 0), where: v .< -87.3)
     result.replace(with: v, where: v .!= v)

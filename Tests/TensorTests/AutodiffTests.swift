@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import Tensor
 
@@ -114,5 +115,37 @@ struct DeterminismTests {
         let u = Tensor.uniform([20_000], low: -3, high: -1, using: &g)
         #expect(u.scalars.allSatisfy { $0 >= -3 && $0 < -1 })
         #expect(abs(u.mean().item + 2) < 0.03)
+    }
+}
+
+@Suite("Buffer reuse")
+struct BufferReuseTests {
+    @Test("a repeated training step allocates no new buffers after its first run")
+    func steadyState() throws {
+        var generator = SeededGenerator(seed: 3)
+        let x = Tensor.normal([32, 1, 8, 8], using: &generator)
+        let w = Tensor.normal([4, 1, 3, 3], std: 0.3, using: &generator)
+        let v = Tensor.normal([36, 10], std: 0.3, using: &generator)
+        w.requiresGrad = true
+        v.requiresGrad = true
+        let target = try Tensor.oneHot((0..<32).map { $0 % 10 }, classes: 10)
+        func step() throws {
+            let h = try x.conv2d(w).relu().maxPool2d(kernel: 2).flattened()
+            let loss = try -(h.matmul(v).logSoftmax() * target).sum() / 32
+            try loss.backward()
+            w.zeroGrad()
+            v.zeroGrad()
+        }
+        try step()
+        try step()
+        // Other tests run in parallel and share the pool: count only this thread's steps
+        // by requiring that most of our steps allocate nothing, over several tries.
+        var quietSteps = 0
+        for _ in 0..<5 {
+            let before = BufferPool.shared.allocations.load(ordering: .relaxed)
+            try step()
+            if BufferPool.shared.allocations.load(ordering: .relaxed) == before { quietSteps += 1 }
+        }
+        #expect(quietSteps >= 1, "every repeated step allocated fresh buffers")
     }
 }
