@@ -7,6 +7,13 @@ let package = Package(
     products: [
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "Data", targets: ["Data"]),
+        .library(name: "NN", targets: ["NN"]),
+        .library(name: "Config", targets: ["Config"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // System libraries (Debian: libzmq3-dev).
@@ -26,9 +33,27 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
 
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Configuration trees read from YAML/JSON, with every problem reported at its path.
+        .target(name: "Config", dependencies: [.product(name: "Yams", package: "Yams")]),
+
+        // Datasets: IDX (MNIST format), CSV, synthetic sets, splits, batches, augmentation.
+        .target(name: "Data", dependencies: ["Tensor", "CZlib"]),
+        .testTarget(name: "DataTests", dependencies: ["Data"]),
+
+        // Layers, initializers, losses, optimizers, schedules, trial specs and the trainer.
+        .target(name: "NN", dependencies: ["Tensor", "Data", "Config"]),
+        .testTarget(name: "NNTests", dependencies: ["NN"], resources: [.copy("Fixtures")]),
+
         // ZeroMQ sockets, polling, monitoring, CURVE and the I/O-thread bridge.
         .target(name: "Wire", dependencies: ["CZeroMQ"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
+
+        // The client CLI.
+        .executableTarget(name: "sweep", dependencies: [
+            "NN", "Config", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // Release benchmarks (`make bench`).
         .executableTarget(name: "sweep-bench", dependencies: ["Wire", "Tensor", "CBLAS"]),

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Sweep: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Distributed hyperparameter search: run trials, submit studies, follow leaderboards.",
+        discussion: """
+        Examples:
+          sweep train examples/playbook/mlp.yaml          run one trial spec here and report test accuracy
+          sweep train spec.yaml --threads 2 --epochs 3    override the thread count and epochs
+        """,
+        subcommands: [Train.self]
+    )
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Config
+import NN
+import Tensor
+
+/// `sweep train SPEC`: one trial, here, with a line per epoch and the test score at the end.
+struct Train: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train one trial spec locally and report its test score.",
+        discussion: """
+        The spec is the trial part of a search spec (YAML or JSON): task, data, model, optimizer,
+        schedule, l1/l2, batch_size, epochs, patience, augmentation, seed. Start from the simplest
+        model and reproduce a known result before searching.
+
+        Example:
+          sweep train examples/playbook/mlp.yaml --threads 2
+        """
+    )
+
+    @Argument(help: "A trial spec file (YAML or JSON).")
+    var spec: String
+
+    @Option(help: "BLAS threads for this process.")
+    var threads: Int = 1
+
+    @Option(help: "Override the spec's number of epochs.")
+    var epochs: Int?
+
+    @Flag(help: "Print one JSON object per epoch instead of a table.")
+    var json = false
+
+    mutating func run() async throws {
+        var config = try Config.load(path: spec)
+        if let epochs { config = config.setting("epochs", to: .number(Double(epochs))) }
+        let trial: TrialSpec
+        do { trial = try TrialSpec(config: config) } catch let error as SpecError {
+            throw ValidationError("\(spec) has \(error.problems.count) problem(s):\n" + error.problems.map { "  " + $0.description }.joined(separator: "\n"))
+        }
+        BLAS.threads = threads
+        let splits = try trial.data.load(task: trial.task, seed: trial.seed)
+        let trainer = try Trainer(spec: trial, splits: splits)
+        if !json {
+            emit("\(trial.model.kind.rawValue): \(trainer.model.parameterCount) parameters; \(splits.train.count) train / \(splits.validation.count) validation examples; \(threads) thread(s)")
+            emit("epoch  train loss  train acc   val loss    val acc        lr   seconds  samples/s")
+        }
+        let (outcome, _) = try trainer.run(onEpoch: { report in
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = .sortedKeys
+                emit(String(decoding: try! encoder.encode(report), as: UTF8.self))
+            } else {
+                emit(String(format: "%5d  %10.4f  %9@  %9.4f  %9@  %8.2g  %8.1f  %9.0f", report.epoch, report.trainLoss,
+                             percent(report.trainAccuracy), report.validationLoss, percent(report.validationAccuracy),
+                             report.learningRate, report.seconds, report.samplesPerSecond))
+            }
+            return true
+        })
+        emit("outcome: \(outcome)")
+        if let test = splits.test, outcome != .stopped {
+            if case .diverged = outcome { throw ExitCode(3) }
+            let (loss, accuracy) = try trainer.evaluate(test)
+            emit("test: loss \(String(format: "%.4f", loss))" + (accuracy.map { String(format: ", accuracy %.2f%%", 100 * $0) } ?? "") + " on \(test.count) examples")
+        }
+    }
+
+    private func percent(_ value: Float?) -> NSString {
+        (value.map { String(format: "%.2f%%", 100 * $0) } ?? "-") as NSString
+    }
+}
+
+/// Writes a line to standard output at once (print is block-buffered when piped).
+func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
