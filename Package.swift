@@ -31,7 +31,10 @@ let package = Package(
 
         // Tensors, kernels and reverse-mode autodiff.
         .target(name: "Tensor", dependencies: ["CBLAS"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+
+        // Helpers shared by test targets: finite-difference gradient checks, seeded samples.
+        .target(name: "TestSupport", dependencies: ["Tensor"]),
 
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
@@ -44,7 +47,7 @@ let package = Package(
 
         // Layers, initializers, losses, optimizers, schedules, trial specs and the trainer.
         .target(name: "NN", dependencies: ["Tensor", "Data", "Config"]),
-        .testTarget(name: "NNTests", dependencies: ["NN"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], resources: [.copy("Fixtures")]),
 
         // ZeroMQ sockets, polling, monitoring, CURVE and the I/O-thread bridge.
         .target(name: "Wire", dependencies: ["CZeroMQ"]),

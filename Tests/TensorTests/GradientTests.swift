@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Tensor
 
 /// One differentiable operation under test: inputs and the function of them.

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Tensor
 
 /// Largest |a − b| / max(1, |b|) over two equally shaped tensors.
-func worstDifference(_ a: Tensor, _ b: Tensor) -> Float {
+public func worstDifference(_ a: Tensor, _ b: Tensor) -> Float {
     zip(a.scalars, b.scalars).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
 }
 

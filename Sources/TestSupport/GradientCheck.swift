@@ -6,7 +6,7 @@ import Tensor
 /// The loss is Σ f(inputs) ⊙ R for a fixed random R, so every output element matters. Returns
 /// the worst disagreement between backward() and the numeric gradient over every input element,
 /// as |analytic − numeric| / max(1, |numeric|), with where it happened.
-func gradientCheck(
+public func gradientCheck(
     _ inputs: [Tensor], step: Float = 1e-2, seed: UInt64 = 7,
     _ f: ([Tensor]) throws -> Tensor
 ) throws -> (worst: Float, detail: String) {
@@ -43,7 +43,7 @@ func gradientCheck(
 }
 
 /// Uniform values in [low, high) kept at least `gap` away from zero (for kinks at 0).
-func sample(_ shape: [Int], seed: UInt64, low: Float = -2, high: Float = 2, gap: Float = 0) -> Tensor {
+public func sample(_ shape: [Int], seed: UInt64, low: Float = -2, high: Float = 2, gap: Float = 0) -> Tensor {
     var generator = SeededGenerator(seed: seed)
     let t = Tensor.uniform(shape, low: low, high: high, using: &generator)
     guard gap > 0 else { return t }
@@ -54,7 +54,7 @@ func sample(_ shape: [Int], seed: UInt64, low: Float = -2, high: Float = 2, gap:
 }
 
 /// The values 0.1·k for k in 0..<count, shuffled: no two within 0.1 of each other.
-func distinctSample(_ shape: [Int], seed: UInt64) throws -> Tensor {
+public func distinctSample(_ shape: [Int], seed: UInt64) throws -> Tensor {
     var generator = SeededGenerator(seed: seed)
     let count = shape.reduce(1, *)
     let values = (0..<count).map { Float($0) * 0.1 - Float(count) * 0.05 }.shuffled(using: &generator)
