@@ -59,7 +59,7 @@ let package = Package(
         ]),
 
         // Release benchmarks (`make bench`).
-        .executableTarget(name: "sweep-bench", dependencies: ["Wire", "Tensor", "CBLAS"]),
+        .executableTarget(name: "sweep-bench", dependencies: ["Wire", "Tensor", "CBLAS", "Data", "NN", "Config"]),
     ],
     swiftLanguageModes: [.v6]
 )

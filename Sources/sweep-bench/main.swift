@@ -5,6 +5,7 @@ import Foundation
 let suites: [String: () async throws -> Void] = [
     "wire": WireBench.run,
     "tensor": TensorBench.run,
+    "training": TrainingBench.run,
 ]
 let chosen = CommandLine.arguments.dropFirst().isEmpty ? suites.keys.sorted() : Array(CommandLine.arguments.dropFirst())
 print("machine: \(machineDescription())")
