@@ -99,14 +99,37 @@ public final class Optimizer {
             }
         case let .adam(b1, b2, eps, decay):
             let c1 = 1 - Foundation.pow(b1, Float(steps)), c2 = 1 - Foundation.pow(b2, Float(steps))
-            let stepSize = lr / c1, root = c2.squareRoot()
-            for i in 0..<n {
-                let gi = clip * g[i]
-                if decay > 0 { w[i] -= lr * decay * w[i] }
-                m[i] = b1 * m[i] + (1 - b1) * gi
-                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                w[i] -= stepSize * m[i] / (v[i].squareRoot() / root + eps)
-            }
+            adamStep(w.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, n,
+                     b1: b1, b2: b2, eps: eps, stepSize: lr / c1, root: c2.squareRoot(), shrink: 1 - lr * decay, clip: clip)
         }
+    }
+}
+
+/// The Adam update, eight lanes at a time (the scalar loop is bound by divide and square-root
+/// latency, and Adam runs over every parameter each step).
+@inline(never)
+func adamStep(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+              _ n: Int, b1: Float, b2: Float, eps: Float, stepSize: Float, root: Float, shrink: Float, clip: Float) {
+    typealias V = SIMD8<Float>
+    let rw = UnsafeMutableRawPointer(w), rg = UnsafeRawPointer(g), rm = UnsafeMutableRawPointer(m), rv = UnsafeMutableRawPointer(v)
+    let inverseRoot = 1 / root
+    var i = 0
+    while i + 8 <= n {
+        let o = i * 4
+        let gi = rg.loadUnaligned(fromByteOffset: o, as: V.self) * clip
+        let mi = rm.loadUnaligned(fromByteOffset: o, as: V.self) * b1 + gi * (1 - b1)
+        let vi = rv.loadUnaligned(fromByteOffset: o, as: V.self) * b2 + gi * gi * (1 - b2)
+        let wi = rw.loadUnaligned(fromByteOffset: o, as: V.self) * shrink
+        rm.storeBytes(of: mi, toByteOffset: o, as: V.self)
+        rv.storeBytes(of: vi, toByteOffset: o, as: V.self)
+        rw.storeBytes(of: wi - stepSize * mi / (vi.squareRoot() * inverseRoot + eps), toByteOffset: o, as: V.self)
+        i += 8
+    }
+    while i < n {
+        let gi = clip * g[i]
+        m[i] = b1 * m[i] + (1 - b1) * gi
+        v[i] = b2 * v[i] + (1 - b2) * gi * gi
+        w[i] = w[i] * shrink - stepSize * m[i] / (v[i].squareRoot() * inverseRoot + eps)
+        i += 1
     }
 }

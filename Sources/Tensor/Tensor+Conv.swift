@@ -114,6 +114,15 @@ func im2col(_ x: UnsafeMutablePointer<Float>, _ g: ConvGeometry, _ cols: UnsafeM
                     continue
                 }
                 let src = image + ih * g.width
+                if g.stride == 1 {
+                    // Columns whose input pixel is inside the row form one contiguous run.
+                    let shift = kw - g.padding
+                    let lo = Swift.max(0, -shift), hi = Swift.min(g.outWidth, g.width - shift)
+                    if lo > 0 { dst.update(repeating: 0, count: lo) }
+                    if hi > lo { (dst + lo).update(from: src + lo + shift, count: hi - lo) }
+                    if hi < g.outWidth { (dst + Swift.max(hi, lo)).update(repeating: 0, count: g.outWidth - Swift.max(hi, lo)) }
+                    continue
+                }
                 for ow in 0..<g.outWidth {
                     let iw = ow * g.stride + kw - g.padding
                     dst[ow] = iw >= 0 && iw < g.width ? src[iw] : 0
@@ -136,6 +145,15 @@ func col2im(_ cols: UnsafeMutablePointer<Float>, _ g: ConvGeometry, _ dx: Unsafe
                 guard ih >= 0 && ih < g.height else { continue }
                 let src = row + n * plane + oh * g.outWidth
                 let dst = image + ih * g.width
+                if g.stride == 1 {
+                    let shift = kw - g.padding
+                    let lo = Swift.max(0, -shift), hi = Swift.min(g.outWidth, g.width - shift)
+                    if hi > lo {
+                        let d = dst + lo + shift, s = src + lo
+                        for i in 0..<(hi - lo) { d[i] += s[i] }
+                    }
+                    continue
+                }
                 for ow in 0..<g.outWidth {
                     let iw = ow * g.stride + kw - g.padding
                     if iw >= 0 && iw < g.width { dst[iw] += src[ow] }

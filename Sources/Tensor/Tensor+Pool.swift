@@ -6,6 +6,23 @@ extension Tensor {
         var picks = [Int32](repeating: 0, count: out.count)
         let x = storage.pointer, y = out.storage.pointer
         let (oh, ow) = (out.shape[2], out.shape[3])
+        if kernel == 2 && g.stride == 2 {
+            // The common 2×2 window: four loads, no inner loops.
+            for plane in 0..<(g.batch * g.channels) {
+                let src = x + plane * g.height * g.width
+                for i in 0..<oh {
+                    let top = 2 * i * g.width, out = (plane * oh + i) * ow
+                    for j in 0..<ow {
+                        var best = top + 2 * j
+                        var value = src[best]
+                        for at in [best + 1, best + g.width, best + g.width + 1] where src[at] > value { value = src[at]; best = at }
+                        y[out + j] = value
+                        picks[out + j] = Int32(best)
+                    }
+                }
+            }
+            return out.recorded(.maxPool(picks: picks, planeSize: g.height * g.width), self)
+        }
         for plane in 0..<(g.batch * g.channels) {
             let src = x + plane * g.height * g.width
             for i in 0..<oh { for j in 0..<ow {

@@ -56,6 +56,8 @@ let gradientCases: [GradientCase] = [
     GradientCase(name: "batched matmul", shapes: [[2, 3, 4], [2, 4, 2]]) { try $0[0].matmul($0[1]) },
     GradientCase(name: "batched × shared matrix", shapes: [[2, 3, 4], [4, 2]]) { try $0[0].matmul($0[1]) },
     GradientCase(name: "conv2d 3×3", shapes: [[2, 2, 5, 5], [3, 2, 3, 3], [3]]) { try $0[0].conv2d($0[1], bias: $0[2]) },
+    GradientCase(name: "conv2d padding 1", shapes: [[2, 2, 4, 5], [2, 2, 3, 3]]) { try $0[0].conv2d($0[1], padding: 1) },
+    GradientCase(name: "conv2d padding 2, 2×2 kernel", shapes: [[1, 1, 3, 3], [2, 1, 2, 2]]) { try $0[0].conv2d($0[1], padding: 2) },
     GradientCase(name: "conv2d stride 2 padding 1", shapes: [[1, 2, 6, 5], [2, 2, 3, 3]]) {
         try $0[0].conv2d($0[1], stride: 2, padding: 1)
     },
