@@ -1,0 +1,189 @@
+/// Why a trial was stopped: the rule and the numbers behind it, recorded with the trial.
+public struct StopReason: Equatable, Sendable, Codable, CustomStringConvertible {
+    public let rule: String
+    public let detail: String
+    public let numbers: [String: Double]
+
+    public init(rule: String, detail: String, numbers: [String: Double] = [:]) {
+        self.rule = rule
+        self.detail = detail
+        self.numbers = numbers
+    }
+
+    public var description: String { "\(rule): \(detail)" }
+}
+
+public enum StopDecision: Equatable, Sendable {
+    case `continue`
+    case stop(StopReason)
+}
+
+/// Decides, after a trial reports a step, whether it goes on. Pure: it reads only the trial
+/// and the study's history (which includes the trial itself).
+public protocol Stopper: Sendable {
+    func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision
+}
+
+/// Stoppers applied in order; the first that stops wins. Divergence always comes first.
+public struct StopperChain: Stopper {
+    public let stoppers: [any Stopper]
+
+    public init(_ stoppers: [any Stopper], divergence: Divergence = Divergence()) {
+        self.stoppers = [divergence] + stoppers
+    }
+
+    public func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision {
+        for stopper in stoppers {
+            if case .stop = stopper.decide(trial, step: step, history: history, direction: direction) {
+                return stopper.decide(trial, step: step, history: history, direction: direction)
+            }
+        }
+        return .continue
+    }
+}
+
+/// NaN or infinite objective, or (minimizing) a value `factor` times above the trial's best.
+public struct Divergence: Stopper {
+    public let factor: Double
+
+    public init(factor: Double = 10) { self.factor = factor }
+
+    public func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision {
+        guard let value = trial.reports[step] else { return .continue }
+        guard value.isFinite else {
+            return .stop(StopReason(rule: "divergence", detail: "objective is \(value) at step \(step)", numbers: ["step": Double(step)]))
+        }
+        guard direction == .minimize else { return .continue }
+        let best = trial.reports.filter { $0.key < step }.values.filter(\.isFinite).min()
+        if let best, best > 0, value > factor * best {
+            return .stop(StopReason(rule: "divergence", detail: "objective \(value) is more than \(factor)× its best \(best)",
+                                    numbers: ["value": value, "best": best, "factor": factor]))
+        }
+        return .continue
+    }
+}
+
+/// Median rule (Golovin et al. 2017, Google Vizier): after `warmup` steps and once
+/// `minimumTrials` trials completed, stop a trial whose best value so far is worse than the
+/// median of the other trials' values at the same step.
+public struct MedianRule: Stopper {
+    public let warmup: Int
+    public let minimumTrials: Int
+
+    public init(warmup: Int = 1, minimumTrials: Int = 5) {
+        self.warmup = warmup
+        self.minimumTrials = minimumTrials
+    }
+
+    public func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision {
+        guard step >= warmup, history.filter({ $0.state == .completed }).count >= minimumTrials else { return .continue }
+        let own = trial.reports.filter { $0.key <= step && $0.value.isFinite }.map { direction.loss($0.value) }.min()
+        let others = history.filter { $0.number != trial.number }.compactMap { t -> Double? in
+            t.reports.filter { $0.key <= step && $0.value.isFinite }.map { direction.loss($0.value) }.min()
+        }
+        guard let own, !others.isEmpty else { return .continue }
+        let median = middle(others)
+        guard own > median else { return .continue }
+        return .stop(StopReason(rule: "median", detail: "best \(direction.loss(own)) by step \(step) is worse than the median \(direction.loss(median)) of \(others.count) trials",
+                                numbers: ["step": Double(step), "value": direction.loss(own), "median": direction.loss(median), "trials": Double(others.count)]))
+    }
+}
+
+func middle(_ values: [Double]) -> Double {
+    let s = values.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+/// Asynchronous successive halving (Li et al. 2020), the stopping variant: rungs at
+/// `minimumResource · reductionFactor^k` steps; a trial reaching a rung continues only if it is
+/// in the top 1/`reductionFactor` of the trials that reached that rung.
+public struct ASHA: Stopper {
+    public let minimumResource: Int
+    public let reductionFactor: Int
+    /// Trials of other brackets are not compared (Hyperband); nil: one bracket.
+    let bracket: (index: Int, count: Int)?
+
+    public init(minimumResource: Int = 1, reductionFactor: Int = 3) {
+        self.init(minimumResource: minimumResource, reductionFactor: reductionFactor, bracket: nil)
+    }
+
+    init(minimumResource: Int, reductionFactor: Int, bracket: (Int, Int)?) {
+        self.minimumResource = Swift.max(minimumResource, 1)
+        self.reductionFactor = Swift.max(reductionFactor, 2)
+        self.bracket = bracket
+    }
+
+    /// Whether `step` is a rung.
+    public func isRung(_ step: Int) -> Bool {
+        var r = minimumResource
+        while r < step { r *= reductionFactor }
+        return r == step
+    }
+
+    public func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision {
+        guard isRung(step), let value = trial.reports[step] else { return .continue }
+        let peers = history.filter { t in bracket.map { t.number % $0.count == $0.index } ?? true }
+        let rung = peers.compactMap { $0.reports[step] }.filter(\.isFinite).map(direction.loss)
+        let keep = Swift.max(1, rung.count / reductionFactor)
+        let rank = rung.filter { $0 < direction.loss(value) }.count
+        guard rank >= keep else { return .continue }
+        return .stop(StopReason(rule: "asha", detail: "ranked \(rank + 1) of \(rung.count) at rung \(step); only the top \(keep) continue",
+                                numbers: ["step": Double(step), "rank": Double(rank + 1), "trials": Double(rung.count), "keep": Double(keep)]))
+    }
+}
+
+/// Hyperband (Li et al. 2018) as several ASHA brackets: trial n goes to bracket n mod
+/// `brackets`, whose first rung is `minimumResource · reductionFactor^bracket`.
+public struct Hyperband: Stopper {
+    public let minimumResource: Int
+    public let reductionFactor: Int
+    public let brackets: Int
+
+    public init(minimumResource: Int = 1, reductionFactor: Int = 3, brackets: Int = 3) {
+        self.minimumResource = Swift.max(minimumResource, 1)
+        self.reductionFactor = Swift.max(reductionFactor, 2)
+        self.brackets = Swift.max(brackets, 1)
+    }
+
+    public func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision {
+        let index = trial.number % brackets
+        var first = minimumResource
+        for _ in 0..<index { first *= reductionFactor }
+        let asha = ASHA(minimumResource: first, reductionFactor: reductionFactor, bracket: (index, brackets))
+        guard case let .stop(reason) = asha.decide(trial, step: step, history: history, direction: direction) else { return .continue }
+        var numbers = reason.numbers
+        numbers["bracket"] = Double(index)
+        return .stop(StopReason(rule: "hyperband", detail: "bracket \(index): \(reason.detail)", numbers: numbers))
+    }
+}
+
+/// Stop a trial whose objective has not improved for `patience` steps.
+public struct Patience: Stopper {
+    public let patience: Int
+    public let minimumDelta: Double
+
+    public init(patience: Int = 3, minimumDelta: Double = 0) {
+        self.patience = Swift.max(patience, 1)
+        self.minimumDelta = minimumDelta
+    }
+
+    public func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision {
+        let steps = trial.reports.keys.filter { $0 <= step }.sorted()
+        guard let bestStep = steps.min(by: { direction.loss(trial.reports[$0]!) < direction.loss(trial.reports[$1]!) }) else { return .continue }
+        let best = direction.loss(trial.reports[bestStep]!)
+        let waited = steps.filter { $0 > bestStep && direction.loss(trial.reports[$0]!) > best - minimumDelta }.count
+        guard waited >= patience else { return .continue }
+        return .stop(StopReason(rule: "patience", detail: "no improvement for \(waited) steps since step \(bestStep)",
+                                numbers: ["best_step": Double(bestStep), "waited": Double(waited)]))
+    }
+}
+
+/// Stop at a step budget.
+public struct MaximumSteps: Stopper {
+    public let steps: Int
+    public init(_ steps: Int) { self.steps = steps }
+
+    public func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision {
+        step >= steps ? .stop(StopReason(rule: "max_steps", detail: "reached \(steps) steps", numbers: ["steps": Double(steps)])) : .continue
+    }
+}

@@ -1,0 +1,200 @@
+import Config
+
+/// A search spec: what to optimize, over which space, how, within what budget, with which early
+/// stopping. Read from YAML or JSON; every problem is reported with its path and the fix.
+public struct StudySpec: Equatable, Sendable {
+    public var name: String
+    public var metric: String
+    public var direction: Direction
+    /// The base configuration of a built-in trial, searched parameters laid over it.
+    public var trial: Config
+    /// An external command trial: arguments with `{param}` placeholders.
+    public var command: [String]?
+    public var space: SearchSpace
+    public var strategy: Strategy
+    public var budget: Budget
+    public var stopper: StopperSpec
+    public var seed: UInt64
+
+    public struct Budget: Equatable, Sendable {
+        public var maxTrials = 20
+        public var maxConcurrent = 2
+        /// Seconds; nil: no limit.
+        public var maxWallTime: Double?
+    }
+
+    public enum Strategy: Equatable, Sendable {
+        case random, sobol
+        case grid(points: Int)
+        case coarseToFine(startup: Int, shrink: Double, exploration: Double)
+
+        public var sampler: any Sampler {
+            switch self {
+            case .random: RandomSampler()
+            case .sobol: SobolSampler()
+            case let .grid(points): GridSampler(points: points)
+            case let .coarseToFine(startup, shrink, exploration): CoarseToFineSampler(startup: startup, shrink: shrink, exploration: exploration)
+            }
+        }
+    }
+
+    public enum StopperSpec: Equatable, Sendable {
+        case none
+        case median(warmup: Int, minimumTrials: Int)
+        case asha(minimumResource: Int, reductionFactor: Int)
+        case hyperband(minimumResource: Int, reductionFactor: Int, brackets: Int)
+        case patience(Int)
+
+        /// The chain the coordinator runs: divergence first, then this rule.
+        public var stopper: StopperChain {
+            switch self {
+            case .none: StopperChain([])
+            case let .median(w, m): StopperChain([MedianRule(warmup: w, minimumTrials: m)])
+            case let .asha(r, f): StopperChain([ASHA(minimumResource: r, reductionFactor: f)])
+            case let .hyperband(r, f, b): StopperChain([Hyperband(minimumResource: r, reductionFactor: f, brackets: b)])
+            case let .patience(p): StopperChain([Patience(patience: p)])
+            }
+        }
+    }
+
+    static let keys = ["study", "objective", "trial", "command", "space", "strategy", "budget", "stopper", "seed"]
+    static let strategies = ["random", "sobol", "grid", "coarse_to_fine"]
+    static let stoppers = ["none", "median", "asha", "hyperband", "patience"]
+
+    /// Reads a spec. `trialKeys` lists the dotted keys a built-in trial accepts: a searched
+    /// parameter must name one of them.
+    public init(config: Config, trialKeys: [String]) throws {
+        let f = Fields()
+        let o = f.object(config, "", known: Self.keys)
+        name = f.string(o, "study", "", default: "")
+        if name.isEmpty { f.fail("study", "is required: name the study") }
+        let objective = f.object(o["objective"], "objective", known: ["metric", "direction"])
+        metric = f.string(objective, "metric", "objective", default: "validation_loss")
+        direction = Direction(rawValue: f.string(objective, "direction", "objective", default: metric.contains("accuracy") ? "maximize" : "minimize",
+                                                 oneOf: ["minimize", "maximize"])) ?? .minimize
+        trial = o["trial"] ?? .object([:])
+        if case .array(let items)? = o["command"] {
+            command = items.map(\.description)
+            if items.isEmpty { f.fail("command", "must list the program and its arguments") }
+        } else if let other = o["command"], other != .null {
+            f.fail("command", "must be a list: [program, argument, …] with {param} placeholders (got \(other))")
+            command = nil
+        } else {
+            command = nil
+        }
+        if command != nil, o["trial"] != nil { f.fail("command", "and trial are exclusive: a study runs either command trials or built-in trials") }
+        space = SearchSpace(Self.parameters(o["space"], f, trialKeys: command == nil ? trialKeys : nil))
+        let s = f.object(o["strategy"], "strategy", known: ["name", "grid_points", "startup", "shrink", "exploration"])
+        let strategyName = f.string(s, "name", "strategy", default: "coarse_to_fine", oneOf: Self.strategies)
+        strategy = switch strategyName {
+        case "random": .random
+        case "sobol": .sobol
+        case "grid": .grid(points: f.int(s, "grid_points", "strategy", default: 5, 1...1000, rule: "in 1…1000"))
+        default: .coarseToFine(startup: f.int(s, "startup", "strategy", default: 10, 1...100_000, rule: "≥ 1"),
+                               shrink: f.double(s, "shrink", "strategy", default: 0.1, 1e-6...10, rule: "in (0, 10]"),
+                               exploration: f.double(s, "exploration", "strategy", default: 0.1, 0...1, rule: "in [0, 1]"))
+        }
+        let b = f.object(o["budget"], "budget", known: ["max_trials", "max_concurrent", "max_wall_time"])
+        budget = Budget(maxTrials: f.int(b, "max_trials", "budget", default: 20, 1...10_000_000, rule: "≥ 1"),
+                        maxConcurrent: f.int(b, "max_concurrent", "budget", default: 2, 1...100_000, rule: "≥ 1"),
+                        maxWallTime: f.optionalDouble(b, "max_wall_time", "budget", 1...1e9, rule: "≥ 1 second"))
+        let st = f.object(o["stopper"], "stopper", known: ["name", "warmup", "min_trials", "min_resource", "reduction_factor", "brackets", "patience"])
+        let stopperName = f.string(st, "name", "stopper", default: "none", oneOf: Self.stoppers)
+        let minResource = f.int(st, "min_resource", "stopper", default: 1, 1...1_000_000, rule: "≥ 1")
+        let factor = f.int(st, "reduction_factor", "stopper", default: 3, 2...100, rule: "in 2…100")
+        stopper = switch stopperName {
+        case "median": .median(warmup: f.int(st, "warmup", "stopper", default: 1, 0...1_000_000, rule: "≥ 0"),
+                               minimumTrials: f.int(st, "min_trials", "stopper", default: 5, 1...1_000_000, rule: "≥ 1"))
+        case "asha": .asha(minimumResource: minResource, reductionFactor: factor)
+        case "hyperband": .hyperband(minimumResource: minResource, reductionFactor: factor,
+                                     brackets: f.int(st, "brackets", "stopper", default: 3, 1...20, rule: "in 1…20"))
+        case "patience": .patience(f.int(st, "patience", "stopper", default: 3, 1...1_000_000, rule: "≥ 1"))
+        default: .none
+        }
+        seed = UInt64(f.int(o, "seed", "", default: 0, 0...Int.max, rule: "≥ 0"))
+        if case let .grid(points) = strategy, let size = space.gridSize(points: points), size < budget.maxTrials {
+            _ = size // a grid smaller than the budget simply ends early
+        }
+        try f.check()
+    }
+
+    static let domainKeys = ["type", "low", "high", "log", "step", "values", "value", "when"]
+
+    static func parameters(_ value: Config?, _ f: Fields, trialKeys: [String]?) -> [Parameter] {
+        guard case let .object(entries)? = value, !entries.isEmpty else {
+            f.fail("space", "is required: map each config key to search to a domain, e.g. optimizer.lr: {type: float, low: 1e-4, high: 0.1, log: true}")
+            return []
+        }
+        var parameters: [Parameter] = []
+        for name in entries.keys.sorted() {
+            let path = "space.\(name)"
+            if let trialKeys, !trialKeys.contains(name) {
+                f.fail(path, "names no trial config key\(suggestion(name, trialKeys)); searchable keys include \(trialKeys.prefix(8).joined(separator: ", ")), …")
+                continue
+            }
+            let d = f.object(entries[name], path, known: domainKeys)
+            let type = f.string(d, "type", path, default: d["values"] != nil ? "choice" : (d["value"] != nil ? "fixed" : "float"),
+                                oneOf: ["float", "int", "choice", "fixed"])
+            let domain: Domain
+            switch type {
+            case "int":
+                let low = f.int(d, "low", path, default: 0), high = f.int(d, "high", path, default: 0)
+                let log = f.bool(d, "log", path, default: false), step = f.int(d, "step", path, default: 1, 1...Int.max, rule: "≥ 1")
+                if d["low"] == nil || d["high"] == nil { f.fail(path, "needs low and high") }
+                if low > high { f.fail("\(path).high", "must be ≥ low (got low \(low), high \(high))") }
+                if log && low <= 0 { f.fail("\(path).low", "must be > 0 when log: true (got \(low))") }
+                if log && step != 1 { f.fail("\(path).step", "must be 1 when log: true (got \(step))") }
+                domain = .int(low: low, high: high, log: log, step: step)
+            case "choice":
+                guard case let .array(values)? = d["values"], !values.isEmpty else {
+                    f.fail("\(path).values", "must be a non-empty list of the values to choose from")
+                    continue
+                }
+                if Set(values.map(\.json)).count != values.count { f.fail("\(path).values", "lists a value twice") }
+                domain = .choice(values)
+            case "fixed":
+                domain = .fixed(d["value"] ?? .null)
+                if d["value"] == nil { f.fail("\(path).value", "is required for a fixed parameter") }
+            default:
+                let low = f.double(d, "low", path, default: 0), high = f.double(d, "high", path, default: 0)
+                let log = f.bool(d, "log", path, default: false)
+                let step = f.optionalDouble(d, "step", path, 1e-300...Double.greatestFiniteMagnitude, rule: "> 0")
+                if d["low"] == nil || d["high"] == nil { f.fail(path, "needs low and high") }
+                if low > high { f.fail("\(path).high", "must be ≥ low (got low \(low), high \(high))") }
+                if log && low <= 0 { f.fail("\(path).low", "must be > 0 when log: true (got \(Config.number(low)))") }
+                if log && step != nil { f.fail("\(path).step", "cannot be combined with log: true") }
+                domain = .float(low: low, high: high, log: log, step: step)
+            }
+            var condition: Condition?
+            if case let .object(when)? = d["when"] {
+                if when.count != 1 { f.fail("\(path).when", "must name exactly one parameter and its values, e.g. when: {optimizer.name: [sgd]}") }
+                if let (parent, values) = when.first {
+                    let list: [Config] = if case let .array(a) = values { a } else { [values] }
+                    if entries[parent] == nil { f.fail("\(path).when", "refers to '\(parent)', which is not a parameter of the space\(suggestion(parent, Array(entries.keys)))") }
+                    if parent == name { f.fail("\(path).when", "cannot depend on itself") }
+                    condition = Condition(parent, in: list)
+                }
+            } else if let other = d["when"], other != .null {
+                f.fail("\(path).when", "must be a mapping like {optimizer.name: [sgd]} (got \(other))")
+            }
+            parameters.append(Parameter(name, domain, when: condition))
+        }
+        // Conditions must not form a cycle.
+        for p in parameters {
+            var seen: Set<String> = [p.name], current = p
+            while let parent = current.condition?.parameter, let next = parameters.first(where: { $0.name == parent }) {
+                if !seen.insert(parent).inserted { f.fail("space.\(p.name).when", "forms a cycle of conditions"); break }
+                current = next
+            }
+        }
+        return parameters
+    }
+}
+
+extension SearchSpace {
+    /// How many configurations a grid of `points` per numeric parameter has.
+    public func gridSize(points: Int) -> Int? {
+        let grid = GridSampler(points: points)
+        return parameters.reduce(1) { $0 * grid.levels($1.domain).count }
+    }
+}
