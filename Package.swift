@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Data", targets: ["Data"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Config", targets: ["Config"]),
+        .library(name: "Search", targets: ["Search"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -40,6 +41,10 @@ let package = Package(
 
         // Configuration trees read from YAML/JSON, with every problem reported at its path.
         .target(name: "Config", dependencies: [.product(name: "Yams", package: "Yams")]),
+
+        // Search spec, space, samplers and stoppers: pure and deterministic, no I/O.
+        .target(name: "Search", dependencies: ["Config"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "NN"]),
 
         // Datasets: IDX (MNIST format), CSV, synthetic sets, splits, batches, augmentation.
         .target(name: "Data", dependencies: ["Tensor", "CZlib"]),

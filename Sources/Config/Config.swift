@@ -4,7 +4,7 @@ import Yams
 /// A configuration value as YAML or JSON writes it. Specs are read from this tree, so that
 /// every problem can be reported with its path, unknown keys found, and search parameters laid
 /// over a base configuration by path before it is read.
-public enum Config: Equatable, Sendable, Codable, CustomStringConvertible {
+public enum Config: Hashable, Sendable, Codable, CustomStringConvertible {
     case null
     case bool(Bool)
     case number(Double)

@@ -81,6 +81,4 @@ public struct Configuration: Equatable, Hashable, Sendable, CustomStringConverti
     public var description: String {
         values.keys.sorted().map { "\($0)=\(values[$0]!)" }.joined(separator: " ")
     }
-
-    public func hash(into hasher: inout Hasher) { hasher.combine(description) }
 }

@@ -28,10 +28,11 @@ public struct StudySpec: Equatable, Sendable {
         case grid(points: Int)
         case coarseToFine(startup: Int, shrink: Double, exploration: Double)
 
-        public var sampler: any Sampler {
+        /// The sampler; `seed` fixes the study's quasi-random scrambling.
+        public func sampler(seed: UInt64) -> any Sampler {
             switch self {
             case .random: RandomSampler()
-            case .sobol: SobolSampler()
+            case .sobol: SobolSampler(seed: seed)
             case let .grid(points): GridSampler(points: points)
             case let .coarseToFine(startup, shrink, exploration): CoarseToFineSampler(startup: startup, shrink: shrink, exploration: exploration)
             }

@@ -1,0 +1,78 @@
+import Testing
+import Config
+import NN
+@testable import Search
+
+func study(_ yaml: String) throws -> StudySpec {
+    try StudySpec(config: Config.parse(yaml: yaml, source: "test"), trialKeys: TrialSpec.searchableKeys)
+}
+
+@Suite("Study specs")
+struct StudySpecTests {
+    @Test("a full spec reads into a space, a strategy, a budget and a stopper")
+    func full() throws {
+        let spec = try study("""
+            study: fmnist-mlp
+            objective: {metric: validation_accuracy, direction: maximize}
+            trial: {model: {kind: mlp}, epochs: 9}
+            space:
+              optimizer.lr: {type: float, low: 1e-4, high: 0.1, log: true}
+              optimizer.name: {type: choice, values: [sgd, adam]}
+              optimizer.momentum: {type: float, low: 0.5, high: 0.99, when: {optimizer.name: [sgd]}}
+              model.hidden: {values: [[64], [128, 64]]}
+              batch_size: {type: int, low: 32, high: 256, log: true}
+              seed: {value: 3}
+            strategy: {name: grid, grid_points: 4}
+            budget: {max_trials: 40, max_concurrent: 4, max_wall_time: 600}
+            stopper: {name: asha, min_resource: 1, reduction_factor: 3}
+            seed: 5
+            """)
+        #expect(spec.name == "fmnist-mlp" && spec.direction == .maximize && spec.metric == "validation_accuracy")
+        #expect(spec.space.parameters.count == 6)
+        #expect(spec.space.parameters.firstIndex { $0.name == "optimizer.name" }! < spec.space.parameters.firstIndex { $0.name == "optimizer.momentum" }!)
+        #expect(spec.strategy == .grid(points: 4))
+        #expect(spec.budget == StudySpec.Budget(maxTrials: 40, maxConcurrent: 4, maxWallTime: 600))
+        #expect(spec.stopper == .asha(minimumResource: 1, reductionFactor: 3))
+        #expect(spec.trial[path: "epochs"] == .number(9) && spec.seed == 5)
+    }
+
+    @Test("every problem is reported at once, with its path and the fix")
+    func problems() throws {
+        let error = #expect(throws: SpecError.self) {
+            try study("""
+                objective: {metric: loss, direction: down}
+                space:
+                  optimizer.lr: {type: float, low: 0, high: 0.1, log: true}
+                  optimiser.name: {type: choice, values: [sgd]}
+                  batch_size: {type: int, low: 64, high: 32}
+                  model.dropout: {type: float, low: 0, high: 0.5, when: {model.kind: [cnn]}}
+                  epochs: {type: choice, values: []}
+                strategy: {name: bayes}
+                budgett: {max_trials: 3}
+                """)
+        }
+        let lines = error?.problems.map(\.description) ?? []
+        #expect(lines.contains("study is required: name the study"))
+        #expect(lines.contains { $0.hasPrefix("objective.direction must be one of minimize, maximize (got 'down')") })
+        #expect(lines.contains("space.optimizer.lr.low must be > 0 when log: true (got 0)"))
+        #expect(lines.contains { $0.hasPrefix("space.optimiser.name names no trial config key (did you mean 'optimizer.name'?)") })
+        #expect(lines.contains("space.batch_size.high must be ≥ low (got low 64, high 32)"))
+        #expect(lines.contains { $0.hasPrefix("space.model.dropout.when refers to 'model.kind', which is not a parameter of the space") })
+        #expect(lines.contains("space.epochs.values must be a non-empty list of the values to choose from"))
+        #expect(lines.contains { $0.hasPrefix("strategy.name must be one of random, sobol, grid, coarse_to_fine (got 'bayes')") })
+        #expect(lines.contains { $0.hasPrefix("budgett is not a known key (did you mean 'budget'?)") })
+        #expect(lines.count == 9)
+    }
+
+    @Test("a command trial may search any parameter name")
+    func command() throws {
+        let spec = try study("""
+            study: cmd
+            command: [python3, train.py, --lr, "{lr}"]
+            space: {lr: {low: 0.001, high: 0.1, log: true}}
+            """)
+        #expect(spec.command == ["python3", "train.py", "--lr", "{lr}"])
+        #expect(spec.strategy == .coarseToFine(startup: 10, shrink: 0.1, exploration: 0.1))
+        #expect(spec.stopper == .none && spec.budget.maxTrials == 20)
+    }
+}
