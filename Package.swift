@@ -64,7 +64,7 @@ let package = Package(
         ]),
 
         // Release benchmarks (`make bench`).
-        .executableTarget(name: "sweep-bench", dependencies: ["Wire", "Tensor", "CBLAS", "Data", "NN", "Config"]),
+        .executableTarget(name: "sweep-bench", dependencies: ["Wire", "Tensor", "CBLAS", "Data", "NN", "Config", "Search"]),
     ],
     swiftLanguageModes: [.v6]
 )

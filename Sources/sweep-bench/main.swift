@@ -6,6 +6,7 @@ let suites: [String: () async throws -> Void] = [
     "wire": WireBench.run,
     "tensor": TensorBench.run,
     "training": TrainingBench.run,
+    "search": SearchBench.run,
 ]
 let chosen = CommandLine.arguments.dropFirst().isEmpty ? suites.keys.sorted() : Array(CommandLine.arguments.dropFirst())
 print("machine: \(machineDescription())")

@@ -1,0 +1,6 @@
+import Search
+
+extension SearchBench {
+    /// Model-based samplers, benchmarked beside the model-free ones.
+    static func extraSamplers(seed: UInt64) -> [(String, any Sampler)] { [] }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Search
+import Tensor
+
+/// Sampler quality on synthetic functions (median simple regret over seeds, sequential and with
+/// 8 trials in flight) next to Optuna 5.0's recorded runs, and suggestion latency.
+enum SearchBench {
+    static let seeds = 20
+    static let trials = 100
+    static let checkpoints = [25, 50, 100]
+
+    static func samplers(seed: UInt64) -> [(String, any Sampler)] {
+        [("random", RandomSampler()), ("sobol", SobolSampler(seed: seed)), ("coarse_to_fine", CoarseToFineSampler())]
+            + extraSamplers(seed: seed)
+    }
+
+    static func run() async throws {
+        print("Search: median simple regret (quartiles) over \(seeds) seeds")
+        var report = Report(suite: "search")
+        let optuna = OptunaRuns.load()
+        for batch in [1, 8] {
+            print(batch == 1 ? "  sequential" : "  \(batch) trials in flight (ask \(batch), then tell them)")
+            var wins: [String: (won: Int, total: Int)] = [:]
+            for function in TestFunction.all {
+                var ours: [String: [[Double]]] = [:]
+                for seed in 0..<seeds {
+                    for (name, sampler) in samplers(seed: UInt64(seed)) {
+                        ours[name, default: []].append(regretCurve(function, sampler, seed: UInt64(seed), batch: batch))
+                    }
+                }
+                for (name, _) in samplers(seed: 0) {
+                    let curves = ours[name]!
+                    let cells = checkpoints.map { summary(curves.map { $0[$0.count >= $0.count ? $0.count - 1 : 0] }, at: $0, curves) }
+                    var note = cells.joined(separator: "  ")
+                    for anchor in batch == 1 ? ["gp", "tpe"] : ["gp_b8", "tpe_b8"] {
+                        guard let theirs = optuna[anchor]?[function.name] else { continue }
+                        let p = winRate(curves.map { $0[49] }, theirs.map { $0[49] })
+                        note += String(format: "  win@50 vs optuna-%@ %.2f", anchor, p)
+                        if name == "gp" || name == "tpe" { wins["\(name) vs \(anchor)", default: (0, 0)].won += p > 0.5 ? 1 : 0; wins["\(name) vs \(anchor)", default: (0, 0)].total += 1 }
+                    }
+                    report.add("\(function.name) \(name) b\(batch) median regret @50", median(curves.map { $0[49] }), "", note: note)
+                }
+                for anchor in batch == 1 ? ["gp", "tpe", "random"] : ["gp_b8", "tpe_b8"] {
+                    guard let theirs = optuna[anchor]?[function.name] else { continue }
+                    let note = checkpoints.map { summary([], at: $0, theirs) }.joined(separator: "  ")
+                    report.add("\(function.name) optuna-\(anchor) median regret @50", median(theirs.map { $0[49] }), "", note: note)
+                }
+            }
+            for (pair, w) in wins.sorted(by: { $0.key < $1.key }) {
+                report.add("functions won (\(pair)), batch \(batch)", Double(w.won), "of \(w.total)")
+            }
+        }
+        try latency(&report)
+        try report.write()
+    }
+
+    /// Best-so-far regret after each trial.
+    static func regretCurve(_ f: TestFunction, _ sampler: any Sampler, seed: UInt64, batch: Int) -> [Double] {
+        let space = f.space
+        var history: [Trial] = [], curve: [Double] = [], best = Double.infinity
+        while history.count < trials {
+            var asked: [Trial] = []
+            for _ in 0..<min(batch, trials - history.count) {
+                var generator = SeededGenerator(seed: seed &* 1_000_003 &+ UInt64(history.count + asked.count))
+                let c = sampler.suggest(space, history: history + asked, direction: .minimize, using: &generator)
+                    ?? RandomSampler().suggest(space, history: [], direction: .minimize, using: &generator)!
+                asked.append(Trial(number: history.count + asked.count, configuration: c, state: .running))
+            }
+            for var t in asked {
+                let y = f(t.configuration)
+                t.state = .completed
+                t.value = y
+                t.reports = [1: y]
+                history.append(t)
+                best = min(best, y)
+                curve.append(max(best - f.optimum, 0))
+            }
+        }
+        return curve
+    }
+
+    static func median(_ values: [Double]) -> Double { quantile(values.sorted(), 0.5) }
+
+    static func summary(_ unused: [Double], at n: Int, _ curves: [[Double]]) -> String {
+        let values = curves.map { $0[min(n, $0.count) - 1] }.sorted()
+        return String(format: "@%d %.3g [%.3g, %.3g]", n, quantile(values, 0.5), quantile(values, 0.25), quantile(values, 0.75))
+    }
+
+    /// P(ours < theirs) over all seed pairs, ties counting half.
+    static func winRate(_ ours: [Double], _ theirs: [Double]) -> Double {
+        var score = 0.0
+        for a in ours { for b in theirs { score += a < b ? 1 : (a == b ? 0.5 : 0) } }
+        return score / Double(ours.count * theirs.count)
+    }
+
+    /// Suggestion latency with many finished and 32 running trials (Hartmann6).
+    static func latency(_ report: inout Report) throws {
+        let f = TestFunction.hartmann6
+        for (name, sampler) in samplers(seed: 1) {
+            for finished in [100, 500, 1000] {
+                var history: [Trial] = []
+                var g = SeededGenerator(seed: 3)
+                for n in 0..<(finished + 32) {
+                    let c = RandomSampler().suggest(f.space, history: [], direction: .minimize, using: &g)!
+                    let done = n < finished
+                    history.append(Trial(number: n, configuration: c, state: done ? .completed : .running, reports: done ? [1: f(c)] : [:], value: done ? f(c) : nil))
+                }
+                var times: [Double] = []
+                let clock = ContinuousClock()
+                for k in 0..<30 {
+                    var generator = SeededGenerator(seed: UInt64(k))
+                    let start = clock.now
+                    _ = sampler.suggest(f.space, history: history, direction: .minimize, using: &generator)
+                    times.append((clock.now - start).seconds * 1e3)
+                }
+                times.sort()
+                report.add("latency \(name), \(finished) finished + 32 running", quantile(times, 0.5), "ms p50",
+                           note: String(format: "p99 %.3f ms", quantile(times, 0.99)))
+            }
+        }
+    }
+}
+
+/// Optuna 5.0's recorded regret curves (shared/anchors/optuna/res_*.json).
+enum OptunaRuns {
+    static func load() -> [String: [String: [[Double]]]] {
+        let directory = ProcessInfo.processInfo.environment["ANCHORS_DIR"].map { $0 + "/optuna" }
+            ?? ((FileManager.default.currentDirectoryPath as NSString).deletingLastPathComponent + "/shared/anchors/optuna")
+        var runs: [String: [String: [[Double]]]] = [:]
+        for name in ["gp", "tpe", "random", "gp_b8", "tpe_b8"] {
+            guard let data = FileManager.default.contents(atPath: "\(directory)/res_\(name).json"),
+                  let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let results = json["results"] as? [String: [[String: Any]]] else { continue }
+            runs[name] = results.mapValues { $0.compactMap { $0["regret"] as? [Double] } }
+        }
+        if runs.isEmpty { print("  (Optuna runs not found in \(directory): printing Sweep's figures only)") }
+        return runs
+    }
+}
