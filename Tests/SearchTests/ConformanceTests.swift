@@ -50,6 +50,7 @@ let samplers: [(String, any Sampler)] = [
     ("grid", GridSampler(points: 3)),
     ("sobol", SobolSampler(seed: 5)),
     ("coarse-to-fine", CoarseToFineSampler(startup: 5)),
+    ("gp", GPSampler(seed: 2, startup: 6)),
 ]
 
 @Suite("Sampler conformance")

@@ -1,0 +1,152 @@
+import Foundation
+import Synchronization
+
+/// Gaussian-process Bayesian optimization: Matérn-5/2 ARD on the unit cube, hyperparameters by
+/// maximum a posteriori (priors in `Prior`), standardized outputs, log expected improvement.
+///
+/// - Failed, diverged and NaN trials count as worse than the worst observed value (half the
+///   observed range beyond it), so the model learns to avoid their region instead of ignoring it.
+/// - Running trials are handled by the kriging believer: their predicted mean is added as an
+///   observation, which collapses the variance there so parallel workers spread out.
+/// - Cost stays bounded: at most `maximumPoints` observations (the best half and the most recent
+///   half); hyperparameters are refitted only when the number of finished trials reaches a
+///   checkpoint (every trial up to 40, then every 10%), each fit from the first trials of the
+///   history alone, so suggestions depend only on the history and the seed.
+/// - The acquisition is maximized over quasi-random candidates plus perturbations of the best
+///   observations, then refined by a shrinking local search.
+public final class GPSampler: Sampler {
+    public let seed: UInt64
+    public let startup: Int
+    public let maximumPoints: Int
+    private let fits = Mutex<[Int: Hyperparameters]>([:])
+
+    public init(seed: UInt64 = 0, startup: Int = 10, maximumPoints: Int = 200) {
+        self.seed = seed
+        self.startup = Swift.max(startup, 2)
+        self.maximumPoints = Swift.max(maximumPoints, 20)
+    }
+
+    public func suggest<G: RandomNumberGenerator>(_ space: SearchSpace, history: [Trial], direction: Direction, using generator: inout G) -> Configuration? {
+        let finished = history.filter { $0.state.isFinished && $0.state != .cancelled }.sorted { $0.number < $1.number }
+        guard finished.count >= startup, !space.parameters.isEmpty else {
+            return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
+        }
+        let categorical = space.parameters.map { !$0.domain.isNumeric }
+        var (x, y) = observations(finished, space, direction)
+        guard y.contains(where: { $0.isFinite }) else {
+            return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
+        }
+        (x, y) = capped(x, y, finished.map(\.number))
+        let (standardized, _) = standardize(y)
+        let hyper = hyperparameters(finished, space, direction, categorical)
+        guard var gp = GaussianProcess(x: x, y: standardized, categorical: categorical, hyper: hyper) else {
+            return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
+        }
+        let best = standardized.min()!
+        // Kriging believer for running trials.
+        let running = history.filter { $0.state == .running || $0.state == .queued }.map { space.point(of: $0.configuration) }
+        if !running.isEmpty {
+            let believed = running.map { gp.predict($0).mean }
+            if let updated = GaussianProcess(x: x + running, y: standardized + believed, categorical: categorical, hyper: hyper) { gp = updated }
+        }
+        let point = maximizeAcquisition(gp, best: best, space: space, x: x, y: standardized, trials: history.count, generator: &generator)
+        return space.configuration(at: point)
+    }
+
+    /// Unit-cube points and losses; failed trials imputed as worse than the worst.
+    func observations(_ trials: [Trial], _ space: SearchSpace, _ direction: Direction) -> ([[Double]], [Double]) {
+        let values = trials.map { t -> Double in
+            guard t.state == .completed || t.state == .pruned, let v = t.value, v.isFinite else { return .nan }
+            return direction.loss(v)
+        }
+        let finite = values.filter(\.isFinite)
+        let worst = finite.max() ?? 0, best = finite.min() ?? 0
+        let imputed = worst + 0.5 * Swift.max(worst - best, 1e-6)
+        return (trials.map { space.point(of: $0.configuration) }, values.map { $0.isFinite ? $0 : imputed })
+    }
+
+    /// At most `maximumPoints` observations: the best half and the most recent half.
+    func capped(_ x: [[Double]], _ y: [Double], _ numbers: [Int]) -> ([[Double]], [Double]) {
+        guard x.count > maximumPoints else { return (x, y) }
+        let byValue = y.indices.sorted { y[$0] < y[$1] }.prefix(maximumPoints / 2)
+        var keep = Set(byValue)
+        for i in y.indices.sorted(by: { numbers[$0] > numbers[$1] }) where keep.count < maximumPoints { keep.insert(i) }
+        let kept = keep.sorted()
+        return (kept.map { x[$0] }, kept.map { y[$0] })
+    }
+
+    func standardize(_ y: [Double]) -> ([Double], (Double, Double)) {
+        let mean = y.reduce(0, +) / Double(y.count)
+        let std = Swift.max((y.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(y.count)).squareRoot(), 1e-10)
+        return (y.map { ($0 - mean) / std }, (mean, std))
+    }
+
+    /// The fit for the current checkpoint, from the first `checkpoint` finished trials only.
+    func hyperparameters(_ finished: [Trial], _ space: SearchSpace, _ direction: Direction, _ categorical: [Bool]) -> Hyperparameters {
+        let n = finished.count
+        var checkpoint = n
+        if n > 40 {
+            checkpoint = 40
+            while Int((Double(checkpoint) * 1.1).rounded(.up)) <= n { checkpoint = Int((Double(checkpoint) * 1.1).rounded(.up)) }
+        }
+        let prefix = Array(finished.prefix(checkpoint))
+        // The cache is keyed by the prefix itself: one sampler may serve several studies.
+        var hasher = Hasher()
+        for t in prefix { hasher.combine(t.number); hasher.combine(t.configuration); hasher.combine(t.value); hasher.combine(t.state) }
+        hasher.combine(direction)
+        let key = hasher.finalize()
+        if let cached = fits.withLock({ $0[key] }) { return cached }
+        var (x, y) = observations(prefix, space, direction)
+        (x, y) = capped(x, y, prefix.map(\.number))
+        if x.count > 150 { (x, y) = (Array(x.suffix(150)), Array(y.suffix(150))) }
+        let fitted = GaussianProcess.fit(x: x, y: standardize(y).0, categorical: categorical, start: .initial(dimensions: space.parameters.count))
+        fits.withLock { cache in
+            if cache.count > 256 { cache.removeAll() }
+            cache[key] = fitted
+        }
+        return fitted
+    }
+
+    func maximizeAcquisition<G: RandomNumberGenerator>(_ gp: GaussianProcess, best: Double, space: SearchSpace, x: [[Double]], y: [Double],
+                                                       trials: Int, generator: inout G) -> [Double] {
+        let d = space.parameters.count
+        let categorical = space.parameters.map { !$0.domain.isNumeric }
+        func score(_ p: [Double]) -> Double {
+            let (mean, variance) = gp.predict(p)
+            return logExpectedImprovement(mean: mean, variance: variance, best: best)
+        }
+        func clamp(_ p: [Double]) -> [Double] { p.map { Swift.min(Swift.max($0, 0), 1) } }
+        var candidates: [[Double]] = []
+        var shift = ShiftGenerator(state: seed ^ UInt64(trials) &* 0x9E37_79B9)
+        let masks = (0..<d).map { _ in UInt32(truncatingIfNeeded: shift.next() >> 32) }
+        if d <= SobolSampler.maximumDimensions {
+            for i in 0..<256 {
+                candidates.append(zip(SobolSampler.point(i, dimensions: d), masks).map { Double($0 ^ $1) / 4_294_967_296.0 })
+            }
+        } else {
+            for _ in 0..<256 { candidates.append((0..<d).map { _ in generator.unit() }) }
+        }
+        for i in y.indices.sorted(by: { y[$0] < y[$1] }).prefix(5) {
+            for _ in 0..<20 {
+                candidates.append(clamp(x[i].enumerated().map { k, v in
+                    categorical[k] ? (generator.unit() < 0.2 ? generator.unit() : v) : v + 0.1 * generator.gaussian()
+                }))
+            }
+        }
+        var scored = candidates.map { ($0, score($0)) }.sorted { $0.1 > $1.1 }
+        // Shrinking local search from the three best candidates.
+        for start in 0..<Swift.min(3, scored.count) {
+            var (current, value) = scored[start]
+            var width = 0.05
+            for _ in 0..<25 {
+                let trial = clamp(current.enumerated().map { k, v in
+                    categorical[k] ? (generator.unit() < 0.1 ? generator.unit() : v) : v + width * generator.gaussian()
+                })
+                let s = score(trial)
+                if s > value { (current, value) = (trial, s) } else { width *= 0.85 }
+            }
+            scored[start] = (current, value)
+        }
+        return scored.max { $0.1 < $1.1 }!.0
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+
+/// Hyperparameters of the Matérn-5/2 kernel, on a log scale (what the fit moves).
+struct Hyperparameters: Equatable {
+    /// log lengthscale per input dimension.
+    var logLengthscales: [Double]
+    /// log signal variance.
+    var logSignal: Double
+    /// log noise variance.
+    var logNoise: Double
+
+    static func initial(dimensions d: Int) -> Hyperparameters {
+        Hyperparameters(logLengthscales: Array(repeating: Prior.lengthscaleMean(d), count: d), logSignal: 0, logNoise: log(1e-4))
+    }
+
+    var vector: [Double] { logLengthscales + [logSignal, logNoise] }
+
+    init(logLengthscales: [Double], logSignal: Double, logNoise: Double) {
+        self.logLengthscales = logLengthscales
+        self.logSignal = logSignal
+        self.logNoise = logNoise
+    }
+
+    init(vector v: [Double]) {
+        logLengthscales = Array(v.dropLast(2))
+        logSignal = v[v.count - 2]
+        logNoise = Swift.max(v[v.count - 1], log(1e-8))
+    }
+}
+
+/// Log-priors on the hyperparameters (inputs on the unit cube, outputs standardized):
+/// lengthscales LogNormal(√2 + ½·log d, √3) (Hvarfner et al. 2024, BoTorch's default), signal
+/// variance LogNormal(0, 1), noise LogNormal(log 1e-4, 2) with a floor of 1e-8.
+enum Prior {
+    static func lengthscaleMean(_ d: Int) -> Double { 2.0.squareRoot() + 0.5 * log(Double(Swift.max(d, 1))) }
+
+    /// Log density (up to a constant) and its gradient in the log parameters.
+    static func logDensity(_ h: Hyperparameters) -> (Double, [Double]) {
+        let d = h.logLengthscales.count
+        let mu = lengthscaleMean(d), s2 = 3.0
+        var value = 0.0
+        var gradient = [Double](repeating: 0, count: d + 2)
+        for (i, l) in h.logLengthscales.enumerated() {
+            value -= (l - mu) * (l - mu) / (2 * s2)
+            gradient[i] = -(l - mu) / s2
+        }
+        value -= h.logSignal * h.logSignal / 2
+        gradient[d] = -h.logSignal
+        let noiseMean = log(1e-4)
+        value -= (h.logNoise - noiseMean) * (h.logNoise - noiseMean) / 8
+        gradient[d + 1] = -(h.logNoise - noiseMean) / 4
+        return (value, gradient)
+    }
+}
+
+/// An exact Gaussian process with a Matérn-5/2 ARD kernel on the unit cube; categorical
+/// dimensions use the Hamming distance (same value or not) with their own lengthscale.
+struct GaussianProcess {
+    let x: [[Double]]
+    let y: [Double]
+    let categorical: [Bool]
+    let hyper: Hyperparameters
+    let factor: Cholesky
+    /// K⁻¹·y
+    let alpha: [Double]
+
+    init?(x: [[Double]], y: [Double], categorical: [Bool], hyper: Hyperparameters) {
+        self.x = x
+        self.y = y
+        self.categorical = categorical
+        self.hyper = hyper
+        let n = x.count
+        var k = [Double](repeating: 0, count: n * n)
+        let inverse = hyper.logLengthscales.map { exp(-2 * $0) }
+        let signal = exp(hyper.logSignal), noise = exp(hyper.logNoise)
+        for i in 0..<n {
+            for j in 0...i {
+                let v = Self.kernel(x[i], x[j], inverse, categorical, signal)
+                k[i * n + j] = v
+                k[j * n + i] = v
+            }
+            k[i * n + i] += noise
+        }
+        guard let factor = Cholesky(k, n: n, jitter: 0) else { return nil }
+        self.factor = factor
+        alpha = factor.solve(y)
+    }
+
+    /// r² = Σ (Δᵢ/ℓᵢ)², Δ the difference (or 0/1 for categorical dimensions).
+    @inline(__always)
+    static func squaredDistance(_ a: [Double], _ b: [Double], _ inverseSquared: [Double], _ categorical: [Bool]) -> Double {
+        var r2 = 0.0
+        for i in a.indices {
+            let d = categorical[i] ? (Swift.abs(a[i] - b[i]) > 1e-9 ? 1 : 0) : a[i] - b[i]
+            r2 += d * d * inverseSquared[i]
+        }
+        return r2
+    }
+
+    @inline(__always)
+    static func matern(_ r2: Double, _ signal: Double) -> Double {
+        let r = (5 * r2).squareRoot()
+        return signal * (1 + r + r * r / 3) * exp(-r)
+    }
+
+    static func kernel(_ a: [Double], _ b: [Double], _ inverseSquared: [Double], _ categorical: [Bool], _ signal: Double) -> Double {
+        matern(squaredDistance(a, b, inverseSquared, categorical), signal)
+    }
+
+    /// Posterior mean and variance at `point`.
+    func predict(_ point: [Double]) -> (mean: Double, variance: Double) {
+        let inverse = hyper.logLengthscales.map { exp(-2 * $0) }
+        let signal = exp(hyper.logSignal)
+        let k = x.map { Self.kernel(point, $0, inverse, categorical, signal) }
+        var mean = 0.0
+        for i in k.indices { mean += k[i] * alpha[i] }
+        let v = factor.forward(k)
+        var explained = 0.0
+        for value in v { explained += value * value }
+        return (mean, Swift.max(signal - explained, 1e-12))
+    }
+
+    /// Log marginal likelihood plus log prior, and its gradient in the log hyperparameters.
+    static func objective(x: [[Double]], y: [Double], categorical: [Bool], hyper: Hyperparameters) -> (Double, [Double])? {
+        guard let gp = GaussianProcess(x: x, y: y, categorical: categorical, hyper: hyper) else { return nil }
+        let n = x.count, d = hyper.logLengthscales.count
+        var value = -0.5 * zip(y, gp.alpha).map(*).reduce(0, +) - 0.5 * gp.factor.logDeterminant
+        // W = ααᵀ − K⁻¹; ∂L/∂θ = ½ Σ W ⊙ ∂K/∂θ.
+        let kInverse = gp.factor.inverse()
+        let inverse = hyper.logLengthscales.map { exp(-2 * $0) }
+        let signal = exp(hyper.logSignal), noise = exp(hyper.logNoise)
+        var gradient = [Double](repeating: 0, count: d + 2)
+        for i in 0..<n {
+            for j in 0...i {
+                let w = (gp.alpha[i] * gp.alpha[j] - kInverse[i * n + j]) * (i == j ? 0.5 : 1)
+                let r2 = squaredDistance(x[i], x[j], inverse, categorical)
+                let r = (5 * r2).squareRoot()
+                let e = exp(-r)
+                gradient[d] += w * signal * (1 + r + r * r / 3) * e
+                // ∂k/∂log ℓₖ = σ²·(5/3)(1 + √5 r)e^{−√5 r}·Δₖ²/ℓₖ²
+                let common = w * signal * (5.0 / 3) * (1 + r) * e
+                if common != 0 {
+                    for k in 0..<d {
+                        let diff = categorical[k] ? (Swift.abs(x[i][k] - x[j][k]) > 1e-9 ? 1 : 0) : x[i][k] - x[j][k]
+                        gradient[k] += common * diff * diff * inverse[k]
+                    }
+                }
+                if i == j { gradient[d + 1] += w * noise }
+            }
+        }
+        let (priorValue, priorGradient) = Prior.logDensity(hyper)
+        value += priorValue
+        for i in gradient.indices { gradient[i] += priorGradient[i] }
+        return (value, gradient)
+    }
+
+    /// MAP hyperparameters: the best of a few uniform-lengthscale starts, then Adam ascent on
+    /// the log parameters (the likelihood is far from its optimum at the prior's mode).
+    static func fit(x: [[Double]], y: [Double], categorical: [Bool], start: Hyperparameters, steps: Int = 100) -> Hyperparameters {
+        let d = start.logLengthscales.count
+        var starts = [start]
+        for l in [0.1, 0.3, 1.0, 3.0] {
+            starts.append(Hyperparameters(logLengthscales: Array(repeating: log(l), count: d), logSignal: 0, logNoise: start.logNoise))
+        }
+        var best = start, bestValue = -Double.infinity
+        for s in starts {
+            if let (value, _) = objective(x: x, y: y, categorical: categorical, hyper: s), value > bestValue { (best, bestValue) = (s, value) }
+        }
+        var theta = best.vector
+        var m = [Double](repeating: 0, count: theta.count), v = m
+        for t in 1...Swift.max(steps, 1) {
+            let h = Hyperparameters(vector: theta)
+            guard let (value, gradient) = objective(x: x, y: y, categorical: categorical, hyper: h) else { break }
+            if value > bestValue { bestValue = value; best = h }
+            for i in theta.indices {
+                m[i] = 0.9 * m[i] + 0.1 * gradient[i]
+                v[i] = 0.999 * v[i] + 0.001 * gradient[i] * gradient[i]
+                let step = 0.05 * (m[i] / (1 - pow(0.9, Double(t)))) / ((v[i] / (1 - pow(0.999, Double(t)))).squareRoot() + 1e-8)
+                theta[i] = Swift.min(Swift.max(theta[i] + step, -10), 5)
+            }
+        }
+        return best
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import Search
+
+@Suite("Gaussian-process sampler")
+struct GPTests {
+    @Test("the synthetic functions reach their known optimum at their known minimizers")
+    func functions() {
+        let minimizers: [(TestFunction, [Double])] = [
+            (.branin, [Double.pi, 2.275]), (.hartmann3, [0.114614, 0.555649, 0.852547]),
+            (.hartmann6, [0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573]),
+            (.ackley5, [0, 0, 0, 0, 0]), (.rosenbrock4, [1, 1, 1, 1]), (.levy5, [1, 1, 1, 1, 1]),
+            (.styblinskiTang5, Array(repeating: -2.903534, count: 5)),
+        ]
+        for (f, x) in minimizers {
+            #expect(abs(f.evaluate(x) - f.optimum) < 1e-4, "\(f.name): f(x*) = \(f.evaluate(x)), optimum \(f.optimum)")
+        }
+    }
+
+    @Test("the likelihood gradient agrees with finite differences")
+    func likelihoodGradient() {
+        var g = SeededGenerator64(seed: 4)
+        let x = (0..<12).map { _ in [g.unit(), g.unit(), Double(Int(g.unit() * 3)) / 3 + 1.0 / 6] }
+        let y = x.map { sin(5 * $0[0]) + $0[1] * $0[1] + ($0[2] > 0.5 ? 1 : 0) }
+        let categorical = [false, false, true]
+        let h = Hyperparameters(logLengthscales: [-1, -0.3, 0.2], logSignal: 0.1, logNoise: -5)
+        let (_, analytic) = GaussianProcess.objective(x: x, y: y, categorical: categorical, hyper: h)!
+        var v = h.vector
+        for i in v.indices {
+            v[i] += 1e-5
+            let plus = GaussianProcess.objective(x: x, y: y, categorical: categorical, hyper: Hyperparameters(vector: v))!.0
+            v[i] -= 2e-5
+            let minus = GaussianProcess.objective(x: x, y: y, categorical: categorical, hyper: Hyperparameters(vector: v))!.0
+            v[i] += 1e-5
+            let numeric = (plus - minus) / 2e-5
+            #expect(abs(analytic[i] - numeric) < 1e-4 * max(1, abs(numeric)), "θ\(i): \(analytic[i]) vs \(numeric)")
+        }
+    }
+
+    @Test("the posterior interpolates observations and is uncertain away from them")
+    func posterior() {
+        let x = [[0.1], [0.5], [0.9]], y = [1.0, -1.0, 0.5]
+        let gp = GaussianProcess(x: x, y: y, categorical: [false], hyper: Hyperparameters(logLengthscales: [log(0.2)], logSignal: 0, logNoise: log(1e-6)))!
+        for (xi, yi) in zip(x, y) {
+            let (mean, variance) = gp.predict(xi)
+            #expect(abs(mean - yi) < 1e-3 && variance < 1e-3)
+        }
+        #expect(gp.predict([0.3]).variance > 0.05)
+    }
+
+    @Test("log EI matches the closed form and stays finite far below the incumbent")
+    func logEI() {
+        for z in [-3.0, -0.5, 0, 1, 4] {
+            let phi = exp(-z * z / 2) / (2 * Double.pi).squareRoot(), cdf = 0.5 * erfc(-z / 2.0.squareRoot())
+            #expect(abs(logH(z) - log(phi + z * cdf)) < 1e-9)
+        }
+        let far = [-10.0, -40, -200].map(logH)
+        #expect(far.allSatisfy(\.isFinite) && far[0] > far[1] && far[1] > far[2])
+    }
+
+    @Test("failed trials push suggestions away, running trials spread them out")
+    func failuresAndRunning() {
+        let space = SearchSpace([Parameter("x", .float(low: 0, high: 1, log: false, step: nil))])
+        var history = (0..<12).map { n -> Trial in
+            let x = (Double(n) + 0.5) / 12
+            // Everything below 0.5 fails; above, lower x is better.
+            return Trial(number: n, configuration: Configuration(["x": .number(x)]), state: x < 0.5 ? .failed : .completed, value: x < 0.5 ? nil : x)
+        }
+        let sampler = GPSampler(seed: 1, startup: 5)
+        var g = SeededGenerator64(seed: 9)
+        guard case let .number(first)? = sampler.suggest(space, history: history, direction: .minimize, using: &g)?["x"] else {
+            Issue.record("no suggestion"); return
+        }
+        #expect(first > 0.4, "suggested \(first) inside the failing region")
+        history.append(Trial(number: 12, configuration: Configuration(["x": .number(first)]), state: .running))
+        guard case let .number(second)? = sampler.suggest(space, history: history, direction: .minimize, using: &g)?["x"] else {
+            Issue.record("no suggestion"); return
+        }
+        #expect(abs(second - first) > 1e-3, "a second worker got the running trial's point again")
+    }
+}
