@@ -24,7 +24,7 @@ public struct StudySpec: Equatable, Sendable {
     }
 
     public enum Strategy: Equatable, Sendable {
-        case random, sobol
+        case random, sobol, gp, tpe
         case grid(points: Int)
         case coarseToFine(startup: Int, shrink: Double, exploration: Double)
 
@@ -33,6 +33,8 @@ public struct StudySpec: Equatable, Sendable {
             switch self {
             case .random: RandomSampler()
             case .sobol: SobolSampler(seed: seed)
+            case .gp: GPSampler(seed: seed)
+            case .tpe: TPESampler(seed: seed)
             case let .grid(points): GridSampler(points: points)
             case let .coarseToFine(startup, shrink, exploration): CoarseToFineSampler(startup: startup, shrink: shrink, exploration: exploration)
             }
@@ -59,7 +61,7 @@ public struct StudySpec: Equatable, Sendable {
     }
 
     static let keys = ["study", "objective", "trial", "command", "space", "strategy", "budget", "stopper", "seed"]
-    static let strategies = ["random", "sobol", "grid", "coarse_to_fine"]
+    static let strategies = ["auto", "gp", "tpe", "random", "sobol", "grid", "coarse_to_fine"]
     static let stoppers = ["none", "median", "asha", "hyperband", "patience"]
 
     /// Reads a spec. `trialKeys` lists the dotted keys a built-in trial accepts: a searched
@@ -86,8 +88,16 @@ public struct StudySpec: Equatable, Sendable {
         if command != nil, o["trial"] != nil { f.fail("command", "and trial are exclusive: a study runs either command trials or built-in trials") }
         space = SearchSpace(Self.parameters(o["space"], f, trialKeys: command == nil ? trialKeys : nil))
         let s = f.object(o["strategy"], "strategy", known: ["name", "grid_points", "startup", "shrink", "exploration"])
-        let strategyName = f.string(s, "name", "strategy", default: "coarse_to_fine", oneOf: Self.strategies)
+        var strategyName = f.string(s, "name", "strategy", default: "auto", oneOf: Self.strategies)
+        if strategyName == "auto" {
+            // Bayesian optimization by default; TPE where the space is conditional or mostly categorical.
+            let conditional = space.parameters.contains { $0.condition != nil }
+            let categorical = space.searched.filter { !$0.domain.isNumeric }.count
+            strategyName = conditional || 2 * categorical > space.searched.count ? "tpe" : "gp"
+        }
         strategy = switch strategyName {
+        case "gp": .gp
+        case "tpe": .tpe
         case "random": .random
         case "sobol": .sobol
         case "grid": .grid(points: f.int(s, "grid_points", "strategy", default: 5, 1...1000, rule: "in 1…1000"))

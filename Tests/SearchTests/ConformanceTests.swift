@@ -51,6 +51,7 @@ let samplers: [(String, any Sampler)] = [
     ("sobol", SobolSampler(seed: 5)),
     ("coarse-to-fine", CoarseToFineSampler(startup: 5)),
     ("gp", GPSampler(seed: 2, startup: 6)),
+    ("tpe", TPESampler(seed: 2, startup: 6)),
 ]
 
 @Suite("Sampler conformance")

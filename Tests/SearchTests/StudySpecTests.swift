@@ -34,6 +34,8 @@ struct StudySpecTests {
         #expect(spec.budget == StudySpec.Budget(maxTrials: 40, maxConcurrent: 4, maxWallTime: 600))
         #expect(spec.stopper == .asha(minimumResource: 1, reductionFactor: 3))
         #expect(spec.trial[path: "epochs"] == .number(9) && spec.seed == 5)
+        let conditional = try study("study: c\nspace: {optimizer.name: {values: [sgd, adam]}, optimizer.momentum: {low: 0.5, high: 0.9, when: {optimizer.name: sgd}}}")
+        #expect(conditional.strategy == .tpe, "conditional spaces default to TPE")
     }
 
     @Test("every problem is reported at once, with its path and the fix")
@@ -59,7 +61,7 @@ struct StudySpecTests {
         #expect(lines.contains("space.batch_size.high must be ≥ low (got low 64, high 32)"))
         #expect(lines.contains { $0.hasPrefix("space.model.dropout.when refers to 'model.kind', which is not a parameter of the space") })
         #expect(lines.contains("space.epochs.values must be a non-empty list of the values to choose from"))
-        #expect(lines.contains { $0.hasPrefix("strategy.name must be one of random, sobol, grid, coarse_to_fine (got 'bayes')") })
+        #expect(lines.contains { $0.hasPrefix("strategy.name must be one of auto, gp, tpe, random, sobol, grid, coarse_to_fine (got 'bayes')") })
         #expect(lines.contains { $0.hasPrefix("budgett is not a known key (did you mean 'budget'?)") })
         #expect(lines.count == 9)
     }
@@ -72,7 +74,7 @@ struct StudySpecTests {
             space: {lr: {low: 0.001, high: 0.1, log: true}}
             """)
         #expect(spec.command == ["python3", "train.py", "--lr", "{lr}"])
-        #expect(spec.strategy == .coarseToFine(startup: 10, shrink: 0.1, exploration: 0.1))
+        #expect(spec.strategy == .gp, "numeric spaces default to Bayesian optimization")
         #expect(spec.stopper == .none && spec.budget.maxTrials == 20)
     }
 }
