@@ -79,3 +79,29 @@ struct GPTests {
         #expect(abs(second - first) > 1e-3, "a second worker got the running trial's point again")
     }
 }
+
+@Suite("Gaussian-process gradients")
+struct GPGradientTests {
+    @Test("posterior and log EI gradients in the point agree with finite differences")
+    func pointGradient() {
+        var g = SeededGenerator64(seed: 8)
+        let x = (0..<15).map { _ in [g.unit(), g.unit(), 0.25] }
+        let y = x.map { cos(4 * $0[0]) * $0[1] }
+        let gp = GaussianProcess(x: x, y: y, categorical: [false, false, true],
+                                 hyper: Hyperparameters(logLengthscales: [-1, -0.7, 0], logSignal: 0, logNoise: -8))!
+        let point = [0.37, 0.61, 0.25]
+        let p = gp.predictWithGradient(point)
+        let (_, analytic) = logExpectedImprovementWithGradient(mean: p.mean, variance: p.variance, dMean: p.dMean, dVariance: p.dVariance, best: y.min()!)
+        for j in 0..<2 {
+            var plus = point, minus = point
+            plus[j] += 1e-6
+            minus[j] -= 1e-6
+            func f(_ q: [Double]) -> Double { let r = gp.predict(q); return logExpectedImprovement(mean: r.mean, variance: r.variance, best: y.min()!) }
+            let numeric = (f(plus) - f(minus)) / 2e-6
+            #expect(abs(analytic[j] - numeric) < 1e-4 * max(1, abs(numeric)), "dim \(j): \(analytic[j]) vs \(numeric)")
+            let meanNumeric = (gp.predict(plus).mean - gp.predict(minus).mean) / 2e-6
+            #expect(abs(p.dMean[j] - meanNumeric) < 1e-5 * max(1, abs(meanNumeric)))
+        }
+        #expect(p.dMean[2] == 0 && p.dVariance[2] == 0, "no gradient along a categorical dimension")
+    }
+}

@@ -75,7 +75,14 @@ public final class GPSampler: Sampler {
         return (kept.map { x[$0] }, kept.map { y[$0] })
     }
 
-    func standardize(_ y: [Double]) -> ([Double], (Double, Double)) {
+    /// A log warp, then standardization: log(y − min + δ), δ a hundredth of the distance from
+    /// the best value to the median, so the region near the best values keeps its resolution
+    /// when the objective spans orders of magnitude (Vizier warps outputs similarly).
+    func standardize(_ raw: [Double]) -> ([Double], (Double, Double)) {
+        let low = raw.min() ?? 0
+        let median = raw.sorted()[raw.count / 2]
+        let delta = Swift.max(0.3 * (median - low), 1e-12)
+        let y = raw.map { log($0 - low + delta) }
         let mean = y.reduce(0, +) / Double(y.count)
         let std = Swift.max((y.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(y.count)).squareRoot(), 1e-10)
         return (y.map { ($0 - mean) / std }, (mean, std))
@@ -144,6 +151,26 @@ public final class GPSampler: Sampler {
                 })
                 let s = score(trial)
                 if s > value { (current, value) = (trial, s) } else { width *= 0.85 }
+            }
+            scored[start] = (current, value)
+        }
+        // Gradient ascent on the continuous coordinates from the five best points so far:
+        // normalized steps, halved when they stop improving, down to 1e-6 of the range.
+        scored.sort { $0.1 > $1.1 }
+        for start in 0..<Swift.min(5, scored.count) where categorical.contains(false) {
+            var (current, value) = scored[start]
+            var step = 0.02
+            for _ in 0..<60 {
+                let p = gp.predictWithGradient(current)
+                let (_, gradient) = logExpectedImprovementWithGradient(mean: p.mean, variance: p.variance, dMean: p.dMean, dVariance: p.dVariance, best: best)
+                let norm = gradient.map { $0 * $0 }.reduce(0, +).squareRoot()
+                guard norm.isFinite, norm > 0 else { break }
+                let trial = clamp(zip(current, gradient).map { $0 + step * $1 / norm })
+                let s = score(trial)
+                if s > value { (current, value) = (trial, s); step *= 1.2 } else {
+                    step *= 0.5
+                    if step < 1e-6 { break }
+                }
             }
             scored[start] = (current, value)
         }

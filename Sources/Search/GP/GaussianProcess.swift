@@ -182,3 +182,40 @@ struct GaussianProcess {
         return best
     }
 }
+
+extension GaussianProcess {
+    /// Posterior mean and variance at `point` with their gradients in the point's continuous
+    /// coordinates (zero along categorical ones).
+    func predictWithGradient(_ point: [Double]) -> (mean: Double, variance: Double, dMean: [Double], dVariance: [Double]) {
+        let d = point.count, n = x.count
+        let inverse = hyper.logLengthscales.map { exp(-2 * $0) }
+        let signal = exp(hyper.logSignal)
+        var k = [Double](repeating: 0, count: n)
+        // dk[i][j]: ∂k(point, xᵢ)/∂point_j, stored row-major.
+        var dk = [Double](repeating: 0, count: n * d)
+        for i in 0..<n {
+            let r2 = Self.squaredDistance(point, x[i], inverse, categorical)
+            let r = (5 * r2).squareRoot(), e = exp(-r)
+            k[i] = signal * (1 + r + r * r / 3) * e
+            // dk/d(r²) = −σ²·(5/6)(1 + r)e^{−r}; ∂r²/∂p_j = 2(p_j − x_ij)/ℓ_j².
+            let slope = -signal * (5.0 / 6) * (1 + r) * e
+            for j in 0..<d where !categorical[j] {
+                dk[i * d + j] = slope * 2 * (point[j] - x[i][j]) * inverse[j]
+            }
+        }
+        var mean = 0.0
+        for i in 0..<n { mean += k[i] * alpha[i] }
+        let v = factor.forward(k)
+        var explained = 0.0
+        for value in v { explained += value * value }
+        let w = factor.backward(v) // K⁻¹k
+        var dMean = [Double](repeating: 0, count: d), dVariance = [Double](repeating: 0, count: d)
+        for i in 0..<n {
+            for j in 0..<d {
+                dMean[j] += alpha[i] * dk[i * d + j]
+                dVariance[j] -= 2 * w[i] * dk[i * d + j]
+            }
+        }
+        return (mean, Swift.max(signal - explained, 1e-12), dMean, dVariance)
+    }
+}

@@ -27,3 +27,24 @@ func logH(_ z: Double) -> Double {
     let t2 = t * t
     return logPhi + log(1 / t2 - 3 / (t2 * t2) + 15 / (t2 * t2 * t2))
 }
+
+/// log EI and its gradient in the point, from the posterior and its gradients.
+func logExpectedImprovementWithGradient(mean: Double, variance: Double, dMean: [Double], dVariance: [Double], best: Double) -> (Double, [Double]) {
+    let sigma = variance.squareRoot()
+    let z = (best - mean) / sigma
+    let value = log(sigma) + logH(z)
+    // d log EI = (dσ/σ)(1 − z·Φ/h) − (Φ/h)·dμ/σ, with Φ/h = exp(log Φ(z) − log h(z)).
+    let ratio = exp(logCDF(z) - logH(z))
+    let gradient = zip(dMean, dVariance).map { dm, dv -> Double in
+        let dSigma = dv / (2 * sigma)
+        return dSigma / sigma * (1 - z * ratio) - ratio * dm / sigma
+    }
+    return (value, gradient)
+}
+
+/// log Φ(z), stable for very negative z.
+func logCDF(_ z: Double) -> Double {
+    if z > -30 { return log(0.5 * erfc(-z / 2.0.squareRoot())) }
+    let t2 = z * z
+    return -0.5 * t2 - log(-z) - 0.5 * log(2 * Double.pi) + log(1 - 1 / t2 + 3 / (t2 * t2))
+}
