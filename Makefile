@@ -4,7 +4,7 @@ SWIFT ?= swift
 DEBS := libzmq3-dev libopenblas-dev zlib1g-dev pkg-config dataset-fashion-mnist
 MAX_FILE_LINES := 600
 
-.PHONY: deps build release test bench size clean
+.PHONY: deps build release test bench size clean demo
 
 deps:
 	@missing=""; for p in $(DEBS); do \
@@ -28,6 +28,11 @@ test: deps
 bench: deps
 	$(SWIFT) build -c release --product sweep-bench
 	.build/release/sweep-bench $(SUITES)
+
+# The main job: a real Fashion-MNIST study (run locally until the cluster lands).
+demo: deps
+	$(SWIFT) build -c release --product sweep
+	.build/release/sweep run examples/fashion-mnist-mlp.yaml --threads 2
 
 size:
 	@fail=0; \

@@ -58,9 +58,13 @@ let package = Package(
         .target(name: "Wire", dependencies: ["CZeroMQ"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
 
+        // A study of built-in trials run in one process (the cluster runs the same loop across machines).
+        .target(name: "LocalStudy", dependencies: ["Search", "NN", "Data", "Config", "Tensor"]),
+        .testTarget(name: "LocalStudyTests", dependencies: ["LocalStudy"]),
+
         // The client CLI.
         .executableTarget(name: "sweep", dependencies: [
-            "NN", "Config", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "NN", "Config", "Tensor", "Search", "LocalStudy", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Release benchmarks (`make bench`).

@@ -9,7 +9,8 @@ struct Sweep: AsyncParsableCommand {
         Examples:
           sweep train examples/playbook/mlp.yaml          run one trial spec here and report test accuracy
           sweep train spec.yaml --threads 2 --epochs 3    override the thread count and epochs
+          sweep run examples/fashion-mnist-mlp.yaml       a whole search study, locally
         """,
-        subcommands: [Train.self]
+        subcommands: [Train.self, Run.self]
     )
 }

@@ -1,0 +1,65 @@
+import Testing
+import Config
+import NN
+import Search
+@testable import LocalStudy
+
+@Suite("Local studies")
+struct LocalStudyTests {
+    func study(_ yaml: String) throws -> StudySpec {
+        try StudySpec(config: Config.parse(yaml: yaml, source: "test"), trialKeys: TrialSpec.searchableKeys)
+    }
+
+    @Test("a study suggests, trains, stops, ranks and scores the best on the test split")
+    func runs() throws {
+        let local = try LocalStudy(spec: study("""
+            study: spirals
+            objective: {metric: validation_accuracy}
+            trial: {data: {dataset: spirals, examples: 300}, model: {hidden: [16]}, epochs: 9, batch_size: 32}
+            space:
+              optimizer.lr: {type: float, low: 1e-4, high: 30, log: true}
+              model.activation: {values: [relu, tanh]}
+            strategy: {name: random}
+            budget: {max_trials: 8}
+            stopper: {name: asha, min_resource: 1, reduction_factor: 3}
+            seed: 3
+            """))
+        var heard = 0
+        try local.run { _ in heard += 1 }
+        #expect(heard == 8 && local.trials.count == 8)
+        #expect(local.trials.allSatisfy { $0.state.isFinished })
+        #expect(local.trials.contains { $0.state == .pruned }, "ASHA stopped some trials: \(local.trials.map(\.state))")
+        let pruned = local.trials.filter { $0.state == .pruned }
+        #expect(pruned.allSatisfy { local.details[$0.number]?.reason?.rule == "asha" })
+        let best = try #require(local.best)
+        #expect(local.trials.allSatisfy { ($0.value ?? 0) <= best.value! || $0.state == .diverged || $0.state == .failed })
+        #expect(local.leaderboard().split(separator: "\n").count == 9)
+        let scored = try #require(try local.testScore())
+        #expect(scored.trial.number == best.number && scored.accuracy != nil)
+        // Each trial carries its own seed unless the space sets one.
+        #expect(local.config(for: best.configuration, number: 5)[path: "seed"] == .number(8))
+    }
+
+    @Test("a trial whose config is invalid fails with its reason; the study goes on")
+    func failures() throws {
+        let local = try LocalStudy(spec: study("""
+            study: bad
+            trial: {data: {dataset: spirals, examples: 100}, epochs: 1}
+            space: {batch_size: {type: int, low: 0, high: 4}}
+            strategy: {name: grid, grid_points: 5}
+            budget: {max_trials: 10}
+            """))
+        try local.run()
+        #expect(local.trials.count == 5, "the grid of 0…4 is exhausted after 5 trials")
+        let failed = local.trials.filter { $0.state == .failed }
+        #expect(failed.count == 1)
+        #expect(local.details[failed[0].number]?.reason?.detail.contains("batch_size must be ≥ 1 (got 0)") == true)
+    }
+
+    @Test("command studies are refused here, with the reason")
+    func commands() throws {
+        #expect(throws: SpecError.self) {
+            _ = try LocalStudy(spec: study("study: c\ncommand: [python3, x.py]\nspace: {lr: {low: 0.1, high: 1}}"))
+        }
+    }
+}
