@@ -14,19 +14,23 @@ public enum Builder {
         func dense(_ width: Int, _ out: Int) -> Dense {
             Dense(width, out, weightInit: spec.weightInit, biasInit: spec.biasInit, using: &g)
         }
-        var layers: [any Layer] = []
-        switch spec.kind {
-        case .mlp:
-            if inputShape.count > 1 { layers.append(Flatten()) }
-            var width = inputShape.reduce(1, *)
+        /// Dense hidden layers (each with activation, optional batch norm and dropout), then the output layer.
+        func head(from inputs: Int, batchNorm: Bool, into layers: inout [any Layer]) {
+            var width = inputs
             for h in spec.hidden {
                 layers.append(dense(width, h))
-                if spec.batchNorm { layers.append(BatchNorm(h, channels: false)) }
+                if batchNorm { layers.append(BatchNorm(h, channels: false)) }
                 layers.append(ActivationLayer(spec.activation))
                 dropout(&layers)
                 width = h
             }
             layers.append(dense(width, outputs))
+        }
+        var layers: [any Layer] = []
+        switch spec.kind {
+        case .mlp:
+            if inputShape.count > 1 { layers.append(Flatten()) }
+            head(from: inputShape.reduce(1, *), batchNorm: spec.batchNorm, into: &layers)
         case .cnn:
             let (c0, h0, w0) = try image(inputShape, spec.kind)
             var (c, h, w) = (c0, h0, w0)
@@ -44,14 +48,7 @@ public enum Builder {
                 (c, h, w) = (out, h / 2, w / 2)
             }
             layers.append(Flatten())
-            var width = c * h * w
-            for hiddenWidth in spec.hidden {
-                layers.append(dense(width, hiddenWidth))
-                layers.append(ActivationLayer(spec.activation))
-                dropout(&layers)
-                width = hiddenWidth
-            }
-            layers.append(dense(width, outputs))
+            head(from: c * h * w, batchNorm: false, into: &layers)
         case .resnet:
             let (c0, _, _) = try image(inputShape, spec.kind)
             let first = spec.channels.first ?? 16

@@ -12,7 +12,7 @@ public struct SobolSampler: Sampler {
         guard d <= Self.maximumDimensions else {
             return RandomSampler().suggest(space, history: history, direction: direction, using: &generator)
         }
-        var shift = ShiftGenerator(state: seed ^ 0x50B0_1C0D)
+        var shift = SplitMix64(seed: seed ^ 0x50B0_1C0D)
         let point = Self.point(history.count, dimensions: d).map { x in
             Double(x ^ UInt32(truncatingIfNeeded: shift.next() >> 32)) / 4_294_967_296.0 + 0.5 / 4_294_967_296.0
         }
@@ -49,9 +49,11 @@ public struct SobolSampler: Sampler {
     }()
 }
 
-/// SplitMix64, for the per-dimension shifts (independent of the caller's generator).
-struct ShiftGenerator {
+/// SplitMix64 (Steele et al. 2014): a tiny seeded generator, for draws that must not depend on
+/// the caller's generator (the study-wide Sobol shift).
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
+    init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

@@ -130,24 +130,7 @@ extension Tensor {
         let out = Tensor.zeros(target)
         let s = Tensor.strides(of: target)
         let start = zip(starts, s).map { $0 * $1 }.reduce(0, +)
-        // Write through the target's strides: the mirror of the copy in `slice`.
-        let total = count
-        guard total > 0, let width = shape.last else { return out }
-        var index = [Int](repeating: 0, count: rank)
-        var write = start, read = 0
-        while read < total {
-            (out.storage.pointer + write).update(from: storage.pointer + read, count: width)
-            read += width
-            var axis = rank - 2
-            while axis >= 0 {
-                index[axis] += 1
-                write += s[axis]
-                if index[axis] < shape[axis] { break }
-                write -= s[axis] * shape[axis]
-                index[axis] = 0
-                axis -= 1
-            }
-        }
+        stridedCopy(from: storage.pointer, readStrides: strides, shape: shape, to: out.storage.pointer + start, writeStrides: s)
         return out
     }
 }

@@ -124,24 +124,29 @@ extension Tensor {
     }
 }
 
-/// Copies `shape` elements read with `readStrides` from `source` into contiguous `target`.
-func stridedCopy(from source: UnsafeMutablePointer<Float>, readStrides: [Int], shape: [Int], to target: UnsafeMutablePointer<Float>) {
+/// Copies the elements of `shape`, read from `source` through `readStrides` and written to
+/// `target` through `writeStrides` (contiguous when nil): slicing, permuting and their inverses.
+func stridedCopy(from source: UnsafeMutablePointer<Float>, readStrides: [Int], shape: [Int],
+                 to target: UnsafeMutablePointer<Float>, writeStrides: [Int]? = nil) {
     let total = shape.reduce(1, *)
     guard total > 0 else { return }
     guard let width = shape.last else { target[0] = source[0]; return }
-    let rank = shape.count, step = readStrides[rank - 1]
+    let rank = shape.count, writes = writeStrides ?? Tensor.strides(of: shape)
+    let readStep = readStrides[rank - 1], writeStep = writes[rank - 1]
     var index = [Int](repeating: 0, count: rank)
-    var read = 0, written = 0
-    while written < total {
-        let s = source + read, t = target + written
-        if step == 1 { t.update(from: s, count: width) } else { for i in 0..<width { t[i] = s[i * step] } }
-        written += width
+    var read = 0, write = 0, copied = 0
+    while copied < total {
+        let s = source + read, t = target + write
+        if readStep == 1 && writeStep == 1 { t.update(from: s, count: width) } else { for i in 0..<width { t[i * writeStep] = s[i * readStep] } }
+        copied += width
         var axis = rank - 2
         while axis >= 0 {
             index[axis] += 1
             read += readStrides[axis]
+            write += writes[axis]
             if index[axis] < shape[axis] { break }
             read -= readStrides[axis] * shape[axis]
+            write -= writes[axis] * shape[axis]
             index[axis] = 0
             axis -= 1
         }

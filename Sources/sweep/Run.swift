@@ -37,7 +37,7 @@ struct Run: AsyncParsableCommand {
         if let trials { config = config.setting("budget.max_trials", to: .number(Double(trials))) }
         let study: StudySpec
         do { study = try StudySpec(config: config, trialKeys: TrialSpec.searchableKeys) } catch let error as SpecError {
-            throw ValidationError("\(spec) has \(error.problems.count) problem(s):\n" + error.problems.map { "  " + $0.description }.joined(separator: "\n"))
+            throw error.validation(file: spec)
         }
         BLAS.threads = threads
         let local = try LocalStudy(spec: study)

@@ -14,3 +14,12 @@ struct Sweep: AsyncParsableCommand {
         subcommands: [Train.self, Run.self]
     )
 }
+
+import Config
+
+extension SpecError {
+    /// Every problem of a spec file, one per line, as argument-parser's validation error.
+    func validation(file: String) -> ValidationError {
+        ValidationError("\(file) has \(problems.count) problem(s):\n" + problems.map { "  " + $0.description }.joined(separator: "\n"))
+    }
+}

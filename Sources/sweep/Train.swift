@@ -35,7 +35,7 @@ struct Train: AsyncParsableCommand {
         if let epochs { config = config.setting("epochs", to: .number(Double(epochs))) }
         let trial: TrialSpec
         do { trial = try TrialSpec(config: config) } catch let error as SpecError {
-            throw ValidationError("\(spec) has \(error.problems.count) problem(s):\n" + error.problems.map { "  " + $0.description }.joined(separator: "\n"))
+            throw error.validation(file: spec)
         }
         BLAS.threads = threads
         let splits = try trial.data.load(task: trial.task, seed: trial.seed)

@@ -124,7 +124,7 @@ public final class GPSampler: Sampler {
         }
         func clamp(_ p: [Double]) -> [Double] { p.map { Swift.min(Swift.max($0, 0), 1) } }
         var candidates: [[Double]] = []
-        var shift = ShiftGenerator(state: seed ^ UInt64(trials) &* 0x9E37_79B9)
+        var shift = SplitMix64(seed: seed ^ UInt64(trials) &* 0x9E37_79B9)
         let masks = (0..<d).map { _ in UInt32(truncatingIfNeeded: shift.next() >> 32) }
         if d <= SobolSampler.maximumDimensions {
             for i in 0..<256 {
