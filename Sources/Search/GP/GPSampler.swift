@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// Gaussian-process Bayesian optimization: Matérn-5/2 ARD on the unit cube, hyperparameters by
-/// maximum a posteriori (priors in `Prior`), standardized outputs, log expected improvement.
+/// maximum a posteriori (priors in `Prior`), standardized outputs log-warped when that explains
+/// them better (compared as likelihoods of the same data), log expected improvement.
 ///
 /// - Failed, diverged and NaN trials count as worse than the worst observed value (half the
 ///   observed range beyond it), so the model learns to avoid their region instead of ignoring it.
@@ -18,7 +19,7 @@ public final class GPSampler: Sampler {
     public let seed: UInt64
     public let startup: Int
     public let maximumPoints: Int
-    private let fits = Mutex<[Int: Hyperparameters]>([:])
+    private let fits = Mutex<[Int: (Hyperparameters, Bool)]>([:])
 
     public init(seed: UInt64 = 0, startup: Int = 10, maximumPoints: Int = 200) {
         self.seed = seed
@@ -37,8 +38,8 @@ public final class GPSampler: Sampler {
             return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
         }
         (x, y) = capped(x, y, finished.map(\.number))
-        let (standardized, _) = standardize(y)
-        let hyper = hyperparameters(finished, space, direction, categorical)
+        let (hyper, warp) = hyperparameters(finished, space, direction, categorical)
+        let standardized = transform(y, warp: warp).values
         guard var gp = GaussianProcess(x: x, y: standardized, categorical: categorical, hyper: hyper) else {
             return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
         }
@@ -75,21 +76,27 @@ public final class GPSampler: Sampler {
         return (kept.map { x[$0] }, kept.map { y[$0] })
     }
 
-    /// A log warp, then standardization: log(y − min + δ), δ a hundredth of the distance from
-    /// the best value to the median, so the region near the best values keeps its resolution
-    /// when the objective spans orders of magnitude (Vizier warps outputs similarly).
-    func standardize(_ raw: [Double]) -> ([Double], (Double, Double)) {
-        let low = raw.min() ?? 0
-        let median = raw.sorted()[raw.count / 2]
-        let delta = Swift.max(0.3 * (median - low), 1e-12)
-        let y = raw.map { log($0 - low + delta) }
+    /// Outputs for the GP: optionally log-warped, log(y − min + δ) with δ = 0.3 × (median − min)
+    /// (the region near the best values keeps its resolution when the objective spans orders of
+    /// magnitude), then standardized. Also returns log |dy'/dy| summed over the points, so that
+    /// fits on warped and unwarped outputs compare as likelihoods of the same data.
+    func transform(_ raw: [Double], warp: Bool) -> (values: [Double], logJacobian: Double) {
+        var y = raw, jacobian = 0.0
+        if warp {
+            let low = raw.min() ?? 0
+            let median = raw.sorted()[raw.count / 2]
+            let delta = Swift.max(0.3 * (median - low), 1e-12)
+            y = raw.map { log($0 - low + delta) }
+            jacobian = raw.map { -log($0 - low + delta) }.reduce(0, +)
+        }
         let mean = y.reduce(0, +) / Double(y.count)
         let std = Swift.max((y.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(y.count)).squareRoot(), 1e-10)
-        return (y.map { ($0 - mean) / std }, (mean, std))
+        return (y.map { ($0 - mean) / std }, jacobian - Double(y.count) * log(std))
     }
 
-    /// The fit for the current checkpoint, from the first `checkpoint` finished trials only.
-    func hyperparameters(_ finished: [Trial], _ space: SearchSpace, _ direction: Direction, _ categorical: [Bool]) -> Hyperparameters {
+    /// The fit for the current checkpoint, from the first `checkpoint` finished trials only:
+    /// hyperparameters, and whether the outputs are warped (whichever explains the data better).
+    func hyperparameters(_ finished: [Trial], _ space: SearchSpace, _ direction: Direction, _ categorical: [Bool]) -> (Hyperparameters, Bool) {
         let n = finished.count
         var checkpoint = n
         if n > 40 {
@@ -106,12 +113,19 @@ public final class GPSampler: Sampler {
         var (x, y) = observations(prefix, space, direction)
         (x, y) = capped(x, y, prefix.map(\.number))
         if x.count > 150 { (x, y) = (Array(x.suffix(150)), Array(y.suffix(150))) }
-        let fitted = GaussianProcess.fit(x: x, y: standardize(y).0, categorical: categorical, start: .initial(dimensions: space.parameters.count))
+        var best: (Hyperparameters, Bool) = (.initial(dimensions: space.parameters.count), false)
+        var bestEvidence = -Double.infinity
+        for warp in [false, true] {
+            let (values, jacobian) = transform(y, warp: warp)
+            let fitted = GaussianProcess.fit(x: x, y: values, categorical: categorical, start: .initial(dimensions: space.parameters.count))
+            guard let (objective, _) = GaussianProcess.objective(x: x, y: values, categorical: categorical, hyper: fitted) else { continue }
+            if objective + jacobian > bestEvidence { (best, bestEvidence) = ((fitted, warp), objective + jacobian) }
+        }
         fits.withLock { cache in
             if cache.count > 256 { cache.removeAll() }
-            cache[key] = fitted
+            cache[key] = best
         }
-        return fitted
+        return best
     }
 
     func maximizeAcquisition<G: RandomNumberGenerator>(_ gp: GaussianProcess, best: Double, space: SearchSpace, x: [[Double]], y: [Double],
