@@ -1,0 +1,114 @@
+"""Writes Protocols/schemas/<TYPE>.json (JSON Schema 2020-12 of each message body) and
+Protocols/examples/<TYPE>.json (an example message) from the tables below, which follow
+Protocols/SWEEP-1.md §4. Run: python3 scripts/protocol_schemas.py
+"""
+import json
+import os
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "Protocols")
+NUM = {"type": ["number", "string"], "description": "a number, or \"nan\", \"inf\", \"-inf\""}
+INT = {"type": "integer", "minimum": 0}
+STR = {"type": "string"}
+BOOL = {"type": "boolean"}
+OBJ = {"type": "object"}
+METRICS = {"type": "object", "additionalProperties": NUM}
+REASON = {"type": "object", "required": ["rule", "detail"],
+          "properties": {"rule": STR, "detail": STR, "numbers": {"type": "object", "additionalProperties": {"type": "number"}}}}
+RUNNING = {"type": "array", "items": {"type": "object", "required": ["trial", "attempt", "last_seq"],
+                                      "properties": {"trial": INT, "attempt": INT, "last_seq": INT}}}
+ROW = {"type": "object", "required": ["rank", "trial", "status"],
+       "properties": {"rank": INT, "trial": INT, "status": STR, "objective": {"type": ["number", "string", "null"]},
+                      "epoch": {"type": ["integer", "null"]}, "params": OBJ, "worker": {"type": ["string", "null"]},
+                      "elapsed_s": {"type": "number"}}}
+STATUSES = ["queued", "running", "completed", "pruned", "diverged", "failed", "cancelled"]
+
+# type: (required fields, optional fields, example body)
+MESSAGES = {
+    "HELLO": ({"worker": STR, "boot_id": STR, "host": STR, "cores": INT, "threads": INT, "version": STR,
+               "proto_min": INT, "proto_max": INT, "running": RUNNING}, {},
+              {"worker": "gpu-node-3/1", "boot_id": "5b0c…", "host": "gpu-node-3", "cores": 2, "threads": 2, "version": "0.1.0",
+               "proto_min": 1, "proto_max": 1, "running": [{"trial": 12, "attempt": 1, "last_seq": 4}]}),
+    "WELCOME": ({"proto": INT, "coordinator_session": STR, "heartbeat_ms": INT, "liveness": INT, "lease_grace_ms": INT,
+                 "adopt": RUNNING, "stop": RUNNING}, {},
+                {"proto": 1, "coordinator_session": "c7f1…", "heartbeat_ms": 2000, "liveness": 5, "lease_grace_ms": 60000,
+                 "adopt": [{"trial": 12, "attempt": 1, "last_seq": 4}], "stop": []}),
+    "ASSIGN": ({"trial": INT, "attempt": INT, "study": STR, "kind": {"enum": ["builtin", "command"]}, "seed": INT, "metric": STR},
+               {"config": OBJ, "command": {"type": "array", "items": STR}, "env": {"type": "object", "additionalProperties": STR}},
+               {"trial": 13, "attempt": 1, "study": "fashion-mnist-mlp", "kind": "builtin", "seed": 20, "metric": "validation_accuracy",
+                "config": {"data": {"dataset": "fashion-mnist"}, "model": {"kind": "mlp", "hidden": [256, 128]},
+                           "optimizer": {"name": "adam", "lr": 0.0014}, "epochs": 9, "seed": 20}}),
+    "ACCEPT": ({"trial": INT, "attempt": INT}, {}, {"trial": 13, "attempt": 1}),
+    "REJECT": ({"trial": INT, "attempt": INT, "reason": STR}, {}, {"trial": 13, "attempt": 1, "reason": "busy with trial 12"}),
+    "METRIC": ({"trial": INT, "attempt": INT, "seq": INT, "epoch": INT, "metrics": METRICS}, {},
+               {"trial": 13, "attempt": 1, "seq": 3, "epoch": 3,
+                "metrics": {"train_loss": 0.31, "train_accuracy": 0.886, "validation_loss": 0.34, "validation_accuracy": 0.879,
+                            "learning_rate": 0.0014, "seconds": 0.9}}),
+    "DONE": ({"trial": INT, "attempt": INT, "seq": INT, "status": {"enum": ["completed", "stopped", "diverged", "failed"]}},
+             {"metrics": METRICS, "error": STR},
+             {"trial": 13, "attempt": 1, "seq": 10, "status": "completed", "metrics": {"validation_accuracy": 0.889}}),
+    "ACK": ({"trial": INT, "attempt": INT, "seq": INT}, {}, {"trial": 13, "attempt": 1, "seq": 3}),
+    "DECISION": ({"trial": INT, "attempt": INT, "epoch": INT, "continue": BOOL}, {"reason": REASON},
+                 {"trial": 13, "attempt": 1, "epoch": 3, "continue": False,
+                  "reason": {"rule": "asha", "detail": "ranked 5 of 6 at rung 3; only the top 2 continue",
+                             "numbers": {"step": 3, "rank": 5, "trials": 6, "keep": 2}}}),
+    "STOP": ({"trial": INT, "attempt": INT, "reason": {"enum": ["early_stop", "cancelled", "superseded", "lease_lost"]}}, {},
+             {"trial": 13, "attempt": 1, "reason": "cancelled"}),
+    "HEARTBEAT": ({}, {}, {}),
+    "BYE": ({"reason": STR}, {}, {"reason": "SIGTERM: draining"}),
+    "SUBMIT": ({"spec": OBJ}, {},
+               {"spec": {"study": "fashion-mnist-mlp", "objective": {"metric": "validation_accuracy", "direction": "maximize"},
+                         "trial": {"model": {"kind": "mlp"}}, "space": {"optimizer.lr": {"type": "float", "low": 0.0001, "high": 0.3, "log": True}},
+                         "budget": {"max_trials": 30}}}),
+    "SUBMITTED": ({"study": STR}, {}, {"study": "s-000001"}),
+    "STATUS": ({}, {"study": STR}, {"study": "s-000001"}),
+    "STATUS_REPLY": ({"studies": {"type": "array", "items": {"type": "object", "required": ["study", "name", "state", "trials"],
+                                                             "properties": {"study": STR, "name": STR, "state": STR, "trials": INT,
+                                                                            "running": INT, "completed": INT, "pruned": INT, "failed": INT,
+                                                                            "best": {"type": ["object", "null"]}}}}}, {},
+                     {"studies": [{"study": "s-000001", "name": "fashion-mnist-mlp", "state": "running", "trials": 14, "running": 2,
+                                   "completed": 5, "pruned": 7, "failed": 0, "best": {"trial": 6, "objective": 0.8897}}]}),
+    "CANCEL": ({"study": STR}, {}, {"study": "s-000001"}),
+    "OK": ({}, {}, {}),
+    "FOLLOW": ({"study": STR}, {"top": INT}, {"study": "s-000001", "top": 10}),
+    "SNAPSHOT": ({"study": STR, "seq": INT, "rows": {"type": "array", "items": ROW}}, {},
+                 {"study": "s-000001", "seq": 41, "rows": [{"rank": 1, "trial": 6, "status": "completed", "objective": 0.8897, "epoch": 9,
+                                                           "params": {"optimizer.lr": 0.0014, "optimizer.name": "adam"}, "worker": "node-2/1",
+                                                           "elapsed_s": 7.9}]}),
+    "UPDATE": ({"study": STR, "seq": INT, "rows": {"type": "array", "items": ROW}}, {},
+               {"study": "s-000001", "seq": 42, "rows": [{"rank": 4, "trial": 13, "status": "running", "objective": 0.879, "epoch": 3,
+                                                         "params": {"optimizer.lr": 0.0031, "optimizer.name": "adam"}, "worker": "node-3/1",
+                                                         "elapsed_s": 2.7}]}),
+    "UNFOLLOW": ({"study": STR}, {}, {"study": "s-000001"}),
+    "EXPORT": ({"study": STR}, {}, {"study": "s-000001"}),
+    "EXPORTED": ({"study": STR, "trials": {"type": "array", "items": {"type": "object", "required": ["trial", "status", "config"],
+                                                                      "properties": {"trial": INT, "status": {"enum": STATUSES}, "config": OBJ,
+                                                                                     "stop_reason": {"type": ["object", "null"]},
+                                                                                     "metrics": {"type": "array", "items": METRICS}}}}}, {},
+                 {"study": "s-000001", "trials": [{"trial": 0, "status": "pruned", "config": {"optimizer.lr": 0.2},
+                                                   "stop_reason": {"rule": "asha", "detail": "ranked 10 of 24 at rung 1"},
+                                                   "metrics": [{"epoch": 1, "validation_accuracy": 0.77}]}]}),
+    "WORKERS": ({}, {}, {}),
+    "WORKERS_REPLY": ({"workers": {"type": "array", "items": {"type": "object", "required": ["worker", "host", "state"],
+                                                              "properties": {"worker": STR, "host": STR, "cores": INT, "threads": INT,
+                                                                             "state": {"enum": ["idle", "busy", "lost"]},
+                                                                             "trial": {"type": ["integer", "null"]}, "last_seen_ms": INT}}}}, {},
+                      {"workers": [{"worker": "node-2/1", "host": "node-2", "cores": 2, "threads": 2, "state": "busy", "trial": 13, "last_seen_ms": 420}]}),
+    "ERROR": ({"code": {"enum": ["unsupported_protocol", "bad_request", "unknown_type", "unknown_peer", "invalid_spec",
+                                 "unknown_study", "stale_attempt", "internal"]}, "message": STR},
+              {"supported": {"type": "array", "items": INT},
+               "problems": {"type": "array", "items": {"type": "object", "required": ["path", "message"], "properties": {"path": STR, "message": STR}}}},
+              {"code": "invalid_spec", "message": "the spec has 1 problem",
+               "problems": [{"path": "space.optimizer.lr.low", "message": "must be > 0 when log: true (got 0)"}]}),
+}
+
+for name, (required, optional, example) in MESSAGES.items():
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": f"SWEEP/1 {name} body", "type": "object",
+              "required": sorted(required), "properties": {**required, **optional}}
+    with open(os.path.join(ROOT, "schemas", f"{name}.json"), "w") as f:
+        json.dump(schema, f, indent=1, sort_keys=True, ensure_ascii=False)
+        f.write("\n")
+    message = {"header": {"type": name, "id": f"{name.lower()}-1", "re": None, "ts": "2026-11-28T08:00:00Z", "minor": 0}, "body": example}
+    with open(os.path.join(ROOT, "examples", f"{name}.json"), "w") as f:
+        json.dump(message, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+print(len(MESSAGES), "messages")
