@@ -1,7 +1,7 @@
 # Sweep: build, test, benchmark. `make test` installs what is missing first.
 SHELL := /bin/bash
 SWIFT ?= swift
-DEBS := libzmq3-dev libopenblas-dev zlib1g-dev pkg-config dataset-fashion-mnist
+DEBS := libzmq3-dev libopenblas-dev zlib1g-dev libsqlite3-dev pkg-config dataset-fashion-mnist
 MAX_FILE_LINES := 600
 
 .PHONY: deps build release test bench size clean demo

@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries (Debian: libzmq3-dev).
@@ -61,6 +62,10 @@ let package = Package(
         // A study of built-in trials run in one process (the cluster runs the same loop across machines).
         .target(name: "LocalStudy", dependencies: ["Search", "NN", "Data", "Config", "Tensor"]),
         .testTarget(name: "LocalStudyTests", dependencies: ["LocalStudy"]),
+
+        // The coordinator's durable state: one SQLite file in WAL mode.
+        .target(name: "Store", dependencies: ["Search", "Config", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
 
         // The client CLI.
         .executableTarget(name: "sweep", dependencies: [

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import Config
+import Search
+@testable import Store
+
+/// A store in a fresh temporary file.
+func temporaryStore() throws -> (Store, String) {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString).sqlite").path
+    return (try Store(path: path), path)
+}
+
+@Suite("Store")
+struct StoreTests {
+    let configuration = Configuration(["optimizer.lr": .number(0.01), "model.hidden": .array([.number(64)])])
+
+    @Test("WAL mode, and everything survives closing and reopening the file")
+    func durable() throws {
+        let (store, path) = try temporaryStore()
+        #expect(try store.journalMode() == "wal")
+        let study = try store.createStudy(name: "s", spec: .object(["study": .string("s")]), seed: 9)
+        #expect(study == "s-000001")
+        try store.addTrial(study: study, number: 0, configuration: configuration)
+        let attempt = try store.assign(study: study, number: 0, worker: "w1/boot")
+        #expect(attempt == 1)
+        #expect(try store.record(study: study, number: 0, attempt: 1, seq: 1, epoch: 1, metrics: ["validation_loss": 0.5]) == .stored)
+        let reason = StopReason(rule: "asha", detail: "ranked 3 of 3", numbers: ["rank": 3])
+        #expect(try store.finish(study: study, number: 0, attempt: 1, state: .pruned, value: 0.5, reason: reason))
+
+        let reopened = try Store(path: path)
+        let studies = try reopened.studies()
+        #expect(studies.map(\.id) == [study] && studies[0].seed == 9 && studies[0].spec[path: "study"] == .string("s"))
+        let history = try reopened.history(study: study, metric: "validation_loss")
+        #expect(history.count == 1)
+        #expect(history[0].configuration == configuration)
+        #expect(history[0].state == .pruned && history[0].value == 0.5 && history[0].reports == [1: 0.5])
+        #expect(try reopened.stopReason(study: study, number: 0) == reason)
+        #expect(try reopened.eventCount(kind: "assigned") == 1)
+    }
+
+    @Test("a resent report is stored once; a superseded attempt changes nothing")
+    func idempotent() throws {
+        let (store, _) = try temporaryStore()
+        let study = try store.createStudy(name: "s", spec: .object([:]), seed: 0)
+        try store.addTrial(study: study, number: 0, configuration: configuration)
+        _ = try store.assign(study: study, number: 0, worker: "w1")
+        #expect(try store.record(study: study, number: 0, attempt: 1, seq: 1, epoch: 1, metrics: ["acc": 0.7]) == .stored)
+        #expect(try store.record(study: study, number: 0, attempt: 1, seq: 1, epoch: 1, metrics: ["acc": 0.7]) == .duplicate)
+        // The worker is lost: the trial goes back to the queue and runs again as attempt 2.
+        try store.requeue(study: study, number: 0)
+        #expect(try store.history(study: study, metric: "acc")[0].state == .queued)
+        #expect(try store.assign(study: study, number: 0, worker: "w2") == 2)
+        #expect(try store.record(study: study, number: 0, attempt: 1, seq: 2, epoch: 2, metrics: ["acc": 0.8]) == .stale(current: 2))
+        #expect(!(try store.finish(study: study, number: 0, attempt: 1, state: .completed, value: 0.9, reason: nil)))
+        #expect(try store.record(study: study, number: 0, attempt: 2, seq: 1, epoch: 1, metrics: ["acc": 0.75, "loss": .nan]) == .stored)
+        let trial = try store.history(study: study, metric: "acc")[0]
+        #expect(trial.reports == [1: 0.75], "only the current attempt's reports count")
+        #expect(trial.state == .running)
+        #expect(try store.history(study: study, metric: "loss")[0].reports[1]!.isNaN)
+    }
+
+    @Test("unknown trials are errors, not silent no-ops")
+    func unknown() throws {
+        let (store, _) = try temporaryStore()
+        let study = try store.createStudy(name: "s", spec: .object([:]), seed: 0)
+        #expect(throws: StoreError.self) { _ = try store.assign(study: study, number: 7, worker: "w") }
+        #expect(throws: StoreError.self) { _ = try store.record(study: study, number: 7, attempt: 1, seq: 1, epoch: 1, metrics: [:]) }
+    }
+}
