@@ -67,6 +67,10 @@ let package = Package(
         .target(name: "Store", dependencies: ["Search", "Config", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
 
+        // The worker service: trial runners (external commands today).
+        .target(name: "Worker", dependencies: ["Config"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
+
         // The client CLI.
         .executableTarget(name: "sweep", dependencies: [
             "NN", "Config", "Tensor", "Search", "LocalStudy", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,0 +1,184 @@
+import Foundation
+import Config
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A trial run by an external program. Its arguments are a template whose `{param}`
+/// placeholders (a parameter name: letters, digits, `_`, `.`, `-`; other braces are left alone)
+/// take the trial's values (also passed as `SWEEP_PARAM_<NAME>` environment
+/// variables, the name upper-cased with non-alphanumerics as `_`). The program prints one JSON
+/// object per line on standard output for each report, e.g.
+/// `{"epoch": 3, "validation_accuracy": 0.91, "train_loss": 0.25}`; other lines are passed to the
+/// log with standard error. It runs in its own process group, so stopping it stops its children.
+public final class CommandTrial: Sendable {
+    /// One parsed report line.
+    public struct Report: Equatable, Sendable {
+        public let epoch: Int
+        public let metrics: [String: Double]
+    }
+
+    public enum Outcome: Equatable, Sendable {
+        /// The program exited on its own with this status.
+        case exited(Int32)
+        /// `stop()` was called, or a report callback asked to stop.
+        case stopped
+    }
+
+    public let arguments: [String]
+    public let environment: [String: String]
+    private let group = Atomic<Int32>(0)
+    private let stopping = Atomic<Bool>(false)
+
+    /// Prepares the command; throws when a placeholder names no parameter.
+    public init(template: [String], parameters: [String: Config], seed: UInt64) throws {
+        arguments = try Self.render(template, parameters)
+        var environment = ProcessInfo.processInfo.environment
+        for (name, value) in parameters { environment[Self.variable(name)] = value.description }
+        environment["SWEEP_SEED"] = String(seed)
+        self.environment = environment
+    }
+
+    /// Fills `{name}` placeholders.
+    static func render(_ template: [String], _ parameters: [String: Config]) throws -> [String] {
+        try template.map { argument in
+            var out = "", rest = Substring(argument)
+            while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+                out += rest[..<open]
+                let name = String(rest[rest.index(after: open)..<close])
+                // Only `{identifier}` or `{dotted.key}` is a placeholder; other braces (JSON in a
+                // shell script) stay as they are.
+                guard isPlaceholder(name) else {
+                    out += rest[open...open]
+                    rest = rest[rest.index(after: open)...]
+                    continue
+                }
+                guard let value = parameters[name] else {
+                    throw SpecError.at("command", "placeholder {\(name)} names no parameter of the space\(suggestion(name, Array(parameters.keys)))")
+                }
+                out += value.description
+                rest = rest[rest.index(after: close)...]
+            }
+            return out + rest
+        }
+    }
+
+    static func isPlaceholder(_ name: String) -> Bool {
+        guard let first = name.first, first.isLetter || first == "_" else { return false }
+        return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-" }
+    }
+
+    /// `optimizer.lr` → `SWEEP_PARAM_OPTIMIZER_LR`.
+    static func variable(_ name: String) -> String {
+        "SWEEP_PARAM_" + String(name.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    }
+
+    /// Parses a stdout line as a report: a JSON object with a whole-number `epoch` (or `step`)
+    /// and numeric metrics ("nan"/"inf" strings allowed). Nil for any other line.
+    static func parse(_ line: String) -> Report? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+        guard let epoch = (object["epoch"] ?? object["step"]) as? Int else { return nil }
+        var metrics: [String: Double] = [:]
+        for (key, value) in object where key != "epoch" && key != "step" {
+            if let number = value as? Double { metrics[key] = number }
+            else if let text = value as? String, let number = Double(text) { metrics[key] = number }
+        }
+        return Report(epoch: epoch, metrics: metrics)
+    }
+
+    /// Runs the program to the end (or until stopped). `onReport` hears each report and returns
+    /// false to stop the program; `onLog` hears standard error and non-report output lines.
+    public func run(onReport: (Report) -> Bool, onLog: @escaping @Sendable (String) -> Void) throws -> Outcome {
+        var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
+        guard pipe(&out) == 0, pipe(&err) == 0 else { throw SpecError.at("command", "cannot create pipes (errno \(errno))") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, out[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, err[1], 2)
+        for fd in [out[0], out[1], err[0], err[1]] { posix_spawn_file_actions_addclose(&actions, fd) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0) // a new group led by the child
+        var pid: pid_t = 0
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        let status = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+        close(out[1])
+        close(err[1])
+        guard status == 0 else {
+            close(out[0]); close(err[0])
+            throw SpecError.at("command", "cannot start '\(arguments[0])': \(String(cString: strerror(status)))")
+        }
+        group.store(pid, ordering: .releasing)
+        if stopping.load(ordering: .acquiring) { kill(-pid, SIGTERM) }
+        let errorDone = DispatchSemaphore(value: 0)
+        let errorReader = Thread { [err] in
+            Self.lines(err[0]) { onLog($0) }
+            close(err[0])
+            errorDone.signal()
+        }
+        errorReader.start()
+        // When the program exits, whatever it left running in its group goes too: leftovers
+        // would hold the output pipes open and the trial would never end.
+        let exitStatus = Mutex<Int32>(0)
+        let exited = DispatchSemaphore(value: 0)
+        let watcher = Thread { [pid] in
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            exitStatus.withLock { $0 = status }
+            kill(-pid, SIGTERM)
+            DispatchQueue.global().asyncAfter(deadline: .now() + 2) { kill(-pid, SIGKILL) }
+            exited.signal()
+        }
+        watcher.start()
+        var stoppedByCallback = false
+        Self.lines(out[0]) { line in
+            if let report = Self.parse(line) {
+                if !stoppedByCallback && !onReport(report) {
+                    stoppedByCallback = true
+                    stop()
+                }
+            } else {
+                onLog(line)
+            }
+        }
+        close(out[0])
+        exited.wait()
+        errorDone.wait()
+        let exit = exitStatus.withLock { $0 }
+        return stopping.load(ordering: .acquiring) ? .stopped : .exited((exit >> 8) & 0xFF)
+    }
+
+    /// Stops the program and its children: SIGTERM to the group, SIGKILL two seconds later.
+    public func stop() {
+        guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let pid = group.load(ordering: .acquiring)
+        guard pid > 0 else { return }
+        kill(-pid, SIGTERM)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 2) { kill(-pid, SIGKILL) }
+    }
+
+    /// Calls `body` with each line read from `fd` until end of file.
+    static func lines(_ fd: Int32, _ body: (String) -> Void) {
+        var pending = [UInt8](), buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            for byte in buffer[0..<n] {
+                if byte == 10 {
+                    body(String(decoding: pending, as: UTF8.self))
+                    pending.removeAll(keepingCapacity: true)
+                } else {
+                    pending.append(byte)
+                }
+            }
+        }
+        if !pending.isEmpty { body(String(decoding: pending, as: UTF8.self)) }
+    }
+}
