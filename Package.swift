@@ -67,6 +67,10 @@ let package = Package(
         .target(name: "Store", dependencies: ["Search", "Config", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
 
+        // The coordinator's logic, socket-free: messages in, messages out, state in the Store.
+        .target(name: "Coordinator", dependencies: ["Store", "Search", "Wire", "Config"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "NN"]),
+
         // The worker service: trial runners (external commands today).
         .target(name: "Worker", dependencies: ["Config"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker"]),

@@ -51,10 +51,10 @@ public struct SobolSampler: Sampler {
 
 /// SplitMix64 (Steele et al. 2014): a tiny seeded generator, for draws that must not depend on
 /// the caller's generator (the study-wide Sobol shift).
-struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

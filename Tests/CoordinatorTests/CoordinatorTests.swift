@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+import Config
+import NN
+import Search
+import Store
+import Wire
+@testable import Coordinator
+
+/// A coordinator on a temporary store, and helpers to talk to it as workers do.
+struct Harness {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("coord-\(UUID().uuidString).sqlite").path
+    var coordinator: Coordinator
+    var options = Coordinator.Options()
+
+    init(trials: Int = 3, concurrent: Int = 2, stopper: String = "none") throws {
+        options.heartbeat = 1
+        options.liveness = 3
+        options.leaseGrace = 10
+        coordinator = try Coordinator(store: Store(path: path), trialKeys: TrialSpec.searchableKeys, options: options)
+        let config = try Config.parse(yaml: """
+            study: test
+            objective: {metric: validation_loss}
+            trial: {data: {dataset: spirals}, epochs: 3}
+            space: {optimizer.lr: {low: 0.001, high: 0.1, log: true}}
+            strategy: {name: random}
+            budget: {max_trials: \(trials), max_concurrent: \(concurrent)}
+            stopper: {name: \(stopper), min_resource: 1, reduction_factor: 2}
+            """, source: "test")
+        _ = try coordinator.submit(StudySpec(config: config, trialKeys: TrialSpec.searchableKeys), config: config)
+    }
+
+    func frames<B: Encodable>(_ type: MessageType, _ body: B, id: String = UUID().uuidString) throws -> [Data] {
+        try Envelope(type, id: id, body: body).frames()
+    }
+
+    func hello(_ worker: String, running: [Body.Running] = []) throws -> [Data] {
+        try frames(.hello, Body.Hello(worker: worker, boot_id: "b", host: "h", cores: 2, threads: 1, version: "test",
+                                      proto_min: 1, proto_max: 1, running: running))
+    }
+
+    func metric(_ trial: Int, attempt: Int = 1, seq: Int, epoch: Int, loss: Double) throws -> [Data] {
+        try frames(.metric, Body.Metric(trial: trial, attempt: attempt, seq: seq, epoch: epoch, metrics: ["validation_loss": .number(loss)]))
+    }
+}
+
+func types(_ out: [Coordinator.Outgoing]) -> [MessageType] { out.map(\.envelope.header.type) }
+func body<B: Decodable>(_ out: Coordinator.Outgoing, _ type: B.Type) throws -> B { try out.envelope.decode(type) }
+
+@Suite("Coordinator logic")
+struct CoordinatorTests {
+    let w1 = Data("w1".utf8), w2 = Data("w2".utf8)
+
+    @Test("a worker says hello, gets a trial, reports, is acknowledged and answered, and finishes")
+    func lifecycle() throws {
+        let h = try Harness(trials: 2, concurrent: 1)
+        let c = h.coordinator
+        let welcome = c.handle(worker: w1, frames: try h.hello("w1"), now: 0)
+        #expect(types(welcome) == [.welcome, .assign])
+        let assign = try body(welcome[1], Body.Assign.self)
+        #expect(assign.attempt == 1 && assign.kind == "builtin" && assign.config?[path: "epochs"] == .number(3))
+        #expect(assign.config?[path: "optimizer.lr"] != nil)
+        // A second worker waits: the study allows one trial at a time.
+        #expect(types(c.handle(worker: w2, frames: try h.hello("w2"), now: 0)) == [.welcome])
+
+        let report = c.handle(worker: w1, frames: try h.metric(assign.trial, seq: 1, epoch: 1, loss: 0.5), now: 1)
+        #expect(types(report) == [.ack, .decision])
+        #expect(try body(report[1], Body.Decision.self).continue)
+        // A resend is acknowledged again and changes nothing.
+        #expect(types(c.handle(worker: w1, frames: try h.metric(assign.trial, seq: 1, epoch: 1, loss: 0.5), now: 1)) == [.ack])
+
+        let done = c.handle(worker: w1, frames: try h.frames(.done, Body.Done(trial: assign.trial, attempt: 1, seq: 2, status: "completed",
+                                                                            metrics: ["validation_loss": .number(0.4)], error: nil)), now: 2)
+        #expect(types(done).prefix(2) == [.ack, .assign], "the next trial goes to an idle worker")
+        let history = try c.store.history(study: "s-000001", metric: "validation_loss")
+        #expect(history[0].state == .completed && history[0].value == 0.4 && history[0].reports == [1: 0.5])
+    }
+
+    @Test("a silent worker is lost; after the grace its trial runs again elsewhere as the next attempt, and the old attempt is fenced")
+    func lostWorker() throws {
+        let h = try Harness(trials: 1, concurrent: 1)
+        let c = h.coordinator
+        let assign = try body(c.handle(worker: w1, frames: try h.hello("w1"), now: 0)[1], Body.Assign.self)
+        _ = c.handle(worker: w2, frames: try h.hello("w2"), now: 0)
+        // w2 keeps talking; w1 goes silent past 3 × 1 s, then the 10 s grace passes.
+        var reassigned: Body.Assign?
+        for t in stride(from: 1.0, through: 16, by: 1) {
+            _ = c.handle(worker: w2, frames: try h.frames(.heartbeat, Body.Empty()), now: t)
+            for out in try c.tick(now: t) where out.envelope.header.type == .assign {
+                #expect(out.peer == w2)
+                reassigned = try body(out, Body.Assign.self)
+            }
+        }
+        let again = try #require(reassigned)
+        #expect(again.trial == assign.trial && again.attempt == 2)
+        // w1 comes back and reports on the old attempt: stale, nothing stored.
+        let stale = c.handle(worker: w1, frames: try h.hello("w1", running: [Body.Running(trial: assign.trial, attempt: 1, last_seq: 0)]), now: 17)
+        let welcome = try body(stale[0], Body.Welcome.self)
+        #expect(welcome.stop.map(\.attempt) == [1] && welcome.adopt.isEmpty)
+        let late = c.handle(worker: w1, frames: try h.metric(assign.trial, attempt: 1, seq: 1, epoch: 1, loss: 0.1), now: 17)
+        #expect(try body(late[0], ProtocolError.Body.self).code == .staleAttempt)
+    }
+
+    @Test("after a restart, a worker that reports its running trial keeps it")
+    func restart() throws {
+        let h = try Harness(trials: 1, concurrent: 1)
+        let assign = try body(h.coordinator.handle(worker: w1, frames: try h.hello("w1"), now: 0)[1], Body.Assign.self)
+        _ = h.coordinator.handle(worker: w1, frames: try h.metric(assign.trial, seq: 1, epoch: 1, loss: 0.7), now: 1)
+        let restarted = try Coordinator(store: Store(path: h.path), trialKeys: TrialSpec.searchableKeys, options: h.options)
+        #expect(restarted.session != h.coordinator.session)
+        // Before HELLO the new coordinator does not know the peer.
+        let unknown = restarted.handle(worker: w1, frames: try h.metric(assign.trial, seq: 2, epoch: 2, loss: 0.6), now: 2)
+        #expect(try body(unknown[0], ProtocolError.Body.self).code == .unknownPeer)
+        let welcome = restarted.handle(worker: w1, frames: try h.hello("w1", running: [Body.Running(trial: assign.trial, attempt: 1, last_seq: 1)]), now: 2)
+        #expect(types(welcome) == [.welcome], "adopted: no new assignment")
+        #expect(try body(welcome[0], Body.Welcome.self).adopt.map(\.trial) == [assign.trial])
+        #expect(types(restarted.handle(worker: w1, frames: try h.metric(assign.trial, seq: 2, epoch: 2, loss: 0.6), now: 3)) == [.ack, .decision])
+        #expect(try restarted.store.history(study: "s-000001", metric: "validation_loss")[0].reports == [1: 0.7, 2: 0.6])
+    }
+
+    @Test("the stopper's decision reaches the worker with its reason, and the trial is recorded as pruned")
+    func stopping() throws {
+        let h = try Harness(trials: 3, concurrent: 3, stopper: "asha")
+        let c = h.coordinator
+        var assigns: [(Data, Body.Assign)] = []
+        for (peer, name) in [(w1, "w1"), (w2, "w2"), (Data("w3".utf8), "w3")] {
+            let out = c.handle(worker: peer, frames: try h.hello(name), now: 0)
+            assigns.append((peer, try body(out[1], Body.Assign.self)))
+        }
+        var decisions: [Body.Decision] = []
+        for ((peer, assign), loss) in zip(assigns, [0.3, 0.9, 0.5]) {
+            let out = c.handle(worker: peer, frames: try h.metric(assign.trial, seq: 1, epoch: 1, loss: loss), now: 1)
+            decisions.append(try body(out[1], Body.Decision.self))
+        }
+        // Rung 1, factor 2: of the three, the top one continues once all three reported.
+        #expect(decisions[1].continue == false && decisions[1].reason?.rule == "asha")
+        let history = try c.store.history(study: "s-000001", metric: "validation_loss")
+        #expect(history.first { $0.number == 1 }?.state == .pruned)
+        #expect(try c.store.stopReason(study: "s-000001", number: 1)?.rule == "asha")
+    }
+
+    @Test("malformed frames, wrong versions and unknown types get an error reply; the coordinator goes on")
+    func badMessages() throws {
+        let h = try Harness()
+        let c = h.coordinator
+        #expect(try body(c.handle(worker: w1, frames: [Data("junk".utf8)], now: 0)[0], ProtocolError.Body.self).code == .badRequest)
+        #expect(try body(c.handle(worker: w1, frames: [Data("SWEEP/9".utf8), Data("{}".utf8), Data("{}".utf8)], now: 0)[0], ProtocolError.Body.self).code == .unsupportedProtocol)
+        let unknown = [Data("SWEEP/1".utf8), Data(#"{"type":"DANCE","id":"x"}"#.utf8), Data("{}".utf8)]
+        #expect(try body(c.handle(worker: w1, frames: unknown, now: 0)[0], ProtocolError.Body.self).code == .unknownType)
+        let badHello = [Data("SWEEP/1".utf8), Data(#"{"type":"HELLO","id":"y"}"#.utf8), Data(#"{"worker":3}"#.utf8)]
+        #expect(try body(c.handle(worker: w1, frames: badHello, now: 0)[0], ProtocolError.Body.self).code == .badRequest)
+        #expect(types(c.handle(worker: w1, frames: try h.hello("w1"), now: 0)).first == .welcome, "still serving")
+    }
+
+    @Test("a study completes when its budget is spent and every trial finished")
+    func completion() throws {
+        let h = try Harness(trials: 2, concurrent: 1)
+        let c = h.coordinator
+        var next = c.handle(worker: w1, frames: try h.hello("w1"), now: 0).first { $0.envelope.header.type == .assign }
+        var finished = 0
+        while let out = next {
+            let assign = try body(out, Body.Assign.self)
+            next = c.handle(worker: w1, frames: try h.frames(.done, Body.Done(trial: assign.trial, attempt: 1, seq: 1, status: "completed",
+                                                                            metrics: ["validation_loss": .number(0.5)], error: nil)), now: 1)
+                .first { $0.envelope.header.type == .assign }
+            finished += 1
+        }
+        #expect(finished == 2)
+        #expect(try c.store.studies().first?.state == "completed")
+    }
+}
