@@ -48,7 +48,7 @@ public final class Coordinator {
     private var counter = 0
 
     /// The dotted keys a built-in trial accepts (`TrialSpec.searchableKeys`), to read stored specs.
-    let trialKeys: [String]
+    public let trialKeys: [String]
 
     public init(store: Store, trialKeys: [String], options: Options = Options()) throws {
         self.store = store
@@ -59,6 +59,12 @@ public final class Coordinator {
             let spec = try StudySpec(config: record.spec, trialKeys: trialKeys)
             studies[record.id] = Study(id: record.id, spec: spec, sampler: spec.strategy.sampler(seed: spec.seed), stopper: spec.stopper.stopper)
         }
+    }
+
+    /// Cancels a study: queued trials never run; running ones are stopped at their next report.
+    public func cancel(_ study: String) throws {
+        try store.setStudyState(study, "cancelled")
+        studies[study] = nil
     }
 
     /// Stores a study and starts scheduling its trials.
@@ -153,7 +159,13 @@ public final class Coordinator {
             return [send(peer, .ack, re: re, Body.Ack(trial: m.trial, attempt: m.attempt, seq: m.seq))]
         case .stored:
             var out = [send(peer, .ack, re: re, Body.Ack(trial: m.trial, attempt: m.attempt, seq: m.seq))]
-            guard let study = studies[located.study] else { return out }
+            guard let study = studies[located.study] else {
+                // The study was cancelled: stop the trial.
+                out.append(send(peer, .decision, Body.Decision(trial: m.trial, attempt: m.attempt, epoch: m.epoch, continue: false,
+                                                                reason: StopReason(rule: "cancelled", detail: "the study was cancelled"))))
+                try store.finish(study: located.study, number: located.number, attempt: m.attempt, state: .cancelled, value: nil, reason: nil)
+                return out
+            }
             let history = try store.history(study: located.study, metric: study.spec.metric)
             guard let trial = history.first(where: { $0.number == located.number }) else { return out }
             let decision = study.stopper.decide(trial, step: m.epoch, history: history, direction: study.spec.direction)

@@ -169,3 +169,41 @@ struct CoordinatorTests {
         #expect(try c.store.studies().first?.state == "completed")
     }
 }
+
+@Suite("Coordinator client messages")
+struct ClientTests {
+    let client = Data("cli".utf8), w1 = Data("w1".utf8)
+
+    @Test("an invalid spec is refused with every problem's path and nothing is stored")
+    func invalidSubmit() throws {
+        let h = try Harness()
+        let spec = try Config.parse(yaml: "{study: x, space: {optimizer.lr: {low: 0, high: 1, log: true}}, budgett: 1}", source: "t")
+        let out = h.coordinator.handle(client: client, frames: try h.frames(.submit, ["spec": spec]), now: 0)
+        let error = try body(out[0], ProtocolError.Body.self)
+        #expect(error.code == .invalidSpec)
+        #expect(Set(error.problems?.map(\.path) ?? []) == ["budgett", "space.optimizer.lr.low"])
+        #expect(try h.coordinator.store.studies().count == 1, "only the harness's own study")
+    }
+
+    @Test("submit, status, follow and cancel")
+    func flow() throws {
+        let h = try Harness()
+        let c = h.coordinator
+        let spec = try Config.parse(yaml: """
+            {study: second, trial: {data: {dataset: moons}}, space: {optimizer.lr: {low: 0.001, high: 0.1, log: true}},
+             strategy: {name: sobol}, budget: {max_trials: 2}}
+            """, source: "t")
+        let submitted = c.handle(client: client, frames: try h.frames(.submit, ["spec": spec]), now: 0)
+        #expect(try body(submitted[0], Coordinator.Submitted.self).study == "s-000002")
+        _ = c.handle(worker: w1, frames: try h.hello("w1"), now: 0)
+        let status = try body(c.handle(client: client, frames: try h.frames(.status, Body.Empty()), now: 1)[0], Coordinator.StatusReply.self)
+        #expect(status.studies.map(\.study) == ["s-000001", "s-000002"])
+        #expect(status.studies.map(\.running).reduce(0, +) == 1)
+        let snapshot = try body(c.handle(client: client, frames: try h.frames(.follow, ["study": "s-000001"]), now: 1)[0], Coordinator.Rows.self)
+        #expect(snapshot.rows.count == 1 && snapshot.rows[0].status == "running")
+        #expect(try body(c.handle(client: client, frames: try h.frames(.cancel, ["study": "s-000001"]), now: 2)[0], Body.Empty.self) == Body.Empty())
+        #expect(try c.store.studies()[0].state == "cancelled")
+        let missing = c.handle(client: client, frames: try h.frames(.follow, ["study": "s-000404"]), now: 2)
+        #expect(try body(missing[0], ProtocolError.Body.self).code == .unknownStudy)
+    }
+}
