@@ -68,6 +68,21 @@ public enum Config: Hashable, Sendable, Codable, CustomStringConvertible {
         }
     }
 
+    /// A metric as the wire sends it: a number, or "nan", "inf", "-inf" (NaN for anything else).
+    public var metric: Double {
+        switch self {
+        case .number(let d): d
+        case .string("inf"): .infinity
+        case .string("-inf"): -.infinity
+        default: .nan
+        }
+    }
+
+    /// A metric value as the wire sends it (the inverse of `metric`).
+    public init(metric value: Double) {
+        self = value.isFinite ? .number(value) : .string(value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf"))
+    }
+
     /// The value at a dotted path (`optimizer.lr`), if present.
     public subscript(path path: String) -> Config? {
         var node: Config? = self

@@ -151,7 +151,7 @@ public final class Coordinator {
     private func metric(_ name: String, _ m: Body.Metric, re: String) throws -> [Outgoing] {
         let peer = workers[name]!.peer
         guard let located = try store.locate(trialID: m.trial) else { throw ProtocolError(.badRequest, "trial \(m.trial) is unknown", re: re) }
-        let metrics = m.metrics.mapValues { Self.number($0) }
+        let metrics = m.metrics.mapValues(\.metric)
         switch try store.record(study: located.study, number: located.number, attempt: m.attempt, seq: m.seq, epoch: m.epoch, metrics: metrics) {
         case .stale(let current):
             throw ProtocolError(.staleAttempt, "attempt \(m.attempt) of trial \(m.trial) was superseded by attempt \(current)", re: re)
@@ -187,7 +187,7 @@ public final class Coordinator {
             throw ProtocolError(.staleAttempt, "attempt \(d.attempt) of trial \(d.trial) was superseded by attempt \(located.attempt)", re: re)
         }
         if located.state == .running, let study = studies[located.study] {
-            let final = d.metrics?[study.spec.metric].map(Self.number)
+            let final = d.metrics?[study.spec.metric]?.metric
             let history = try store.history(study: located.study, metric: study.spec.metric)
             let last = history.first { $0.number == located.number }.flatMap { t in t.lastStep.flatMap { t.reports[$0] } }
             let state: TrialState = switch d.status {
@@ -201,15 +201,6 @@ public final class Coordinator {
         }
         workers[name]!.trial = nil
         return [send(peer, .ack, re: re, Body.Ack(trial: d.trial, attempt: d.attempt, seq: d.seq))] + (try schedule(now: now))
-    }
-
-    static func number(_ value: Config) -> Double {
-        switch value {
-        case .number(let d): d
-        case .string("inf"): .infinity
-        case .string("-inf"): -.infinity
-        default: .nan
-        }
     }
 
     // MARK: Scheduling and liveness

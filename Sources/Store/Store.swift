@@ -150,7 +150,7 @@ public final class Store: Sendable {
             let current = try Int.fetchOne(db, sql: "SELECT attempt FROM trials WHERE study = ? AND number = ?", arguments: [study, number])
             guard let current else { throw StoreError("trial \(number) of study \(study) does not exist") }
             guard current == attempt else { return .stale(current: current) }
-            let values = Config.object(metrics.mapValues { $0.isFinite ? .number($0) : .string("\($0)") }).json
+            let values = Config.object(metrics.mapValues(Config.init(metric:))).json
             try db.execute(sql: "INSERT OR IGNORE INTO metrics (study, number, attempt, seq, epoch, value_json) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [study, number, attempt, seq, epoch, values])
             return db.changesCount == 1 ? .stored : .duplicate
@@ -184,7 +184,7 @@ public final class Store: Sendable {
                 let values = try Config.parse(yaml: row["value_json"], source: "store")
                 if let value = values[path: metric] {
                     let number: Int = row["number"], epoch: Int = row["epoch"]
-                    reports[number, default: [:]][epoch] = Self.double(value)
+                    reports[number, default: [:]][epoch] = value.metric
                 }
             }
             return try rows.map { row in
@@ -201,15 +201,6 @@ public final class Store: Sendable {
         try database.read { db in
             guard let text = try String.fetchOne(db, sql: "SELECT stop_reason FROM trials WHERE study = ? AND number = ?", arguments: [study, number]) else { return nil }
             return try JSONDecoder().decode(StopReason.self, from: Data(text.utf8))
-        }
-    }
-
-    static func double(_ value: Config) -> Double {
-        switch value {
-        case .number(let d): d
-        case .string("inf"): .infinity
-        case .string("-inf"): -.infinity
-        default: .nan
         }
     }
 
