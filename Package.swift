@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], resources: [.copy("Fixtures")]),
 
         // ZeroMQ sockets, polling, monitoring, CURVE and the I/O-thread bridge.
-        .target(name: "Wire", dependencies: ["CZeroMQ"]),
+        .target(name: "Wire", dependencies: ["CZeroMQ", "Config"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
 
         // A study of built-in trials run in one process (the cluster runs the same loop across machines).

@@ -162,7 +162,7 @@ public final class Coordinator {
             guard let study = studies[located.study] else {
                 // The study was cancelled: stop the trial.
                 out.append(send(peer, .decision, Body.Decision(trial: m.trial, attempt: m.attempt, epoch: m.epoch, continue: false,
-                                                                reason: StopReason(rule: "cancelled", detail: "the study was cancelled"))))
+                                                                reason: Body.Reason(rule: "cancelled", detail: "the study was cancelled"))))
                 try store.finish(study: located.study, number: located.number, attempt: m.attempt, state: .cancelled, value: nil, reason: nil)
                 return out
             }
@@ -170,7 +170,8 @@ public final class Coordinator {
             guard let trial = history.first(where: { $0.number == located.number }) else { return out }
             let decision = study.stopper.decide(trial, step: m.epoch, history: history, direction: study.spec.direction)
             if case let .stop(reason) = decision {
-                out.append(send(peer, .decision, Body.Decision(trial: m.trial, attempt: m.attempt, epoch: m.epoch, continue: false, reason: reason)))
+                out.append(send(peer, .decision, Body.Decision(trial: m.trial, attempt: m.attempt, epoch: m.epoch, continue: false,
+                                                                reason: Body.Reason(rule: reason.rule, detail: reason.detail, numbers: reason.numbers))))
                 try store.finish(study: located.study, number: located.number, attempt: m.attempt, state: reason.rule == "divergence" ? .diverged : .pruned,
                                  value: trial.reports[m.epoch], reason: reason)
             } else {
