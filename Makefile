@@ -4,7 +4,7 @@ SWIFT ?= swift
 DEBS := libzmq3-dev libopenblas-dev zlib1g-dev libsqlite3-dev pkg-config dataset-fashion-mnist
 MAX_FILE_LINES := 600
 
-.PHONY: deps build release test bench size clean demo
+.PHONY: deps build release test bench size clean demo cluster-demo
 
 deps:
 	@missing=""; for p in $(DEBS); do \
@@ -33,6 +33,13 @@ bench: deps
 demo: deps
 	$(SWIFT) build -c release --product sweep
 	.build/release/sweep run examples/fashion-mnist-mlp.yaml --threads 2
+
+# The same study on a loopback cluster: a coordinator, two workers, sweep submit and leaderboard --follow.
+cluster-demo: deps
+	$(SWIFT) build -c release --product sweep
+	$(SWIFT) build -c release --product coordinator
+	$(SWIFT) build -c release --product worker
+	scripts/demo.sh examples/fashion-mnist-mlp.yaml
 
 size:
 	@fail=0; \

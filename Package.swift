@@ -72,12 +72,20 @@ let package = Package(
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "NN"]),
 
         // The worker service: trial runners (external commands today).
-        .target(name: "Worker", dependencies: ["Config"]),
+        .target(name: "Worker", dependencies: ["Config", "Wire", "NN", "Data", "Tensor"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
+
+        // The services' executables.
+        .executableTarget(name: "coordinator", dependencies: [
+            "Coordinator", "Store", "Wire", "NN", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "worker", dependencies: [
+            "Worker", "Wire", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // The client CLI.
         .executableTarget(name: "sweep", dependencies: [
-            "NN", "Config", "Tensor", "Search", "LocalStudy", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "NN", "Config", "Tensor", "Search", "LocalStudy", "Wire", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Release benchmarks (`make bench`).

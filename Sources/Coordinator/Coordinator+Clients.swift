@@ -26,7 +26,7 @@ extension Coordinator {
     /// Answers one message from a client.
     public func handle(client peer: Data, frames: [Data], now: Double) -> [Outgoing] {
         let envelope: Envelope
-        do { envelope = try Envelope(frames: frames) } catch { return [Outgoing(peer: peer, envelope: error.reply(id: UUID().uuidString))] }
+        do { envelope = try Envelope(frames: frames) } catch { return [Outgoing(peer: peer, envelope: error.reply(id: UUID().uuidString), audience: .client)] }
         let re = envelope.header.id
         do {
             switch envelope.header.type {
@@ -65,14 +65,15 @@ extension Coordinator {
                 throw ProtocolError(.badRequest, "\(envelope.header.type.rawValue) is not a client message", re: re)
             }
         } catch let error as ProtocolError {
-            return [Outgoing(peer: peer, envelope: error.reply(id: UUID().uuidString))]
+            return [Outgoing(peer: peer, envelope: error.reply(id: UUID().uuidString), audience: .client)]
         } catch {
-            return [Outgoing(peer: peer, envelope: ProtocolError(.internal, "\(error)", re: re).reply(id: UUID().uuidString))]
+            return [Outgoing(peer: peer, envelope: ProtocolError(.internal, "\(error)", re: re).reply(id: UUID().uuidString), audience: .client)]
         }
     }
 
     private func reply<B: Encodable>(_ peer: Data, _ type: MessageType, re: String, _ body: B) -> Outgoing {
-        Outgoing(peer: peer, envelope: (try? Envelope(type, id: UUID().uuidString, re: re, body: body)) ?? Envelope(header: Header(type: type, id: "x"), body: Data("{}".utf8)))
+        Outgoing(peer: peer, envelope: (try? Envelope(type, id: UUID().uuidString, re: re, body: body)) ?? Envelope(header: Header(type: type, id: "x"), body: Data("{}".utf8)),
+                 audience: .client)
     }
 
     /// The study's trials ranked by objective (unfinished and failed trials last).

@@ -16,10 +16,12 @@ public final class Coordinator {
         public init() {}
     }
 
-    /// A message to send to a peer (routing id).
+    /// A message to send to a peer (routing id) on the workers' or the clients' endpoint.
     public struct Outgoing: Equatable, Sendable {
+        public enum Audience: Sendable { case worker, client }
         public let peer: Data
         public let envelope: Envelope
+        public var audience: Audience = .worker
     }
 
     struct Worker {

@@ -195,6 +195,7 @@ struct ClientTests {
             """, source: "t")
         let submitted = c.handle(client: client, frames: try h.frames(.submit, ["spec": spec]), now: 0)
         #expect(try body(submitted[0], Coordinator.Submitted.self).study == "s-000002")
+        #expect(submitted[0].audience == .client)
         _ = c.handle(worker: w1, frames: try h.hello("w1"), now: 0)
         let status = try body(c.handle(client: client, frames: try h.frames(.status, Body.Empty()), now: 1)[0], Coordinator.StatusReply.self)
         #expect(status.studies.map(\.study) == ["s-000001", "s-000002"])
