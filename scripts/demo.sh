@@ -10,7 +10,9 @@ clients_port=${SWEEP_DEMO_CLIENTS_PORT:-15556}
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
+    sleep 1
+    # The services do not yet always exit on SIGTERM: make sure nothing outlives the demo.
+    for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
     rm -rf "$run"
 }
 trap cleanup EXIT INT TERM

@@ -36,6 +36,8 @@ public final class Bridge: Sendable {
         let thread = Thread { [commands, wakeup, done] in
             let loop = BridgeLoop(context: context, output: continuation, wakeup: wakeup)
             loop.run(take: commands.takeAll)
+            // Commands that arrived with or after the stop fail instead of waiting forever.
+            for command in commands.close() { command.fail(WireError(code: WireError.Code.terminated, operation: "bridge stopped")) }
             continuation.finish()
             done.signal()
         }
@@ -94,12 +96,24 @@ public final class Bridge: Sendable {
 
     private func enqueue(_ command: Command) {
         // The loop drains the whole queue after each wake-up, so one signal per batch is enough.
-        if commands.append(command) { wakeup.signal() }
+        switch commands.append(command) {
+        case .first: wakeup.signal()
+        case .queued: break
+        case .closed: command.fail(WireError(code: WireError.Code.terminated, operation: "bridge stopped"))
+        }
     }
 }
 
 /// A request to the I/O thread.
 enum Command: Sendable {
+    /// Resumes the waiting caller with `error` (the command will not run).
+    func fail(_ error: WireError) {
+        switch self {
+        case let .open(_, _, _, _, reply), let .send(_, _, reply), let .run(_, _, reply), let .close(_, reply): reply.resume(throwing: error)
+        case .stop: break
+        }
+    }
+
     case open(SocketID, SocketKind, Bool, @Sendable (Socket) throws -> Void, CheckedContinuation<Void, Error>)
     case send(SocketID, Message, CheckedContinuation<Void, Error>)
     case run(SocketID, @Sendable (Socket) throws -> Void, CheckedContinuation<Void, Error>)
@@ -109,20 +123,33 @@ enum Command: Sendable {
 
 /// Commands waiting for the I/O thread.
 final class CommandQueue: Sendable {
-    private let queue = Mutex<[Command]>([])
+    private let state = Mutex<(commands: [Command], closed: Bool)>(([], false))
 
-    /// Appends a command; true when the queue was empty (so the loop needs a wake-up).
-    func append(_ command: Command) -> Bool {
-        queue.withLock { queue in
-            queue.append(command)
-            return queue.count == 1
+    enum Appended { case first, queued, closed }
+
+    /// Appends a command: `.first` when the queue was empty (the loop needs a wake-up),
+    /// `.closed` when the bridge has stopped (the command was not queued).
+    func append(_ command: Command) -> Appended {
+        state.withLock { state in
+            if state.closed { return .closed }
+            state.commands.append(command)
+            return state.commands.count == 1 ? .first : .queued
         }
     }
 
     func takeAll() -> [Command] {
-        queue.withLock { queue in
-            defer { queue.removeAll(keepingCapacity: true) }
-            return queue
+        state.withLock { state in
+            defer { state.commands.removeAll(keepingCapacity: true) }
+            return state.commands
+        }
+    }
+
+    /// Refuses further commands and returns those still waiting.
+    func close() -> [Command] {
+        state.withLock { state in
+            state.closed = true
+            defer { state.commands.removeAll() }
+            return state.commands
         }
     }
 }

@@ -28,9 +28,11 @@ final class BridgeLoop {
             // A finite timeout: a lost wake-up can delay a command, never hang the loop.
             _ = try? poller.poll(timeout: .milliseconds(250))
             if poller.events(at: 0).contains(.readable) { wakeup.drain() }
-            for command in take() {
+            let batch = take()
+            for (index, command) in batch.enumerated() {
                 if case .stop = command {
                     closeAll()
+                    for rest in batch[(index + 1)...] { rest.fail(WireError(code: WireError.Code.terminated, operation: "bridge stopped")) }
                     return
                 }
                 execute(command)

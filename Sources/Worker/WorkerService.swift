@@ -49,11 +49,13 @@ public final class WorkerService: @unchecked Sendable {
         BLAS.threads = threads
         let sender = Swift.Task { [bridge, outbox] in
             for await message in outbox {
-                // A full queue (coordinator away) is retried: reports are not dropped.
+                // A full queue (coordinator away) is retried: reports are not dropped. A stopped
+                // bridge ends the worker.
                 while true {
-                    do { try await bridge.send(Message(message.frames()), on: socket); break } catch {
+                    do { try await bridge.send(Message(message.frames()), on: socket); break } catch let error as WireError {
+                        if error.isTerminated { return }
                         try? await Swift.Task.sleep(for: .milliseconds(200))
-                    }
+                    } catch { return }
                 }
             }
         }

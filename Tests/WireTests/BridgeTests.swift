@@ -111,3 +111,16 @@ struct BridgeTests {
         bridge.stop() // a second stop is harmless
     }
 }
+
+@Suite("Bridge shutdown")
+struct BridgeShutdownTests {
+    @Test("after stop, sends and opens fail at once instead of waiting forever")
+    func afterStop() async throws {
+        let bridge = Bridge(context: try Context())
+        let socket = try await bridge.open(.pair) { try $0.bind(.inproc(name: "after-stop")) }
+        bridge.stop()
+        let send = await #expect(throws: WireError.self) { try await bridge.send(Message(strings: ["late"]), on: socket) }
+        #expect(send?.isTerminated == true)
+        await #expect(throws: WireError.self) { _ = try await bridge.open(.dealer) { _ in } }
+    }
+}
