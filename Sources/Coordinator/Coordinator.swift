@@ -237,10 +237,9 @@ public final class Coordinator {
     private func schedule(now: Double) throws -> [Outgoing] {
         var out: [Outgoing] = []
         for name in workers.keys.sorted() where workers[name]!.trial == nil && workers[name]!.lostAt == nil {
-            guard let (study, number) = try nextTrial() else { break }
+            guard let (study, number, configuration) = try nextTrial() else { break }
             let attempt = try store.assign(study: study.id, number: number, worker: name)
             let id = try store.trialID(study: study.id, number: number)
-            let configuration = try store.history(study: study.id, metric: study.spec.metric).first { $0.number == number }!.configuration
             workers[name]!.trial = (id, attempt)
             workers[name]!.lastSent = now
             out.append(send(workers[name]!.peer, .assign, assignment(study, number: number, id: id, attempt: attempt, configuration)))
@@ -255,17 +254,18 @@ public final class Coordinator {
         return out
     }
 
-    private func nextTrial() throws -> (Study, Int)? {
+    /// The next trial to run and its configuration (read with the history nextTrial already has).
+    private func nextTrial() throws -> (Study, Int, Search.Configuration)? {
         for id in studies.keys.sorted() {
             let study = studies[id]!
             let history = try store.history(study: id, metric: study.spec.metric)
-            if let queued = history.first(where: { $0.state == .queued }) { return (study, queued.number) }
+            if let queued = history.first(where: { $0.state == .queued }) { return (study, queued.number, queued.configuration) }
             let running = history.filter { $0.state == .running }.count
             guard history.count < study.spec.budget.maxTrials, running < study.spec.budget.maxConcurrent else { continue }
             var generator = SplitMix64(seed: study.spec.seed &+ UInt64(history.count))
             guard let configuration = study.sampler.suggest(study.spec.space, history: history, direction: study.spec.direction, using: &generator) else { continue }
             try store.addTrial(study: id, number: history.count, configuration: configuration)
-            return (study, history.count)
+            return (study, history.count, configuration)
         }
         return nil
     }

@@ -34,13 +34,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
                                          clients: try Endpoint(parsing: clients)) { line in
             FileHandle.standardError.write(Data("[coordinator] \(line)\n".utf8))
         }
-        let signals = [SIGINT, SIGTERM].map { signal in
-            Foundation.signal(signal, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signal)
-            source.setEventHandler { service.shutdown() }
-            source.resume()
-            return source
-        }
+        let signals = onTermination { service.shutdown() }
         try await service.run()
         _ = signals
     }

@@ -24,13 +24,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let service = WorkerService(context: try Context(), endpoint: try Endpoint(parsing: coordinator), name: label, threads: threads) { line in
             FileHandle.standardError.write(Data("[\(label)] \(line)\n".utf8))
         }
-        let signals = [SIGINT, SIGTERM].map { signal in
-            Foundation.signal(signal, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signal)
-            source.setEventHandler { service.shutdown() }
-            source.resume()
-            return source
-        }
+        let signals = onTermination { service.shutdown() }
         try await service.run()
         _ = signals
     }
