@@ -34,8 +34,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
                                          clients: try Endpoint(parsing: clients)) { line in
             FileHandle.standardError.write(Data("[coordinator] \(line)\n".utf8))
         }
-        let signals = onTermination { service.shutdown() }
+        onTermination { service.shutdown() }
         try await service.run()
-        _ = signals
     }
 }

@@ -24,8 +24,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let service = WorkerService(context: try Context(), endpoint: try Endpoint(parsing: coordinator), name: label, threads: threads) { line in
             FileHandle.standardError.write(Data("[\(label)] \(line)\n".utf8))
         }
-        let signals = onTermination { service.shutdown() }
+        onTermination { service.shutdown() }
         try await service.run()
-        _ = signals
     }
 }
