@@ -6,88 +6,84 @@ import Wire
 
 /// Client messages (Protocols/SWEEP-1.md §4.2).
 extension Coordinator {
-    public struct Row: Codable, Equatable, Sendable {
-        public let rank: Int
-        public let trial: Int
-        public let status: String
-        public let objective: Double?
-        public let epoch: Int?
-        public let params: Config
-    }
-
     struct Submit: Codable { let spec: Config }
     struct StudyRef: Codable { let study: String }
     struct Follow: Codable { let study: String; let top: Int? }
     struct Submitted: Codable, Equatable { let study: String }
-    struct Rows: Codable { let study: String; let seq: Int; let rows: [Row] }
-    struct StudyStatus: Codable { let study: String; let name: String; let state: String; let trials: Int; let running: Int; let completed: Int; let pruned: Int; let failed: Int }
-    struct StatusReply: Codable { let studies: [StudyStatus] }
+    struct Exported: Codable { let study: String; let name: String; let metric: String; let direction: String; let test: Config?; let trials: [Config] }
+    struct WorkerRow: Codable, Equatable {
+        let worker: String; let host: String; let cores: Int; let threads: Int; let state: String; let trial: Int?; let last_seen_ms: Int
+    }
+    struct WorkersReply: Codable { let workers: [WorkerRow] }
 
     /// Answers one message from a client.
     public func handle(client peer: Data, frames: [Data], now: Double) -> [Outgoing] {
         let envelope: Envelope
-        do { envelope = try Envelope(frames: frames) } catch { return [Outgoing(peer: peer, envelope: error.reply(id: UUID().uuidString), audience: .client)] }
+        do { envelope = try Envelope(frames: frames) } catch { return [self.error(peer, error, to: .client)] }
         let re = envelope.header.id
+        followers[peer]?.lastSeen = now
         do {
-            switch envelope.header.type {
-            case .submit:
-                let config = try envelope.decode(Submit.self).spec
-                let spec: StudySpec
-                do { spec = try StudySpec(config: config, trialKeys: trialKeys) } catch let error as SpecError {
-                    throw ProtocolError(.invalidSpec, "the spec has \(error.problems.count) problem(s)",
-                                        problems: error.problems.map { .init(path: $0.path, message: $0.message) }, re: re)
-                }
-                let id = try submit(spec, config: config)
-                return [reply(peer, .submitted, re: re, Submitted(study: id))] + (try tick(now: now))
-            case .status:
-                let wanted = try? envelope.decode(StudyRef.self).study
-                var list: [StudyStatus] = []
-                for record in try store.studies() where wanted == nil || record.id == wanted {
-                    let trials = try store.history(study: record.id, metric: "")
-                    func count(_ s: TrialState) -> Int { trials.filter { $0.state == s }.count }
-                    list.append(StudyStatus(study: record.id, name: record.name, state: record.state, trials: trials.count, running: count(.running),
-                                            completed: count(.completed), pruned: count(.pruned), failed: count(.failed) + count(.diverged)))
-                }
-                if let wanted, list.isEmpty { throw ProtocolError(.unknownStudy, "no study \(wanted)", re: re) }
-                return [reply(peer, .statusReply, re: re, StatusReply(studies: list))]
-            case .cancel:
-                let study = try envelope.decode(StudyRef.self).study
-                guard try store.studies().contains(where: { $0.id == study }) else { throw ProtocolError(.unknownStudy, "no study \(study)", re: re) }
-                try cancel(study)
-                return [reply(peer, .ok, re: re, Body.Empty())]
-            case .follow:
-                let follow = try envelope.decode(Follow.self)
-                guard try store.studies().contains(where: { $0.id == follow.study }) else { throw ProtocolError(.unknownStudy, "no study \(follow.study)", re: re) }
-                return [reply(peer, .snapshot, re: re, Rows(study: follow.study, seq: try store.eventCount(kind: "assigned"), rows: try leaderboard(follow.study, top: follow.top ?? 20)))]
-            case .heartbeat:
-                return []
-            default:
-                throw ProtocolError(.badRequest, "\(envelope.header.type.rawValue) is not a client message", re: re)
-            }
+            return try handle(client: peer, envelope, re: re, now: now)
         } catch let error as ProtocolError {
-            return [Outgoing(peer: peer, envelope: error.reply(id: UUID().uuidString), audience: .client)]
+            return [self.error(peer, error, to: .client)]
         } catch {
-            return [Outgoing(peer: peer, envelope: ProtocolError(.internal, "\(error)", re: re).reply(id: UUID().uuidString), audience: .client)]
+            return [self.error(peer, ProtocolError(.internal, "\(error)", re: re), to: .client)]
         }
     }
 
-    private func reply<B: Encodable>(_ peer: Data, _ type: MessageType, re: String, _ body: B) -> Outgoing {
-        Outgoing(peer: peer, envelope: (try? Envelope(type, id: UUID().uuidString, re: re, body: body)) ?? Envelope(header: Header(type: type, id: "x"), body: Data("{}".utf8)),
-                 audience: .client)
-    }
-
-    /// The study's trials ranked by objective (unfinished and failed trials last).
-    public func leaderboard(_ study: String, top: Int) throws -> [Row] {
-        guard let record = try store.studies().first(where: { $0.id == study }) else { return [] }
-        let spec = try StudySpec(config: record.spec, trialKeys: trialKeys)
-        let trials = try store.history(study: study, metric: spec.metric)
-        func score(_ t: Search.Trial) -> Double {
-            let value = t.value ?? t.lastStep.flatMap { t.reports[$0] }
-            return value.map { $0.isFinite ? spec.direction.loss($0) : .infinity } ?? .infinity
+    private func handle(client peer: Data, _ envelope: Envelope, re: String, now: Double) throws -> [Outgoing] {
+        func reply<B: Encodable>(_ type: MessageType, _ body: B) -> Outgoing { send(peer, type, re: re, body, to: .client) }
+        func study(_ id: String) throws -> Study {
+            guard let study = studies[id] else { throw ProtocolError(.unknownStudy, "no study \(id) (sweep status lists them)", re: re) }
+            return study
         }
-        return trials.sorted { (score($0), $0.number) < (score($1), $1.number) }.prefix(top).enumerated().map { rank, t in
-            Row(rank: rank + 1, trial: t.number, status: t.state.rawValue, objective: t.value ?? t.lastStep.flatMap { t.reports[$0] },
-                epoch: t.lastStep, params: .object(t.configuration.values))
+        switch envelope.header.type {
+        case .submit:
+            let config = try envelope.decode(Submit.self).spec
+            let spec: StudySpec
+            do { spec = try StudySpec(config: config, trialKeys: trialKeys) } catch let error as SpecError {
+                throw ProtocolError(.invalidSpec, "the spec has \(error.problems.count) problem(s)",
+                                    problems: error.problems.map { .init(path: $0.path, message: $0.message) }, re: re)
+            }
+            let id = try submit(spec, config: config)
+            return [reply(.submitted, Submitted(study: id))] + (try schedule(now: now))
+        case .status:
+            let wanted = try? envelope.decode(StudyRef.self).study
+            if let wanted { _ = try study(wanted) }
+            let list = studies.keys.sorted().filter { wanted == nil || $0 == wanted }.map { status(studies[$0]!) }
+            return [reply(.statusReply, StatusReply(studies: list))]
+        case .cancel:
+            let id = try envelope.decode(StudyRef.self).study
+            let target = try study(id)
+            guard target.state == "running" || target.state == "testing" else {
+                throw ProtocolError(.badRequest, "study \(id) is \(target.state); only a running study can be cancelled", re: re)
+            }
+            return try cancel(id) + [reply(.ok, Body.Empty())]
+        case .follow:
+            let follow = try envelope.decode(Follow.self)
+            let target = try study(follow.study)
+            let top = max(1, min(follow.top ?? 20, 1000))
+            let rows = leaderboard(target, top: top)
+            followers[peer] = Follower(study: follow.study, top: top, seq: 0, revision: target.revision, sent: rows, lastSeen: now)
+            return [reply(.snapshot, Rows(study: follow.study, seq: 0, count: rows.count, rows: rows, status: status(target)))]
+        case .unfollow:
+            followers[peer] = nil
+            return [reply(.ok, Body.Empty())]
+        case .export:
+            let target = try study(try envelope.decode(StudyRef.self).study)
+            return [reply(.exported, Exported(study: target.id, name: target.name, metric: target.spec.metric, direction: target.spec.direction.rawValue,
+                                              test: target.test, trials: try store.export(study: target.id)))]
+        case .workers:
+            let rows = workers.values.sorted { $0.name < $1.name }.map { w in
+                WorkerRow(worker: w.name, host: w.host, cores: w.cores, threads: w.threads,
+                          state: w.lostAt != nil ? "lost" : w.trial == nil ? "idle" : "busy", trial: w.trial?.id,
+                          last_seen_ms: Int(((now - w.lastSeen) * 1000).rounded()))
+            }
+            return [reply(.workersReply, WorkersReply(workers: rows))]
+        case .heartbeat:
+            return []
+        default:
+            throw ProtocolError(.badRequest, "\(envelope.header.type.rawValue) is not a client message", re: re)
         }
     }
 }

@@ -5,8 +5,9 @@ import Store
 import Wire
 
 /// The coordinator's logic, without sockets: messages in, messages out, state in the `Store`.
-/// One loop drives it (`handle` for each message, `tick` on a timer), so it needs no locks, and
-/// every state change is committed before the message that reports it is returned.
+/// One loop drives it (`handle` for each message, `tick` on a timer, `updates` after both), so
+/// it needs no locks, and every state change is committed before the message that reports it is
+/// returned (or, inside `Store.batch`, before the batch's replies are sent).
 public final class Coordinator {
     public struct Options: Sendable {
         public var heartbeat: Double = 2
@@ -27,6 +28,9 @@ public final class Coordinator {
     struct Worker {
         let name: String
         var peer: Data
+        let host: String
+        let cores: Int
+        let threads: Int
         var lastSeen: Double
         var lastSent: Double
         /// The trial id and attempt it runs.
@@ -35,190 +39,91 @@ public final class Coordinator {
         var lostAt: Double?
     }
 
-    struct Study {
-        let id: String
-        let spec: StudySpec
-        let sampler: any Sampler
-        let stopper: StopperChain
-    }
-
     public let store: Store
     public let options: Options
     public let session = UUID().uuidString
-    private var workers: [String: Worker] = [:]
-    private var studies: [String: Study] = [:]
-    private var counter = 0
-
     /// The dotted keys a built-in trial accepts (`TrialSpec.searchableKeys`), to read stored specs.
     public let trialKeys: [String]
+    var workers: [String: Worker] = [:]
+    var studies: [String: Study] = [:]
+    /// Where each trial id lives.
+    var index: [Int: (study: String, number: Int)] = [:]
+    /// Trials running when this process started, until their workers claim them; re-queued
+    /// after the lease grace, counted from the first tick.
+    var orphans: Set<Int> = []
+    var orphansSince: Double?
+    var followers: [Data: Follower] = [:]
+    private var counter = 0
 
     public init(store: Store, trialKeys: [String], options: Options = Options()) throws {
         self.store = store
         self.options = options
         self.trialKeys = trialKeys
-        // Resume every running study from the store.
-        for record in try store.studies() where record.state == "running" {
-            let spec = try StudySpec(config: record.spec, trialKeys: trialKeys)
-            studies[record.id] = Study(id: record.id, spec: spec, sampler: spec.strategy.sampler(seed: spec.seed), stopper: spec.stopper.stopper)
+        for record in try store.studies() {
+            let study = Study(record: record, spec: try StudySpec(config: record.spec, trialKeys: trialKeys))
+            try study.load(store)
+            studies[record.id] = study
+            for (number, id) in study.ids {
+                index[id] = (record.id, number)
+                if study.state(of: number) == .running { orphans.insert(id) }
+            }
         }
-    }
-
-    /// Cancels a study: queued trials never run; running ones are stopped at their next report.
-    public func cancel(_ study: String) throws {
-        try store.setStudyState(study, "cancelled")
-        studies[study] = nil
     }
 
     /// Stores a study and starts scheduling its trials.
     public func submit(_ spec: StudySpec, config: Config) throws -> String {
         let id = try store.createStudy(name: spec.name, spec: config, seed: spec.seed)
-        studies[id] = Study(id: id, spec: spec, sampler: spec.strategy.sampler(seed: spec.seed), stopper: spec.stopper.stopper)
+        guard let record = try store.studies().first(where: { $0.id == id }) else { throw StoreError("study \(id) vanished") }
+        studies[id] = Study(record: record, spec: spec)
         return id
     }
 
-    private func nextID() -> String {
+    /// Cancels a study: queued trials never run; running ones are told to stop now.
+    public func cancel(_ id: String) throws -> [Outgoing] {
+        guard let study = studies[id] else { throw StoreError("no study \(id)") }
+        try store.setStudyState(id, "cancelled")
+        study.state = "cancelled"
+        var out: [Outgoing] = []
+        for worker in workers.values where worker.lostAt == nil {
+            guard let trial = worker.trial, index[trial.id]?.study == id else { continue }
+            out.append(send(worker.peer, .stop, Body.Stop(trial: trial.id, attempt: trial.attempt, reason: "cancelled")))
+        }
+        return out
+    }
+
+    func nextID() -> String {
         counter += 1
         return "c\(counter)"
     }
 
-    private func send<Body: Encodable>(_ peer: Data, _ type: MessageType, re: String? = nil, _ body: Body) -> Outgoing {
-        Outgoing(peer: peer, envelope: (try? Envelope(type, id: nextID(), re: re, body: body)) ?? Envelope(header: Header(type: type, id: nextID()), body: Data("{}".utf8)))
+    func send<B: Encodable>(_ peer: Data, _ type: MessageType, re: String? = nil, _ body: B, to audience: Outgoing.Audience = .worker) -> Outgoing {
+        let envelope = (try? Envelope(type, id: nextID(), re: re, body: body)) ?? Envelope(header: Header(type: type, id: nextID()), body: Data("{}".utf8))
+        return Outgoing(peer: peer, envelope: envelope, audience: audience)
     }
 
-    private func error(_ peer: Data, _ error: ProtocolError) -> Outgoing {
-        Outgoing(peer: peer, envelope: error.reply(id: nextID()))
+    func error(_ peer: Data, _ error: ProtocolError, to audience: Outgoing.Audience = .worker) -> Outgoing {
+        Outgoing(peer: peer, envelope: error.reply(id: nextID()), audience: audience)
     }
 
-    // MARK: Worker messages
-
-    /// Answers one message from a worker.
-    public func handle(worker peer: Data, frames: [Data], now: Double) -> [Outgoing] {
-        let envelope: Envelope
-        do { envelope = try Envelope(frames: frames) } catch { return [self.error(peer, error)] }
-        do {
-            return try handle(peer, envelope, now: now)
-        } catch let error as ProtocolError {
-            return [self.error(peer, error)]
-        } catch {
-            return [self.error(peer, ProtocolError(.internal, "\(error)", re: envelope.header.id))]
-        }
-    }
-
-    private func handle(_ peer: Data, _ envelope: Envelope, now: Double) throws -> [Outgoing] {
-        let re = envelope.header.id
-        if envelope.header.type == .hello { return try hello(peer, envelope.decode(Body.Hello.self), re: re, now: now) }
-        guard let name = workers.first(where: { $0.value.peer == peer && $0.value.lostAt == nil })?.key else {
-            throw ProtocolError(.unknownPeer, "send HELLO first (or again: the coordinator may have restarted)", re: re)
-        }
-        workers[name]!.lastSeen = now
-        switch envelope.header.type {
-        case .heartbeat:
-            return []
-        case .metric:
-            return try metric(name, envelope.decode(Body.Metric.self), re: re)
-        case .done:
-            return try done(name, envelope.decode(Body.Done.self), re: re, now: now)
-        case .accept, .reject, .bye:
-            if envelope.header.type == .bye { workers[name]!.lostAt = now }
-            return []
-        default:
-            throw ProtocolError(.badRequest, "\(envelope.header.type.rawValue) is not a worker message", re: re)
-        }
-    }
-
-    private func hello(_ peer: Data, _ hello: Body.Hello, re: String, now: Double) throws -> [Outgoing] {
-        guard hello.proto_min <= Envelope.major, hello.proto_max >= Envelope.major else {
-            throw ProtocolError(.unsupportedProtocol, "this coordinator speaks SWEEP/\(Envelope.major)", supported: [Envelope.major], re: re)
-        }
-        try store.workerSeen(name: hello.worker, host: hello.host, cores: hello.cores, threads: hello.threads, version: hello.version)
-        // Running trials it reports: keep those whose attempt is current, stop the others.
-        var adopt: [Body.Running] = [], stop: [Body.Running] = []
-        var trial: (Int, Int)?
-        for running in hello.running {
-            if let located = try store.locate(trialID: running.trial), located.attempt == running.attempt, located.state == .running {
-                adopt.append(running)
-                trial = (running.trial, running.attempt)
-            } else {
-                stop.append(running)
-            }
-        }
-        workers[hello.worker] = Worker(name: hello.worker, peer: peer, lastSeen: now, lastSent: now, trial: trial, lostAt: nil)
-        var out = [send(peer, .welcome, re: re, Body.Welcome(
-            proto: Envelope.major, coordinator_session: session, heartbeat_ms: Int(options.heartbeat * 1000), liveness: options.liveness,
-            lease_grace_ms: Int(options.leaseGrace * 1000), adopt: adopt, stop: stop))]
-        out += try schedule(now: now)
-        return out
-    }
-
-    private func metric(_ name: String, _ m: Body.Metric, re: String) throws -> [Outgoing] {
-        let peer = workers[name]!.peer
-        guard let located = try store.locate(trialID: m.trial) else { throw ProtocolError(.badRequest, "trial \(m.trial) is unknown", re: re) }
-        let metrics = m.metrics.mapValues(\.metric)
-        switch try store.record(study: located.study, number: located.number, attempt: m.attempt, seq: m.seq, epoch: m.epoch, metrics: metrics) {
-        case .stale(let current):
-            throw ProtocolError(.staleAttempt, "attempt \(m.attempt) of trial \(m.trial) was superseded by attempt \(current)", re: re)
-        case .duplicate:
-            return [send(peer, .ack, re: re, Body.Ack(trial: m.trial, attempt: m.attempt, seq: m.seq))]
-        case .stored:
-            var out = [send(peer, .ack, re: re, Body.Ack(trial: m.trial, attempt: m.attempt, seq: m.seq))]
-            guard let study = studies[located.study] else {
-                // The study was cancelled: stop the trial.
-                out.append(send(peer, .decision, Body.Decision(trial: m.trial, attempt: m.attempt, epoch: m.epoch, continue: false,
-                                                                reason: Body.Reason(rule: "cancelled", detail: "the study was cancelled"))))
-                try store.finish(study: located.study, number: located.number, attempt: m.attempt, state: .cancelled, value: nil, reason: nil)
-                return out
-            }
-            let history = try store.history(study: located.study, metric: study.spec.metric)
-            guard let trial = history.first(where: { $0.number == located.number }) else { return out }
-            let decision = study.stopper.decide(trial, step: m.epoch, history: history, direction: study.spec.direction)
-            if case let .stop(reason) = decision {
-                out.append(send(peer, .decision, Body.Decision(trial: m.trial, attempt: m.attempt, epoch: m.epoch, continue: false,
-                                                                reason: Body.Reason(rule: reason.rule, detail: reason.detail, numbers: reason.numbers))))
-                try store.finish(study: located.study, number: located.number, attempt: m.attempt, state: reason.rule == "divergence" ? .diverged : .pruned,
-                                 value: trial.reports[m.epoch], reason: reason)
-            } else {
-                out.append(send(peer, .decision, Body.Decision(trial: m.trial, attempt: m.attempt, epoch: m.epoch, continue: true, reason: nil)))
-            }
-            return out
-        }
-    }
-
-    private func done(_ name: String, _ d: Body.Done, re: String, now: Double) throws -> [Outgoing] {
-        let peer = workers[name]!.peer
-        guard let located = try store.locate(trialID: d.trial) else { throw ProtocolError(.badRequest, "trial \(d.trial) is unknown", re: re) }
-        guard located.attempt == d.attempt else {
-            throw ProtocolError(.staleAttempt, "attempt \(d.attempt) of trial \(d.trial) was superseded by attempt \(located.attempt)", re: re)
-        }
-        if located.state == .running, let study = studies[located.study] {
-            let final = d.metrics?[study.spec.metric]?.metric
-            let history = try store.history(study: located.study, metric: study.spec.metric)
-            let last = history.first { $0.number == located.number }.flatMap { t in t.lastStep.flatMap { t.reports[$0] } }
-            let state: TrialState = switch d.status {
-            case "completed": .completed
-            case "diverged": .diverged
-            case "stopped": .pruned
-            default: .failed
-            }
-            try store.finish(study: located.study, number: located.number, attempt: d.attempt, state: state, value: final ?? last,
-                             reason: d.error.map { StopReason(rule: "error", detail: $0) })
-        }
-        workers[name]!.trial = nil
-        return [send(peer, .ack, re: re, Body.Ack(trial: d.trial, attempt: d.attempt, seq: d.seq))] + (try schedule(now: now))
+    /// Finds a trial by id with its study.
+    func locate(_ trialID: Int, re: String) throws -> (Study, Int) {
+        guard let (id, number) = index[trialID], let study = studies[id] else { throw ProtocolError(.badRequest, "trial \(trialID) is unknown", re: re) }
+        return (study, number)
     }
 
     // MARK: Scheduling and liveness
 
-    /// Heartbeats, lost workers, re-queued leases, new assignments.
+    /// Heartbeats, lost workers and followers, re-queued leases, new assignments.
     public func tick(now: Double) throws -> [Outgoing] {
         var out: [Outgoing] = []
+        let silence = options.heartbeat * Double(options.liveness)
         for (name, worker) in workers {
-            if worker.lostAt == nil, now - worker.lastSeen > options.heartbeat * Double(options.liveness) {
+            if worker.lostAt == nil, now - worker.lastSeen > silence {
                 workers[name]!.lostAt = now
             }
             if let lost = workers[name]!.lostAt {
-                if let trial = worker.trial, now - lost >= options.leaseGrace, let located = try store.locate(trialID: trial.id),
-                   located.attempt == trial.attempt, located.state == .running {
-                    try store.requeue(study: located.study, number: located.number)
+                if let trial = worker.trial, now - lost >= options.leaseGrace {
+                    try requeue(trial.id, attempt: trial.attempt)
                     workers[name]!.trial = nil
                 }
                 continue
@@ -228,50 +133,93 @@ public final class Coordinator {
                 workers[name]!.lastSent = now
             }
         }
+        if !orphans.isEmpty {
+            let since = orphansSince ?? now
+            orphansSince = since
+            if now - since >= options.leaseGrace {
+                for id in orphans { try requeue(id, attempt: nil) }
+                orphans = []
+            }
+        }
+        for (peer, follower) in followers where now - follower.lastSeen > silence {
+            followers[peer] = nil
+        }
         out += try schedule(now: now)
         return out
     }
 
-    /// Gives each idle worker a trial: a re-queued one first, else a new suggestion from a
-    /// study with budget and concurrency to spare.
-    private func schedule(now: Double) throws -> [Outgoing] {
+    /// Puts a running trial back in the queue as its next attempt (if `attempt` is still current).
+    func requeue(_ trialID: Int, attempt: Int?) throws {
+        guard let (id, number) = index[trialID], let study = studies[id], study.state(of: number) == .running,
+              attempt == nil || study.attempts[number] == attempt else { return }
+        try store.requeue(study: id, number: number)
+        study.workers[number] = nil
+        study.set(number, .queued)
+    }
+
+    /// Ends the search of studies whose budget is spent, then gives each idle worker a trial (a
+    /// queued one first, else a new suggestion from a study with budget and concurrency to spare).
+    func schedule(now: Double) throws -> [Outgoing] {
+        for study in studies.values where study.state == "running" {
+            let spent = study.trials.count >= study.spec.budget.maxTrials || study.outOfTime()
+            if spent, study.finished == study.trials.count { try finishSearch(study) }
+        }
         var out: [Outgoing] = []
         for name in workers.keys.sorted() where workers[name]!.trial == nil && workers[name]!.lostAt == nil {
-            guard let (study, number, configuration) = try nextTrial() else { break }
+            guard let (study, number) = try nextTrial() else { break }
             let attempt = try store.assign(study: study.id, number: number, worker: name)
-            let id = try store.trialID(study: study.id, number: number)
+            let id = study.ids[number]!
+            study.attempts[number] = attempt
+            study.workers[number] = name
+            study.set(number, .running)
             workers[name]!.trial = (id, attempt)
             workers[name]!.lastSent = now
-            out.append(send(workers[name]!.peer, .assign, assignment(study, number: number, id: id, attempt: attempt, configuration)))
-        }
-        for study in studies.values {
-            let history = try store.history(study: study.id, metric: study.spec.metric)
-            if history.count >= study.spec.budget.maxTrials, history.allSatisfy({ $0.state.isFinished }) {
-                try store.setStudyState(study.id, "completed")
-                studies[study.id] = nil
-            }
+            out.append(send(workers[name]!.peer, .assign, assignment(study, number: number, id: id, attempt: attempt)))
         }
         return out
     }
 
-    /// The next trial to run and its configuration (read with the history nextTrial already has).
-    private func nextTrial() throws -> (Study, Int, Search.Configuration)? {
+    /// The search is over: queue the final trial (the best completed configuration retrained and
+    /// scored on the test split) or, with nothing to retrain, complete the study.
+    private func finishSearch(_ study: Study) throws {
+        if study.spec.command == nil, let best = study.best(completed: true) {
+            let id = try store.addTrial(study: study.id, number: Store.finalNumber, configuration: best.configuration)
+            try store.setStudyState(study.id, "testing")
+            study.addFinal(best.configuration, id: id)
+            index[id] = (study.id, Store.finalNumber)
+        } else {
+            try store.setStudyState(study.id, "completed")
+            study.state = "completed"
+        }
+    }
+
+    /// The next trial to run: a queued one, else a new suggestion.
+    private func nextTrial() throws -> (Study, Int)? {
         for id in studies.keys.sorted() {
             let study = studies[id]!
-            let history = try store.history(study: id, metric: study.spec.metric)
-            if let queued = history.first(where: { $0.state == .queued }) { return (study, queued.number, queued.configuration) }
-            let running = history.filter { $0.state == .running }.count
-            guard history.count < study.spec.budget.maxTrials, running < study.spec.budget.maxConcurrent else { continue }
-            var generator = SplitMix64(seed: study.spec.seed &+ UInt64(history.count))
-            guard let configuration = study.sampler.suggest(study.spec.space, history: history, direction: study.spec.direction, using: &generator) else { continue }
-            try store.addTrial(study: id, number: history.count, configuration: configuration)
-            return (study, history.count, configuration)
+            guard study.state == "running" || study.state == "testing" else { continue }
+            if let number = study.dequeue() { return (study, number) }
+            guard study.state == "running", study.trials.count < study.spec.budget.maxTrials, study.running < study.spec.budget.maxConcurrent,
+                  !study.outOfTime() else { continue }
+            let number = study.trials.count
+            var generator = SplitMix64(seed: study.spec.seed &+ UInt64(number))
+            guard let configuration = study.sampler.suggest(study.spec.space, history: study.trials, direction: study.spec.direction, using: &generator)
+            else { continue }
+            let trialID = try store.addTrial(study: id, number: number, configuration: configuration)
+            study.add(configuration, id: trialID)
+            index[trialID] = (id, number)
+            _ = study.dequeue()
+            return (study, number)
         }
         return nil
     }
 
-    private func assignment(_ study: Study, number: Int, id: Int, attempt: Int, _ configuration: Search.Configuration) -> Body.Assign {
-        let seed = study.spec.seed &+ UInt64(number)
+    private func assignment(_ study: Study, number: Int, id: Int, attempt: Int) -> Body.Assign {
+        let configuration = study.configuration(number)
+        let final = number == Store.finalNumber
+        // The final trial reuses its trial's seed, so the retrained model is the same model.
+        let source = final ? study.best(completed: true)?.number ?? 0 : number
+        let seed = study.spec.seed &+ UInt64(source)
         if let template = study.spec.command {
             return Body.Assign(trial: id, attempt: attempt, study: study.id, kind: "command", seed: seed, metric: study.spec.metric,
                                config: .object(configuration.values), command: template)
@@ -279,6 +227,7 @@ public final class Coordinator {
         var config = study.spec.trial
         if configuration["seed"] == nil, config[path: "seed"] == nil { config = config.setting("seed", to: .number(Double(seed))) }
         for (key, value) in configuration.values { config = config.setting(key, to: value) }
-        return Body.Assign(trial: id, attempt: attempt, study: study.id, kind: "builtin", seed: seed, metric: study.spec.metric, config: config, command: nil)
+        return Body.Assign(trial: id, attempt: attempt, study: study.id, kind: "builtin", seed: seed, metric: study.spec.metric, config: config,
+                           command: nil, test: final ? true : nil)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Wire
 
 /// The coordinator on sockets: a ROUTER for workers and one for clients, owned by a bridge's I/O
@@ -23,6 +24,25 @@ public final class CoordinatorService: @unchecked Sendable {
         case tick
     }
 
+    /// Inputs waiting for the loop, and the doorbell that wakes it.
+    final class Inbox: Sendable {
+        let pending = Mutex<[Input]>([])
+        let ring: AsyncStream<Void>.Continuation
+        init(ring: AsyncStream<Void>.Continuation) { self.ring = ring }
+
+        func post(_ input: Input) {
+            pending.withLock { $0.append(input) }
+            ring.yield()
+        }
+
+        func take() -> [Input] {
+            pending.withLock { taken in
+                defer { taken = [] }
+                return taken
+            }
+        }
+    }
+
     /// Serves until `shutdown()`.
     public func run() async throws {
         func router(_ endpoint: Endpoint) async throws -> SocketID {
@@ -36,32 +56,47 @@ public final class CoordinatorService: @unchecked Sendable {
         let workers = try await router(workersEndpoint)
         let clients = try await router(clientsEndpoint)
         log("coordinator \(coordinator.session): workers on \(workersEndpoint), clients on \(clientsEndpoint), store \(coordinator.store.path)")
-        let (inputs, feed) = AsyncStream.makeStream(of: Input.self)
+        // Inputs gather in a buffer; the loop takes all that arrived since its last turn and
+        // handles them in one store transaction (group commit), then sends every reply.
+        let (doorbell, ring) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let inbox = Inbox(ring: ring)
         let events = Task { [bridge] in
-            for await event in bridge.events { feed.yield(.event(event)) }
-            feed.finish()
+            for await event in bridge.events { inbox.post(.event(event)) }
+            ring.finish()
         }
         let ticks = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(250))
-                feed.yield(.tick)
+                try? await Task.sleep(for: .milliseconds(100))
+                inbox.post(.tick)
             }
         }
         let clock = ContinuousClock(), start = clock.now
         func now() -> Double { let d = clock.now - start; return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-        for await input in inputs {
+        for await _ in doorbell {
+            let inputs = inbox.take()
             var replies: [Coordinator.Outgoing] = []
-            switch input {
-            case let .event(.message(socket, message)):
-                guard let peer = message.peer else { continue }
-                replies = socket == workers
-                    ? coordinator.handle(worker: peer, frames: message.frames, now: now())
-                    : coordinator.handle(client: peer, frames: message.frames, now: now())
-            case .event(.monitor):
+            do {
+                try coordinator.store.batch {
+                    for input in inputs {
+                        switch input {
+                        case let .event(.message(socket, message)):
+                            guard let peer = message.peer else { continue }
+                            replies += socket == workers
+                                ? coordinator.handle(worker: peer, frames: message.frames, now: now())
+                                : coordinator.handle(client: peer, frames: message.frames, now: now())
+                        case .event(.monitor):
+                            continue
+                        case .tick:
+                            do { replies += try coordinator.tick(now: now()) } catch { log("tick failed: \(error)") }
+                        }
+                    }
+                }
+            } catch {
+                // Nothing of this batch reached the disk: acknowledge none of it. Workers resend.
+                log("store commit failed, \(replies.count) replies withheld: \(error)")
                 continue
-            case .tick:
-                do { replies = try coordinator.tick(now: now()) } catch { log("tick failed: \(error)") }
             }
+            replies += coordinator.updates()
             for reply in replies {
                 let socket = reply.audience == .worker ? workers : clients
                 // A peer that went away is not an error of ours: its messages are stored, and it

@@ -34,9 +34,8 @@ public struct StopperChain: Stopper {
 
     public func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision {
         for stopper in stoppers {
-            if case .stop = stopper.decide(trial, step: step, history: history, direction: direction) {
-                return stopper.decide(trial, step: step, history: history, direction: direction)
-            }
+            let decision = stopper.decide(trial, step: step, history: history, direction: direction)
+            if case .stop = decision { return decision }
         }
         return .continue
     }

@@ -9,6 +9,11 @@ import Search
 public final class Store: Sendable {
     let database: DatabasePool
     public let path: String
+    private let open = OpenBatch()
+
+    /// The transaction of the `batch` in progress, used by every write inside it. Only the thread
+    /// running the batch touches it (the coordinator has one loop).
+    private final class OpenBatch: @unchecked Sendable { var db: Database? }
 
     /// Opens (creating if needed) the store at `path`.
     public init(path: String) throws {
@@ -36,19 +41,51 @@ public final class Store: Sendable {
                 CREATE INDEX trials_by_state ON trials(study, state);
                 """)
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "ALTER TABLE trials ADD COLUMN started_at REAL; ALTER TABLE trials ADD COLUMN ended_at REAL;")
+        }
         return migrator
+    }
+
+    /// Runs `body` in one transaction: every write inside it commits together, once, when it
+    /// returns (group commit — one fsync for a burst of reports instead of one each). A write
+    /// that throws inside the batch is rolled back alone (savepoint); the rest still commits.
+    public func batch<T>(_ body: () throws -> T) throws -> T {
+        guard open.db == nil else { return try body() }
+        return try database.write { db in
+            open.db = db
+            defer { open.db = nil }
+            return try body()
+        }
+    }
+
+    /// A write transaction, or a savepoint in the open batch.
+    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+        guard let db = open.db else { return try database.write(body) }
+        var result: T?
+        try db.inSavepoint {
+            result = try body(db)
+            return .commit
+        }
+        return result!
+    }
+
+    /// Reads see the open batch's writes.
+    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+        if let db = open.db { return try body(db) }
+        return try database.read(body)
     }
 
     /// SQLite's journal mode (`wal`).
     public func journalMode() throws -> String {
-        try database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+        try read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 
     // MARK: Studies
 
     /// Stores a new study and returns its id (`s-000001`, …).
     public func createStudy(name: String, spec: Config, seed: UInt64) throws -> String {
-        try database.write { db in
+        try write { db in
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM studies") ?? 0
             let id = String(format: "s-%06d", count + 1)
             try db.execute(sql: "INSERT INTO studies (id, name, spec, state, seed, created_at) VALUES (?, ?, ?, 'running', ?, ?)",
@@ -64,40 +101,60 @@ public final class Store: Sendable {
         public let spec: Config
         public let state: String
         public let seed: UInt64
+        /// The best configuration's score on the test split (`test_loss`, `test_accuracy`, `trial`).
+        public var test: Config?
+        /// Unix seconds.
+        public let createdAt: Double
     }
 
     public func studies() throws -> [StudyRecord] {
-        try database.read { db in
+        try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM studies ORDER BY id").map { row in
                 StudyRecord(id: row["id"], name: row["name"], spec: try Config.parse(yaml: row["spec"], source: "store"),
-                            state: row["state"], seed: UInt64(bitPattern: row["seed"]))
+                            state: row["state"], seed: UInt64(bitPattern: row["seed"]),
+                            test: try (row["test_score"] as String?).map { try Config.parse(yaml: $0, source: "store") }, createdAt: row["created_at"])
             }
         }
     }
 
     public func setStudyState(_ study: String, _ state: String) throws {
-        try database.write { db in
+        try write { db in
             try db.execute(sql: "UPDATE studies SET state = ? WHERE id = ?", arguments: [state, study])
             try Self.log(db, "study_\(state)", ["study": .string(study)])
         }
     }
 
+    /// Records the test score of a study's best configuration.
+    public func setTestScore(_ study: String, _ score: Config) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE studies SET test_score = ? WHERE id = ?", arguments: [score.json, study])
+            try Self.log(db, "tested", ["study": .string(study), "score": score])
+        }
+    }
+
     // MARK: Trials
 
-    /// Stores a suggested trial, queued.
-    public func addTrial(study: String, number: Int, configuration: Search.Configuration) throws {
-        try database.write { db in
+    /// The number of a study's final trial: its best configuration retrained and scored on the
+    /// test split once the search is over. Samplers and stoppers never see it.
+    public static let finalNumber = -1
+
+    /// Stores a suggested trial, queued; returns its id (`trialID`).
+    @discardableResult
+    public func addTrial(study: String, number: Int, configuration: Search.Configuration) throws -> Int {
+        try write { db in
             try db.execute(sql: "INSERT INTO trials (study, number, config, state, updated_at) VALUES (?, ?, ?, 'queued', ?)",
                            arguments: [study, number, Config.object(configuration.values).json, Date().timeIntervalSince1970])
+            return Int(db.lastInsertedRowID)
         }
     }
 
     /// Records that `worker` runs the trial as a new attempt, before the assignment is sent.
     /// Returns the attempt number (1 for the first).
     public func assign(study: String, number: Int, worker: String) throws -> Int {
-        try database.write { db in
-            try db.execute(sql: "UPDATE trials SET attempt = attempt + 1, state = 'running', worker = ?, updated_at = ? WHERE study = ? AND number = ?",
-                           arguments: [worker, Date().timeIntervalSince1970, study, number])
+        try write { db in
+            let now = Date().timeIntervalSince1970
+            try db.execute(sql: "UPDATE trials SET attempt = attempt + 1, state = 'running', worker = ?, updated_at = ?, started_at = ?, ended_at = NULL WHERE study = ? AND number = ?",
+                           arguments: [worker, now, now, study, number])
             guard db.changesCount == 1 else { throw StoreError("trial \(number) of study \(study) does not exist") }
             let attempt = try Int.fetchOne(db, sql: "SELECT attempt FROM trials WHERE study = ? AND number = ?", arguments: [study, number])!
             try Self.log(db, "assigned", ["study": .string(study), "trial": .number(Double(number)), "attempt": .number(Double(attempt)), "worker": .string(worker)])
@@ -108,7 +165,7 @@ public final class Store: Sendable {
     /// Puts a running trial back in the queue (its worker was lost); its next assignment is a
     /// new attempt, and reports of the old one become stale.
     public func requeue(study: String, number: Int) throws {
-        try database.write { db in
+        try write { db in
             try db.execute(sql: "UPDATE trials SET state = 'queued', worker = NULL, updated_at = ? WHERE study = ? AND number = ? AND state = 'running'",
                            arguments: [Date().timeIntervalSince1970, study, number])
             try Self.log(db, "requeued", ["study": .string(study), "trial": .number(Double(number))])
@@ -117,7 +174,7 @@ public final class Store: Sendable {
 
     /// A trial's id across studies (its row id): what the wire protocol calls `trial`.
     public func trialID(study: String, number: Int) throws -> Int {
-        try database.read { db in
+        try read { db in
             guard let id = try Int.fetchOne(db, sql: "SELECT rowid FROM trials WHERE study = ? AND number = ?", arguments: [study, number]) else {
                 throw StoreError("trial \(number) of study \(study) does not exist")
             }
@@ -127,7 +184,7 @@ public final class Store: Sendable {
 
     /// The study, number, current attempt and state of a trial id; nil if unknown.
     public func locate(trialID: Int) throws -> (study: String, number: Int, attempt: Int, state: TrialState)? {
-        try database.read { db in
+        try read { db in
             try Row.fetchOne(db, sql: "SELECT study, number, attempt, state FROM trials WHERE rowid = ?", arguments: [trialID]).map {
                 ($0["study"], $0["number"], $0["attempt"], TrialState(rawValue: $0["state"]) ?? .failed)
             }
@@ -146,7 +203,7 @@ public final class Store: Sendable {
     /// Stores one metric report of an attempt, once: a resent sequence number is a duplicate,
     /// a superseded attempt is stale.
     public func record(study: String, number: Int, attempt: Int, seq: Int, epoch: Int, metrics: [String: Double]) throws -> Recorded {
-        try database.write { db in
+        try write { db in
             let current = try Int.fetchOne(db, sql: "SELECT attempt FROM trials WHERE study = ? AND number = ?", arguments: [study, number])
             guard let current else { throw StoreError("trial \(number) of study \(study) does not exist") }
             guard current == attempt else { return .stale(current: current) }
@@ -160,12 +217,13 @@ public final class Store: Sendable {
     /// Ends an attempt with its final state, objective and stop reason. False when stale.
     @discardableResult
     public func finish(study: String, number: Int, attempt: Int, state: TrialState, value: Double?, reason: StopReason?) throws -> Bool {
-        try database.write { db in
+        try write { db in
+            let now = Date().timeIntervalSince1970
             let reasonJSON: String? = try reason.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
             try db.execute(sql: """
-                UPDATE trials SET state = ?, value = ?, stop_reason = ?, updated_at = ?
+                UPDATE trials SET state = ?, value = ?, stop_reason = ?, updated_at = ?, ended_at = ?
                 WHERE study = ? AND number = ? AND attempt = ?
-                """, arguments: [state.rawValue, value.flatMap { $0.isFinite ? $0 : nil }, reasonJSON, Date().timeIntervalSince1970, study, number, attempt])
+                """, arguments: [state.rawValue, value.flatMap { $0.isFinite ? $0 : nil }, reasonJSON, now, now, study, number, attempt])
             return db.changesCount == 1
         }
     }
@@ -173,8 +231,8 @@ public final class Store: Sendable {
     /// The study's trials as samplers and stoppers see them: configuration, state, the
     /// objective `metric` per epoch of the current attempt, and the final value.
     public func history(study: String, metric: String) throws -> [Search.Trial] {
-        try database.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT number, config, state, attempt, value FROM trials WHERE study = ? ORDER BY number", arguments: [study])
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT number, config, state, attempt, value FROM trials WHERE study = ? AND number >= 0 ORDER BY number", arguments: [study])
             var reports: [Int: [Int: Double]] = [:]
             let metricRows = try Row.fetchAll(db, sql: """
                 SELECT m.number, m.epoch, m.value_json FROM metrics m JOIN trials t ON t.study = m.study AND t.number = m.number AND t.attempt = m.attempt
@@ -196,9 +254,63 @@ public final class Store: Sendable {
         }
     }
 
+    /// What the coordinator keeps of a trial beside its history: id, worker and times.
+    public struct TrialInfo: Equatable, Sendable {
+        public let id: Int
+        public let number: Int
+        public let attempt: Int
+        public let state: TrialState
+        public let worker: String?
+        public let startedAt: Double?
+        public let endedAt: Double?
+        public let config: Config
+    }
+
+    /// Every trial of a study, the final one included, by number.
+    public func trialInfo(study: String) throws -> [TrialInfo] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT rowid, * FROM trials WHERE study = ? ORDER BY number", arguments: [study]).map { row in
+                TrialInfo(id: row["rowid"], number: row["number"], attempt: row["attempt"], state: TrialState(rawValue: row["state"]) ?? .failed,
+                          worker: row["worker"], startedAt: row["started_at"], endedAt: row["ended_at"],
+                          config: try Config.parse(yaml: row["config"], source: "store"))
+            }
+        }
+    }
+
+    /// Every trial of a study with its parameters, state, stop reason and every metric of every
+    /// epoch of its current attempt, as `sweep export` writes them.
+    public func export(study: String) throws -> [Config] {
+        try read { db in
+            var epochs: [Int: [Config]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT m.number, m.epoch, m.value_json FROM metrics m JOIN trials t ON t.study = m.study AND t.number = m.number AND t.attempt = m.attempt
+                WHERE m.study = ? ORDER BY m.number, m.seq
+                """, arguments: [study]) {
+                var values = try Config.parse(yaml: row["value_json"], source: "store")
+                values = values.setting("epoch", to: .number(Double(row["epoch"] as Int)))
+                epochs[row["number"], default: []].append(values)
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM trials WHERE study = ? ORDER BY number < 0, number", arguments: [study]).map { row in
+                let number: Int = row["number"]
+                var trial: [String: Config] = [
+                    "trial": .number(Double(number)), "status": .string(row["state"]), "attempt": .number(Double(row["attempt"] as Int)),
+                    "config": try Config.parse(yaml: row["config"], source: "store"), "metrics": .array(epochs[number] ?? []),
+                ]
+                if number == Self.finalNumber { trial["final"] = .bool(true) }
+                if let value: Double = row["value"] { trial["value"] = .number(value) }
+                if let worker: String = row["worker"] { trial["worker"] = .string(worker) }
+                if let reason: String = row["stop_reason"] { trial["stop_reason"] = try Config.parse(yaml: reason, source: "store") }
+                if let start: Double = row["started_at"] {
+                    trial["elapsed_s"] = .number(((row["ended_at"] as Double?) ?? Date().timeIntervalSince1970) - start)
+                }
+                return .object(trial)
+            }
+        }
+    }
+
     /// The stop reason stored with a trial.
     public func stopReason(study: String, number: Int) throws -> StopReason? {
-        try database.read { db in
+        try read { db in
             guard let text = try String.fetchOne(db, sql: "SELECT stop_reason FROM trials WHERE study = ? AND number = ?", arguments: [study, number]) else { return nil }
             return try JSONDecoder().decode(StopReason.self, from: Data(text.utf8))
         }
@@ -207,7 +319,7 @@ public final class Store: Sendable {
     // MARK: Workers and events
 
     public func workerSeen(name: String, host: String, cores: Int, threads: Int, version: String) throws {
-        try database.write { db in
+        try write { db in
             try db.execute(sql: """
                 INSERT INTO workers (name, host, cores, threads, version, last_seen) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(name) DO UPDATE SET host = excluded.host, cores = excluded.cores, threads = excluded.threads,
@@ -217,7 +329,7 @@ public final class Store: Sendable {
     }
 
     public func eventCount(kind: String) throws -> Int {
-        try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE kind = ?", arguments: [kind]) ?? 0 }
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE kind = ?", arguments: [kind]) ?? 0 }
     }
 
     static func log(_ db: Database, _ kind: String, _ detail: [String: Config]) throws {

@@ -1,26 +1,46 @@
 import Foundation
 import Synchronization
 import Config
-import Data
-import NN
 import Tensor
 import Wire
 
 /// A worker: connects to the coordinator, says HELLO, runs one assigned trial at a time (built-in
 /// or command) on a thread of its own, streams a METRIC per epoch and a DONE at the end, and
-/// stops a trial when the coordinator says so. Heartbeats while idle or training.
+/// stops a trial when the coordinator says so. Reports stay in the outbox until acknowledged and
+/// are resent after every WELCOME; a coordinator silent past its liveness gets HELLO again (with
+/// the running trial, so a restarted coordinator adopts it), and one silent past the lease grace
+/// loses the trial: it is stopped here, as the coordinator runs it elsewhere.
 public final class WorkerService: @unchecked Sendable {
     let bridge: Bridge
     let endpoint: Endpoint
     public let name: String
     let threads: Int
     let log: @Sendable (String) -> Void
-    /// Messages from the training thread, sent in order by one task.
-    private let outbox: AsyncStream<Envelope>
+    let bootID: String
+    /// Messages to send, in order, by one task.
+    private let queue: AsyncStream<Envelope>
     private let post: AsyncStream<Envelope>.Continuation
+    private let outbox = Outbox()
     private let stopTrial = Atomic<Bool>(false)
+    private let leaving = Atomic<Bool>(false)
+    /// The running trial is no longer ours (superseded, or the lease was lost): no DONE for it.
+    private let abandoned = Atomic<Bool>(false)
     private let busy = Atomic<Bool>(false)
     private let counter = Atomic<Int>(0)
+    private let state = Mutex(State())
+    private let clock = ContinuousClock()
+
+    struct State {
+        /// The trial it runs and the last report's `seq`.
+        var trial: (id: Int, attempt: Int, seq: Int)?
+        var heartbeat: Duration = .seconds(2)
+        var liveness = 5
+        var leaseGrace: Duration = .seconds(60)
+        var session: String?
+        var lastHeard: ContinuousClock.Instant?
+        var lastHello: ContinuousClock.Instant?
+        var helloBackoff: Duration = .seconds(1)
+    }
 
     public init(context: Context, endpoint: Endpoint, name: String, threads: Int, log: @escaping @Sendable (String) -> Void) {
         bridge = Bridge(context: context, name: "worker-io")
@@ -28,29 +48,28 @@ public final class WorkerService: @unchecked Sendable {
         self.name = name
         self.threads = threads
         self.log = log
-        (outbox, post) = AsyncStream.makeStream(of: Envelope.self)
+        bootID = "\(name)/\(UUID().uuidString.prefix(8))"
+        (queue, post) = AsyncStream.makeStream(of: Envelope.self)
     }
 
-    func id() -> String { "\(name)-\(counter.wrappingAdd(1, ordering: .relaxed).newValue)" }
-
     func envelope<B: Encodable>(_ type: MessageType, _ body: B) -> Envelope {
-        (try? Envelope(type, id: id(), body: body)) ?? Envelope(header: Header(type: type, id: id()), body: Data("{}".utf8))
+        let id = "\(name)-\(counter.wrappingAdd(1, ordering: .relaxed).newValue)"
+        return (try? Envelope(type, id: id, body: body)) ?? Envelope(header: Header(type: type, id: id), body: Data("{}".utf8))
     }
 
     /// Runs until `shutdown()`.
     public func run() async throws {
-        let routingID = "\(name)/\(UUID().uuidString.prefix(8))"
-        let socket = try await bridge.open(.dealer) { [endpoint] socket in
-            try socket.set(.routingID, Data(routingID.utf8))
+        let socket = try await bridge.open(.dealer) { [endpoint, bootID] socket in
+            try socket.set(.routingID, Data(bootID.utf8))
             try socket.set(.reconnectInterval, .milliseconds(500))
             try socket.set(.reconnectIntervalMax, .seconds(30))
+            try socket.set(.linger, .zero)
             try socket.connect(endpoint)
         }
         BLAS.threads = threads
-        let sender = Swift.Task { [bridge, outbox] in
-            for await message in outbox {
-                // A full queue (coordinator away) is retried: reports are not dropped. A stopped
-                // bridge ends the worker.
+        let sender = Swift.Task { [bridge, queue] in
+            for await message in queue {
+                // A full queue (coordinator away) is retried; a stopped bridge ends the worker.
                 while true {
                     do { try await bridge.send(Message(message.frames()), on: socket); break } catch let error as WireError {
                         if error.isTerminated { return }
@@ -59,52 +78,151 @@ public final class WorkerService: @unchecked Sendable {
                 }
             }
         }
-        let heartbeat = Swift.Task { [post] in
+        let watchdog = Swift.Task { [weak self] in
             while !Swift.Task.isCancelled {
-                try? await Swift.Task.sleep(for: .seconds(2))
-                post.yield(self.envelope(.heartbeat, Body.Empty()))
+                try? await Swift.Task.sleep(for: .milliseconds(500))
+                self?.watch()
             }
         }
-        post.yield(envelope(.hello, Body.Hello(worker: name, boot_id: routingID, host: ProcessInfo.processInfo.hostName,
-                                               cores: ProcessInfo.processInfo.activeProcessorCount, threads: threads,
-                                               version: "0.1.0", proto_min: 1, proto_max: 1, running: [])))
+        hello()
         log("worker \(name) connecting to \(endpoint)")
         for await event in bridge.events {
             guard case let .message(_, message) = event, let received = try? Envelope(frames: message.frames) else { continue }
-            switch received.header.type {
-            case .welcome:
-                log("connected to the coordinator")
-            case .assign:
-                guard let assign = try? received.decode(Body.Assign.self) else { continue }
-                start(assign)
-            case .decision:
-                if let decision = try? received.decode(Body.Decision.self), !decision.continue {
-                    log("trial \(decision.trial): stop (\(decision.reason.map { "\($0.rule): \($0.detail)" } ?? "no reason"))")
-                    stopTrial.store(true, ordering: .releasing)
-                }
-            case .stop:
-                stopTrial.store(true, ordering: .releasing)
-            case .error:
-                if let error = try? received.decode(ProtocolError.Body.self) {
-                    log("coordinator error \(error.code.rawValue): \(error.message)")
-                    if error.code == .unknownPeer {
-                        post.yield(envelope(.hello, Body.Hello(worker: name, boot_id: routingID, host: ProcessInfo.processInfo.hostName,
-                                                               cores: ProcessInfo.processInfo.activeProcessorCount, threads: threads,
-                                                               version: "0.1.0", proto_min: 1, proto_max: 1, running: [])))
-                    }
-                }
-            default:
-                break
-            }
+            state.withLock { $0.lastHeard = clock.now }
+            receive(received)
         }
-        heartbeat.cancel()
+        watchdog.cancel()
         post.finish()
         _ = await sender.value
     }
 
+    private func receive(_ received: Envelope) {
+        switch received.header.type {
+        case .welcome:
+            guard let welcome = try? received.decode(Body.Welcome.self) else { return }
+            let restarted = state.withLock { s in
+                defer {
+                    s.session = welcome.coordinator_session
+                    s.heartbeat = .milliseconds(welcome.heartbeat_ms)
+                    s.liveness = welcome.liveness
+                    s.leaseGrace = .milliseconds(welcome.lease_grace_ms)
+                    s.helloBackoff = .seconds(1)
+                }
+                return s.session != nil && s.session != welcome.coordinator_session
+            }
+            log(restarted ? "connected to a restarted coordinator" : "connected to the coordinator")
+            for running in welcome.stop {
+                log("trial \(running.trial) attempt \(running.attempt): superseded, stopping")
+                drop(trial: running.trial, attempt: running.attempt)
+            }
+            // Replay what was not acknowledged (reports made while the coordinator was away).
+            for entry in outbox.pending { post.yield(entry.envelope) }
+        case .assign:
+            guard let assign = try? received.decode(Body.Assign.self) else { return }
+            start(assign)
+        case .ack:
+            if let ack = try? received.decode(Body.Ack.self) { outbox.acknowledge(trial: ack.trial, attempt: ack.attempt, seq: ack.seq) }
+        case .decision:
+            if let decision = try? received.decode(Body.Decision.self), !decision.continue {
+                log("trial \(decision.trial): stop (\(decision.reason.map { "\($0.rule): \($0.detail)" } ?? "no reason"))")
+                stop(trial: decision.trial, attempt: decision.attempt)
+            }
+        case .stop:
+            if let order = try? received.decode(Body.Stop.self) {
+                log("trial \(order.trial): stop (\(order.reason))")
+                stop(trial: order.trial, attempt: order.attempt)
+            }
+        case .error:
+            guard let error = try? received.decode(ProtocolError.Body.self) else { return }
+            log("coordinator error \(error.code.rawValue): \(error.message)")
+            switch error.code {
+            case .unknownPeer:
+                hello()
+            case .staleAttempt:
+                // A report of an attempt that was re-queued elsewhere: that trial is no longer ours.
+                if let entry = outbox.pending.first(where: { $0.envelope.header.id == received.header.re }) {
+                    drop(trial: entry.trial, attempt: entry.attempt)
+                }
+            default:
+                break
+            }
+        default:
+            break
+        }
+    }
+
+    /// Sends HELLO with the running trial (or one whose DONE is not acknowledged yet).
+    private func hello() {
+        let running: [Body.Running] = state.withLock { s in
+            s.lastHello = clock.now
+            if let t = s.trial { return [Body.Running(trial: t.id, attempt: t.attempt, last_seq: t.seq)] }
+            return outbox.pending.last.map { [Body.Running(trial: $0.trial, attempt: $0.attempt, last_seq: $0.seq)] } ?? []
+        }
+        post.yield(envelope(.hello, Body.Hello(worker: name, boot_id: bootID, host: ProcessInfo.processInfo.hostName,
+                                               cores: ProcessInfo.processInfo.activeProcessorCount, threads: threads,
+                                               version: "0.1.0", proto_min: 1, proto_max: 1, running: running)))
+    }
+
+    /// Every half second: heartbeat, HELLO again to a silent coordinator (backing off), and give
+    /// up the trial once the lease is surely lost.
+    private func watch() {
+        enum Action { case none, hello, loseLease }
+        let now = clock.now
+        let action: Action = state.withLock { s in
+            guard let heard = s.lastHeard else { return now - (s.lastHello ?? now) >= s.helloBackoff ? .hello : .none }
+            let silent = now - heard
+            if s.trial != nil, silent > s.leaseGrace { return .loseLease }
+            if silent > s.heartbeat * s.liveness, now - (s.lastHello ?? heard) >= s.helloBackoff {
+                s.helloBackoff = min(s.helloBackoff * 2, .seconds(32))
+                return .hello
+            }
+            return .none
+        }
+        switch action {
+        case .hello:
+            hello()
+        case .loseLease:
+            if let trial = state.withLock({ $0.trial }) {
+                log("trial \(trial.id): the coordinator has been silent past the lease grace; stopping (it runs elsewhere)")
+                drop(trial: trial.id, attempt: trial.attempt)
+            }
+        case .none:
+            break
+        }
+        post.yield(envelope(.heartbeat, Body.Empty()))
+    }
+
+    private func stop(trial: Int, attempt: Int) {
+        if state.withLock({ $0.trial.map { $0.id == trial && $0.attempt == attempt } ?? false }) {
+            stopTrial.store(true, ordering: .releasing)
+        }
+    }
+
+    /// Stops a trial the coordinator no longer counts on this worker for, and forgets its reports.
+    private func drop(trial: Int, attempt: Int) {
+        if state.withLock({ $0.trial.map { $0.id == trial && $0.attempt == attempt } ?? false }) {
+            abandoned.store(true, ordering: .releasing)
+        }
+        stop(trial: trial, attempt: attempt)
+        outbox.discard(trial: trial, attempt: attempt)
+    }
+
+    /// Says BYE and stops; a running trial is abandoned (the coordinator re-queues it at once).
     public func shutdown() {
+        leaving.store(true, ordering: .releasing)
         stopTrial.store(true, ordering: .releasing)
-        bridge.stop()
+        post.yield(envelope(.bye, ["reason": "shutdown"]))
+        Swift.Task { [bridge] in
+            try? await Swift.Task.sleep(for: .milliseconds(300))
+            bridge.stop()
+        }
+    }
+
+    /// Queues a report: kept until acknowledged.
+    private func report(_ type: MessageType, trial: Int, attempt: Int, seq: Int, _ body: some Encodable) {
+        let message = envelope(type, body)
+        outbox.add(Outbox.Entry(trial: trial, attempt: attempt, seq: seq, envelope: message))
+        post.yield(message)
     }
 
     /// Trains the assigned trial on its own thread.
@@ -114,51 +232,27 @@ public final class WorkerService: @unchecked Sendable {
             return
         }
         stopTrial.store(false, ordering: .releasing)
+        abandoned.store(false, ordering: .releasing)
+        state.withLock { $0.trial = (assign.trial, assign.attempt, 0) }
         post.yield(envelope(.accept, ["trial": assign.trial, "attempt": assign.attempt]))
-        log("trial \(assign.trial) attempt \(assign.attempt): \(assign.kind)")
+        log("trial \(assign.trial) attempt \(assign.attempt): \(assign.kind)\(assign.test == true ? " (final: scored on the test split)" : "")")
         let thread = Thread { [self] in
-            var seq = 0
-            var status = "completed", error: String?
-            var last: [String: Config] = [:]
-            func report(epoch: Int, metrics: [String: Double]) -> Bool {
-                seq += 1
-                last = metrics.mapValues(Config.init(metric:))
-                post.yield(envelope(.metric, Body.Metric(trial: assign.trial, attempt: assign.attempt, seq: seq, epoch: epoch, metrics: last)))
+            func nextSeq() -> Int { state.withLock { s in s.trial!.seq += 1; return s.trial!.seq } }
+            let result = TrialRun(assign: assign, log: log).run(shouldStop: { self.stopTrial.load(ordering: .acquiring) }) { epoch, metrics in
+                let seq = nextSeq()
+                report(.metric, trial: assign.trial, attempt: assign.attempt, seq: seq,
+                       Body.Metric(trial: assign.trial, attempt: assign.attempt, seq: seq, epoch: epoch, metrics: metrics.mapValues(Config.init(metric:))))
                 return !stopTrial.load(ordering: .acquiring)
             }
-            do {
-                if assign.kind == "command", let template = assign.command {
-                    guard case let .object(parameters)? = assign.config else { throw SpecError.at("config", "a command trial needs its parameters") }
-                    let command = try CommandTrial(template: template, parameters: parameters, seed: assign.seed)
-                    let outcome = try command.run(onReport: { report(epoch: $0.epoch, metrics: $0.metrics) }, onLog: log)
-                    switch outcome {
-                    case .stopped: status = "stopped"
-                    case .exited(0): status = "completed"
-                    case .exited(let code): status = "failed"; error = "exit status \(code)"
-                    }
-                } else {
-                    let spec = try TrialSpec(config: assign.config ?? .object([:]))
-                    let trainer = try Trainer(spec: spec, splits: spec.data.load(task: spec.task, seed: spec.seed))
-                    let (outcome, _) = try trainer.run(shouldStop: { self.stopTrial.load(ordering: .acquiring) }) { r in
-                        var metrics: [String: Double] = ["train_loss": Double(r.trainLoss), "validation_loss": Double(r.validationLoss),
-                                                         "learning_rate": Double(r.learningRate), "seconds": r.seconds]
-                        if let a = r.trainAccuracy { metrics["train_accuracy"] = Double(a) }
-                        if let a = r.validationAccuracy { metrics["validation_accuracy"] = Double(a) }
-                        return report(epoch: r.epoch, metrics: metrics)
-                    }
-                    switch outcome {
-                    case .diverged: status = "diverged"
-                    case .stopped: status = "stopped"
-                    default: status = "completed"
-                    }
-                }
-            } catch let e {
-                status = "failed"
-                error = "\(e)"
+            // Leaving or losing a trial mid-way is not a result: no DONE; the coordinator runs it again.
+            if !leaving.load(ordering: .acquiring) && !abandoned.load(ordering: .acquiring) {
+                let seq = nextSeq()
+                report(.done, trial: assign.trial, attempt: assign.attempt, seq: seq,
+                       Body.Done(trial: assign.trial, attempt: assign.attempt, seq: seq, status: result.status,
+                                 metrics: result.metrics.mapValues(Config.init(metric:)), error: result.error))
+                log("trial \(assign.trial): \(result.status)\(result.error.map { " (\($0))" } ?? "")")
             }
-            seq += 1
-            post.yield(envelope(.done, Body.Done(trial: assign.trial, attempt: assign.attempt, seq: seq, status: status, metrics: last, error: error)))
-            log("trial \(assign.trial): \(status)\(error.map { " (\($0))" } ?? "")")
+            state.withLock { $0.trial = nil }
             busy.store(false, ordering: .releasing)
         }
         thread.start()

@@ -152,21 +152,54 @@ struct CoordinatorTests {
         #expect(types(c.handle(worker: w1, frames: try h.hello("w1"), now: 0)).first == .welcome, "still serving")
     }
 
-    @Test("a study completes when its budget is spent and every trial finished")
+    @Test("when the budget is spent, the best configuration is retrained as the final trial and its test score completes the study")
     func completion() throws {
         let h = try Harness(trials: 2, concurrent: 1)
         let c = h.coordinator
         var next = c.handle(worker: w1, frames: try h.hello("w1"), now: 0).first { $0.envelope.header.type == .assign }
-        var finished = 0
+        var assigns: [Body.Assign] = []
         while let out = next {
             let assign = try body(out, Body.Assign.self)
+            assigns.append(assign)
+            let metrics: [String: Config] = assign.test == true ? ["validation_loss": .number(0.2), "test_accuracy": .number(0.9)]
+                : ["validation_loss": .number(assigns.count == 1 ? 0.2 : 0.6)]
             next = c.handle(worker: w1, frames: try h.frames(.done, Body.Done(trial: assign.trial, attempt: 1, seq: 1, status: "completed",
-                                                                            metrics: ["validation_loss": .number(0.5)], error: nil)), now: 1)
+                                                                            metrics: metrics, error: nil)), now: 1)
                 .first { $0.envelope.header.type == .assign }
-            finished += 1
         }
-        #expect(finished == 2)
-        #expect(try c.store.studies().first?.state == "completed")
+        #expect(assigns.map { $0.test == true } == [false, false, true])
+        // The final trial is trial 0 (the better one) again, with its seed: the same model, retrained.
+        #expect(assigns[2].config == assigns[0].config && assigns[2].seed == assigns[0].seed)
+        let record = try #require(try c.store.studies().first)
+        #expect(record.state == "completed")
+        #expect(record.test?[path: "test_accuracy"] == .number(0.9) && record.test?[path: "trial"] == .number(0))
+        #expect(try c.store.history(study: "s-000001", metric: "validation_loss").count == 2, "samplers never see the final trial")
+    }
+
+    @Test("a worker that says BYE gives its trial back at once")
+    func bye() throws {
+        let h = try Harness(trials: 1, concurrent: 1)
+        let c = h.coordinator
+        let assign = try body(c.handle(worker: w1, frames: try h.hello("w1"), now: 0)[1], Body.Assign.self)
+        _ = c.handle(worker: w1, frames: try h.frames(.bye, ["reason": "shutdown"]), now: 1)
+        let again = c.handle(worker: w2, frames: try h.hello("w2"), now: 2)
+        #expect(types(again) == [.welcome, .assign])
+        let second = try body(again[1], Body.Assign.self)
+        #expect(second.trial == assign.trial && second.attempt == 2)
+    }
+
+    @Test("after a restart, a running trial whose worker never returns runs again after the grace")
+    func orphan() throws {
+        let h = try Harness(trials: 1, concurrent: 1)
+        let assign = try body(h.coordinator.handle(worker: w1, frames: try h.hello("w1"), now: 0)[1], Body.Assign.self)
+        let restarted = try Coordinator(store: Store(path: h.path), trialKeys: TrialSpec.searchableKeys, options: h.options)
+        #expect(types(restarted.handle(worker: w2, frames: try h.hello("w2"), now: 0)) == [.welcome], "still leased to w1")
+        var reassigned: Body.Assign?
+        for t in stride(from: 0.0, through: 12, by: 1) {
+            _ = restarted.handle(worker: w2, frames: try h.frames(.heartbeat, Body.Empty()), now: t)
+            if let out = try restarted.tick(now: t).first(where: { $0.envelope.header.type == .assign }) { reassigned = try body(out, Body.Assign.self) }
+        }
+        #expect(reassigned?.trial == assign.trial && reassigned?.attempt == 2)
     }
 }
 
@@ -202,9 +235,58 @@ struct ClientTests {
         #expect(status.studies.map(\.running).reduce(0, +) == 1)
         let snapshot = try body(c.handle(client: client, frames: try h.frames(.follow, ["study": "s-000001"]), now: 1)[0], Coordinator.Rows.self)
         #expect(snapshot.rows.count == 1 && snapshot.rows[0].status == "running")
-        #expect(try body(c.handle(client: client, frames: try h.frames(.cancel, ["study": "s-000001"]), now: 2)[0], Body.Empty.self) == Body.Empty())
+        let cancelled = c.handle(client: client, frames: try h.frames(.cancel, ["study": "s-000001"]), now: 2)
+        #expect(types(cancelled) == [.stop, .ok], "the running trial is told to stop now")
+        #expect(cancelled[0].peer == w1 && cancelled[0].audience == .worker)
         #expect(try c.store.studies()[0].state == "cancelled")
         let missing = c.handle(client: client, frames: try h.frames(.follow, ["study": "s-000404"]), now: 2)
         #expect(try body(missing[0], ProtocolError.Body.self).code == .unknownStudy)
+    }
+}
+
+@Suite("Coordinator leaderboards")
+struct FollowTests {
+    let client = Data("cli".utf8), w1 = Data("w1".utf8), w2 = Data("w2".utf8)
+
+    @Test("a follower gets a snapshot, then an UPDATE with only the changed rows after each change, and none without one")
+    func updates() throws {
+        let h = try Harness(trials: 2, concurrent: 2)
+        let c = h.coordinator
+        let a1 = try body(c.handle(worker: w1, frames: try h.hello("w1"), now: 0)[1], Body.Assign.self)
+        let a2 = try body(c.handle(worker: w2, frames: try h.hello("w2"), now: 0)[1], Body.Assign.self)
+        let snapshot = try body(c.handle(client: client, frames: try h.frames(.follow, ["study": Config.string("s-000001"), "top": .number(5)]), now: 0)[0],
+                                Coordinator.Rows.self)
+        #expect(snapshot.seq == 0 && snapshot.count == 2 && snapshot.status.running == 2)
+        #expect(c.updates().isEmpty, "nothing changed")
+        _ = c.handle(worker: w2, frames: try h.metric(a2.trial, seq: 1, epoch: 1, loss: 0.3), now: 1)
+        var update = try body(try #require(c.updates().first), Coordinator.Rows.self)
+        #expect(update.seq == 1 && update.rows.map(\.trial) == [1, 0], "trial 1 reported first: it leads, trial 0 moves down")
+        #expect(update.rows[0].objective == 0.3 && update.rows[0].worker == "w2" && update.rows[0].epoch == 1)
+        _ = c.handle(worker: w1, frames: try h.metric(a1.trial, seq: 1, epoch: 1, loss: 0.1), now: 2)
+        update = try body(try #require(c.updates().first), Coordinator.Rows.self)
+        #expect(update.seq == 2 && update.rows.map(\.trial) == [0, 1], "trial 0 moved to the top: both ranks changed")
+        // A silent follower is dropped.
+        _ = try c.tick(now: 20)
+        _ = c.handle(worker: w1, frames: try h.metric(a1.trial, seq: 2, epoch: 2, loss: 0.05), now: 20)
+        #expect(c.updates().isEmpty)
+    }
+
+    @Test("export lists every trial with its parameters, status, stop reason and per-epoch metrics; workers lists the workers")
+    func exportAndWorkers() throws {
+        let h = try Harness(trials: 1, concurrent: 1)
+        let c = h.coordinator
+        let a = try body(c.handle(worker: w1, frames: try h.hello("w1"), now: 0)[1], Body.Assign.self)
+        _ = c.handle(worker: w1, frames: try h.metric(a.trial, seq: 1, epoch: 1, loss: 0.5), now: 1)
+        _ = c.handle(worker: w1, frames: try h.metric(a.trial, seq: 2, epoch: 2, loss: 0.4), now: 1)
+        let exported = try body(c.handle(client: client, frames: try h.frames(.export, ["study": "s-000001"]), now: 2)[0], Coordinator.Exported.self)
+        #expect(exported.trials.count == 1)
+        let trial = exported.trials[0]
+        #expect(trial[path: "status"] == .string("running") && trial[path: "worker"] == .string("w1"))
+        guard case let .object(params)? = trial[path: "config"] else { Issue.record("no config"); return }
+        #expect(params["optimizer.lr"] == a.config?[path: "optimizer.lr"])
+        guard case let .array(epochs)? = trial[path: "metrics"] else { Issue.record("no metrics"); return }
+        #expect(epochs.map { $0[path: "validation_loss"] } == [.number(0.5), .number(0.4)] && epochs.map { $0[path: "epoch"] } == [.number(1), .number(2)])
+        let listed = try body(c.handle(client: client, frames: try h.frames(.workers, Body.Empty()), now: 3)[0], Coordinator.WorkersReply.self)
+        #expect(listed.workers.map(\.worker) == ["w1"] && listed.workers[0].state == "busy" && listed.workers[0].trial == a.trial)
     }
 }

@@ -119,7 +119,13 @@ struct CurveTests {
         #expect(error?.code == WireError.Code.addressInUse)
         #expect(error?.operation == "zmq_bind(inproc://zeromq.zap.01)")
         first.stop()
-        // Once stopped, the endpoint is free again.
-        _ = try Authenticator(context: context)
+        // Once stopped, the endpoint is free again — after libzmq's reaper thread has closed the
+        // socket, which it does asynchronously: allow it a moment.
+        var again: Authenticator?
+        for _ in 0..<100 where again == nil {
+            again = try? Authenticator(context: context)
+            if again == nil { Thread.sleep(forTimeInterval: 0.01) }
+        }
+        #expect(again != nil)
     }
 }

@@ -64,7 +64,10 @@ public enum Body {
         public let metric: String
         public let config: Config?
         public let command: [String]?
-        public init(trial: Int, attempt: Int, study: String, kind: String, seed: UInt64, metric: String, config: Config? = nil, command: [String]? = nil) {
+        /// The final trial: after training, score the test split and report `test_*` metrics in `DONE`.
+        public let test: Bool?
+        public init(trial: Int, attempt: Int, study: String, kind: String, seed: UInt64, metric: String, config: Config? = nil, command: [String]? = nil,
+                    test: Bool? = nil) {
             self.trial = trial
             self.attempt = attempt
             self.study = study
@@ -73,6 +76,7 @@ public enum Body {
             self.metric = metric
             self.config = config
             self.command = command
+            self.test = test
         }
     }
 

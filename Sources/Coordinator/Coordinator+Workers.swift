@@ -1,0 +1,167 @@
+import Foundation
+import Config
+import Search
+import Store
+import Wire
+
+/// Worker messages (Protocols/SWEEP-1.md §4.1).
+extension Coordinator {
+    /// Answers one message from a worker.
+    public func handle(worker peer: Data, frames: [Data], now: Double) -> [Outgoing] {
+        let envelope: Envelope
+        do { envelope = try Envelope(frames: frames) } catch { return [self.error(peer, error)] }
+        do {
+            return try handle(peer, envelope, now: now)
+        } catch let error as ProtocolError {
+            return [self.error(peer, error)]
+        } catch {
+            return [self.error(peer, ProtocolError(.internal, "\(error)", re: envelope.header.id))]
+        }
+    }
+
+    private func handle(_ peer: Data, _ envelope: Envelope, now: Double) throws -> [Outgoing] {
+        let re = envelope.header.id
+        if envelope.header.type == .hello { return try hello(peer, envelope.decode(Body.Hello.self), re: re, now: now) }
+        guard let name = workers.first(where: { $0.value.peer == peer && $0.value.lostAt == nil })?.key else {
+            throw ProtocolError(.unknownPeer, "send HELLO first (or again: the coordinator may have restarted)", re: re)
+        }
+        workers[name]!.lastSeen = now
+        switch envelope.header.type {
+        case .heartbeat, .accept:
+            return []
+        case .metric:
+            return try metric(name, envelope.decode(Body.Metric.self), re: re)
+        case .done:
+            return try done(name, envelope.decode(Body.Done.self), re: re, now: now)
+        case .reject:
+            // It is busy after all (a restart raced an assignment): the trial goes back to the queue.
+            if let trial = workers[name]!.trial {
+                try requeue(trial.id, attempt: trial.attempt)
+                workers[name]!.trial = nil
+            }
+            return []
+        case .bye:
+            // It is leaving: its trial runs elsewhere now, not after the lease grace.
+            if let trial = workers[name]!.trial {
+                try requeue(trial.id, attempt: trial.attempt)
+                workers[name]!.trial = nil
+            }
+            workers[name]!.lostAt = now
+            return []
+        default:
+            throw ProtocolError(.badRequest, "\(envelope.header.type.rawValue) is not a worker message", re: re)
+        }
+    }
+
+    private func hello(_ peer: Data, _ hello: Body.Hello, re: String, now: Double) throws -> [Outgoing] {
+        guard hello.proto_min <= Envelope.major, hello.proto_max >= Envelope.major else {
+            throw ProtocolError(.unsupportedProtocol, "this coordinator speaks SWEEP/\(Envelope.major)", supported: [Envelope.major], re: re)
+        }
+        guard !hello.worker.isEmpty else { throw ProtocolError(.badRequest, "HELLO.worker must name the worker (got \"\")", re: re) }
+        try store.workerSeen(name: hello.worker, host: hello.host, cores: hello.cores, threads: hello.threads, version: hello.version)
+        // Running trials it reports: keep those whose attempt is current, stop the others.
+        var adopt: [Body.Running] = [], stop: [Body.Running] = []
+        var trial: (Int, Int)?
+        for running in hello.running {
+            if let (id, number) = index[running.trial], let study = studies[id], study.attempts[number] == running.attempt,
+               study.state(of: number) == .running, study.state != "cancelled" {
+                adopt.append(running)
+                trial = (running.trial, running.attempt)
+                orphans.remove(running.trial)
+                study.workers[number] = hello.worker
+            } else {
+                stop.append(running)
+            }
+        }
+        // A worker that says HELLO again without its trial has lost it: run it elsewhere.
+        if let previous = workers[hello.worker]?.trial, trial.map({ $0 != previous }) ?? true {
+            try requeue(previous.id, attempt: previous.attempt)
+        }
+        workers[hello.worker] = Worker(name: hello.worker, peer: peer, host: hello.host, cores: hello.cores, threads: hello.threads,
+                                       lastSeen: now, lastSent: now, trial: trial, lostAt: nil)
+        var out = [send(peer, .welcome, re: re, Body.Welcome(
+            proto: Envelope.major, coordinator_session: session, heartbeat_ms: Int(options.heartbeat * 1000), liveness: options.liveness,
+            lease_grace_ms: Int(options.leaseGrace * 1000), adopt: adopt, stop: stop))]
+        out += try schedule(now: now)
+        return out
+    }
+
+    private func metric(_ name: String, _ m: Body.Metric, re: String) throws -> [Outgoing] {
+        let peer = workers[name]!.peer
+        let (study, number) = try locate(m.trial, re: re)
+        let metrics = m.metrics.mapValues(\.metric)
+        switch try store.record(study: study.id, number: number, attempt: m.attempt, seq: m.seq, epoch: m.epoch, metrics: metrics) {
+        case .stale(let current):
+            throw ProtocolError(.staleAttempt, "attempt \(m.attempt) of trial \(m.trial) was superseded by attempt \(current)", re: re)
+        case .duplicate:
+            return [send(peer, .ack, re: re, Body.Ack(trial: m.trial, attempt: m.attempt, seq: m.seq))]
+        case .stored:
+            var out = [send(peer, .ack, re: re, Body.Ack(trial: m.trial, attempt: m.attempt, seq: m.seq))]
+            func decide(_ reason: StopReason?) -> Outgoing {
+                send(peer, .decision, Body.Decision(trial: m.trial, attempt: m.attempt, epoch: m.epoch, continue: reason == nil,
+                                                     reason: reason.map { Body.Reason(rule: $0.rule, detail: $0.detail, numbers: $0.numbers) }))
+            }
+            if let value = metrics[study.spec.metric] { study.report(number, epoch: m.epoch, value: value) }
+            guard study.state(of: number) == .running else { return out }
+            if study.state == "cancelled" {
+                let reason = StopReason(rule: "cancelled", detail: "the study was cancelled")
+                try store.finish(study: study.id, number: number, attempt: m.attempt, state: .cancelled, value: nil, reason: reason)
+                study.set(number, .cancelled)
+                return out + [decide(reason)]
+            }
+            // The final trial runs to the end: it is the best configuration, retrained.
+            guard number != Store.finalNumber else { return out + [decide(nil)] }
+            let trial = study.trials[number]
+            if case let .stop(reason) = study.stopper.decide(trial, step: m.epoch, history: study.trials, direction: study.spec.direction) {
+                let state: TrialState = reason.rule == "divergence" ? .diverged : .pruned
+                try store.finish(study: study.id, number: number, attempt: m.attempt, state: state, value: trial.reports[m.epoch], reason: reason)
+                study.set(number, state, value: trial.reports[m.epoch])
+                out.append(decide(reason))
+            } else {
+                out.append(decide(nil))
+            }
+            return out
+        }
+    }
+
+    private func done(_ name: String, _ d: Body.Done, re: String, now: Double) throws -> [Outgoing] {
+        let peer = workers[name]!.peer
+        let (study, number) = try locate(d.trial, re: re)
+        guard study.attempts[number] == d.attempt else {
+            throw ProtocolError(.staleAttempt, "attempt \(d.attempt) of trial \(d.trial) was superseded by attempt \(study.attempts[number] ?? 0)", re: re)
+        }
+        if study.state(of: number) == .running {
+            let state: TrialState = switch d.status {
+            case "completed": .completed
+            case "diverged": .diverged
+            case "stopped": study.state == "cancelled" ? .cancelled : .pruned
+            default: .failed
+            }
+            let reason = d.error.map { StopReason(rule: "error", detail: $0) }
+            if number == Store.finalNumber {
+                try store.finish(study: study.id, number: number, attempt: d.attempt, state: state, value: nil, reason: reason)
+                try recordTest(study, d, state: state)
+                study.set(number, state)
+            } else {
+                let t = study.trials[number]
+                let value = d.metrics?[study.spec.metric]?.metric ?? t.lastStep.flatMap { t.reports[$0] }
+                try store.finish(study: study.id, number: number, attempt: d.attempt, state: state, value: value, reason: reason)
+                study.set(number, state, value: value)
+            }
+        }
+        if workers[name]!.trial?.id == d.trial { workers[name]!.trial = nil }
+        return [send(peer, .ack, re: re, Body.Ack(trial: d.trial, attempt: d.attempt, seq: d.seq))] + (try schedule(now: now))
+    }
+
+    /// The final trial ended: its test score is the study's, and the study is complete.
+    private func recordTest(_ study: Study, _ d: Body.Done, state: TrialState) throws {
+        var score: [String: Config] = ["status": .string(state.rawValue)]
+        if let best = study.best(completed: true) { score["trial"] = .number(Double(best.number)) }
+        for (key, value) in d.metrics ?? [:] where key.hasPrefix("test_") { score[key] = value }
+        if let error = d.error { score["error"] = .string(error) }
+        try store.setTestScore(study.id, .object(score))
+        try store.setStudyState(study.id, "completed")
+        study.test = .object(score)
+        study.state = "completed"
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Config
+import Data
+import NN
+import Wire
+
+/// One assigned trial, trained to its end: the built-in engine or an external command. Reports
+/// go out through `report` (false: stop now); the result is the DONE status, error and metrics.
+struct TrialRun {
+    let assign: Body.Assign
+    let log: @Sendable (String) -> Void
+
+    struct Result {
+        var status = "completed"
+        var error: String?
+        var metrics: [String: Double] = [:]
+    }
+
+    func run(shouldStop: @escaping () -> Bool, report: (_ epoch: Int, _ metrics: [String: Double]) -> Bool) -> Result {
+        var result = Result()
+        func forward(_ epoch: Int, _ metrics: [String: Double]) -> Bool {
+            result.metrics = metrics
+            return report(epoch, metrics)
+        }
+        do {
+            if assign.kind == "command" {
+                guard let template = assign.command, case let .object(parameters)? = assign.config else {
+                    throw SpecError.at("command", "a command trial needs its argument template and parameters")
+                }
+                let command = try CommandTrial(template: template, parameters: parameters, seed: assign.seed)
+                switch try command.run(onReport: { forward($0.epoch, $0.metrics) }, onLog: log) {
+                case .stopped: result.status = "stopped"
+                case .exited(0): result.status = "completed"
+                case .exited(let code): result.status = "failed"; result.error = "exit status \(code)"
+                }
+            } else {
+                let spec = try TrialSpec(config: assign.config ?? .object([:]))
+                let splits = try spec.data.load(task: spec.task, seed: spec.seed)
+                let trainer = try Trainer(spec: spec, splits: splits)
+                let (outcome, _) = try trainer.run(shouldStop: shouldStop) { r in
+                    var metrics: [String: Double] = ["train_loss": Double(r.trainLoss), "validation_loss": Double(r.validationLoss),
+                                                     "learning_rate": Double(r.learningRate), "seconds": r.seconds]
+                    if let a = r.trainAccuracy { metrics["train_accuracy"] = Double(a) }
+                    if let a = r.validationAccuracy { metrics["validation_accuracy"] = Double(a) }
+                    return forward(r.epoch, metrics)
+                }
+                switch outcome {
+                case .diverged: result.status = "diverged"
+                case .stopped: result.status = "stopped"
+                default: result.status = "completed"
+                }
+                // The final trial: the study's best configuration, scored once on the test split.
+                if assign.test == true, result.status == "completed" {
+                    guard let test = splits.test else { throw SpecError.at("data", "the dataset has no test split to score the best trial on") }
+                    let (loss, accuracy) = try trainer.evaluate(test)
+                    result.metrics["test_loss"] = Double(loss)
+                    if let accuracy { result.metrics["test_accuracy"] = Double(accuracy) }
+                }
+            }
+        } catch {
+            result.status = "failed"
+            result.error = "\(error)"
+        }
+        return result
+    }
+}

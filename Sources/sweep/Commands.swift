@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import Config
+import NN
+import Search
+import Wire
+
+struct Submit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate a search spec here, submit it to the coordinator, and print the study id.",
+        discussion: "Example:\n  sweep submit examples/fashion-mnist-mlp.yaml --coordinator tcp://10.0.0.5:5556")
+    @Argument(help: "A search spec file (YAML or JSON).") var spec: String
+    @OptionGroup var coordinator: CoordinatorOption
+
+    mutating func run() async throws {
+        let config = try Config.load(path: spec)
+        // Every problem, with its path, before anything is sent.
+        do { _ = try StudySpec(config: config, trialKeys: TrialSpec.searchableKeys) } catch let error as SpecError { throw error.validation(file: spec) }
+        let client = try await coordinator.connect()
+        defer { client.close() }
+        let reply = try await client.request(.submit, ["spec": config])
+        struct Submitted: Decodable { let study: String }
+        print(try reply.decode(Submitted.self).study)
+    }
+}
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the state of every study (or one).",
+                                                    discussion: "Examples:\n  sweep status\n  sweep status s-000001 --json")
+    @Argument(help: "A study id (all studies when absent).") var study: String?
+    @Flag(help: "Print the STATUS_REPLY body as JSON.") var json = false
+    @OptionGroup var coordinator: CoordinatorOption
+
+    mutating func run() async throws {
+        let client = try await coordinator.connect()
+        defer { client.close() }
+        let reply = try await client.request(.status, study.map { ["study": $0] } ?? [:])
+        if json { return print(String(decoding: reply.body, as: UTF8.self)) }
+        struct Reply: Decodable { let studies: [StudyStatus] }
+        let studies = try reply.decode(Reply.self).studies
+        if studies.isEmpty { return print("no studies (submit one with: sweep submit SPEC)") }
+        for s in studies { print(s.line) }
+    }
+}
+
+struct Cancel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Cancel a study: queued trials never run, running ones stop now.",
+                                                    discussion: "Example:\n  sweep cancel s-000001")
+    @Argument(help: "The study id.") var study: String
+    @OptionGroup var coordinator: CoordinatorOption
+
+    mutating func run() async throws {
+        let client = try await coordinator.connect()
+        defer { client.close() }
+        _ = try await client.request(.cancel, ["study": study])
+        print("cancelled \(study)")
+    }
+}
+
+struct Workers: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the workers the coordinator knows, with what they run.",
+                                                    discussion: "Example:\n  sweep workers")
+    @Flag(help: "Print the WORKERS_REPLY body as JSON.") var json = false
+    @OptionGroup var coordinator: CoordinatorOption
+
+    mutating func run() async throws {
+        let client = try await coordinator.connect()
+        defer { client.close() }
+        let reply = try await client.request(.workers, [String: String]())
+        if json { return print(String(decoding: reply.body, as: UTF8.self)) }
+        struct Row: Decodable { let worker: String; let host: String; let cores: Int; let threads: Int; let state: String; let trial: Int?; let last_seen_ms: Int }
+        struct Reply: Decodable { let workers: [Row] }
+        let rows = try reply.decode(Reply.self).workers
+        print(Table(["worker", "host", "threads", "state", "trial", "last seen"],
+                    rows.map { [$0.worker, $0.host, "\($0.threads)/\($0.cores)", $0.state, $0.trial.map(String.init) ?? "-", "\($0.last_seen_ms) ms"] }).text)
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write every trial of a study: parameters, status, stop reason and per-epoch metrics.",
+        discussion: """
+        CSV has one row per trial and epoch (a trial with no reports has one row with empty epoch
+        columns); JSON is the EXPORTED body.
+
+        Examples:
+          sweep export s-000001 --format csv > trials.csv
+          sweep export s-000001 --format json --output s-000001.json
+        """)
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
+    @Argument(help: "The study id.") var study: String
+    @Option(help: "csv or json.") var format: Format = .csv
+    @Option(help: "Write here instead of standard output.") var output: String?
+    @OptionGroup var coordinator: CoordinatorOption
+
+    mutating func run() async throws {
+        let client = try await coordinator.connect()
+        defer { client.close() }
+        let reply = try await client.request(.export, ["study": study], timeout: .seconds(60))
+        let text = format == .json ? String(decoding: reply.body, as: UTF8.self) + "\n" : try csv(Config.parse(yaml: String(decoding: reply.body, as: UTF8.self), source: "EXPORTED"))
+        if let output { try text.write(toFile: output, atomically: true, encoding: .utf8) } else { print(text, terminator: "") }
+    }
+
+    /// One row per trial and epoch: trial, status, attempt, worker, value, stop rule and detail,
+    /// then the parameters (`param.` prefix) and the epoch's metrics.
+    func csv(_ exported: Config) throws -> String {
+        guard case let .array(trials)? = exported[path: "trials"] else { throw ValidationError("the EXPORTED reply has no trials") }
+        func keys(_ objects: [Config]) -> [String] {
+            var names = Set<String>()
+            for case let .object(o) in objects { names.formUnion(o.keys) }
+            return names.subtracting(["epoch"]).sorted()
+        }
+        let params = keys(trials.compactMap { $0[path: "config"] })
+        let metrics = keys(trials.flatMap { trial -> [Config] in if case let .array(a)? = trial[path: "metrics"] { a } else { [] } })
+        var lines = [(["trial", "status", "attempt", "worker", "value", "stop_rule", "stop_detail"] + params.map { "param." + $0 } + ["epoch"] + metrics).joined(separator: ",")]
+        for trial in trials {
+            let number = trial[path: "final"] == .bool(true) ? "final" : cell(trial[path: "trial"])
+            let head = [number] + ["status", "attempt", "worker", "value", "stop_reason.rule", "stop_reason.detail"].map { cell(trial[path: $0]) }
+                + params.map { key in cell(trial[path: "config"].flatMap { if case let .object(o) = $0 { o[key] } else { nil } }) }
+            let epochs: [Config] = if case let .array(a)? = trial[path: "metrics"], !a.isEmpty { a } else { [.object([:])] }
+            for epoch in epochs {
+                let values: [String: Config] = if case let .object(o) = epoch { o } else { [:] }
+                lines.append((head + [cell(values["epoch"])] + metrics.map { cell(values[$0]) }).joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func cell(_ value: Config?) -> String {
+        let text: String = switch value {
+        case nil, .null?: ""
+        case let .string(s)?: s
+        case let .number(n)?: n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : "\(n)"
+        case let .bool(b)?: "\(b)"
+        case let other?: other.json
+        }
+        return text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import Config
+import Wire
+
+/// A study's status as STATUS_REPLY, SNAPSHOT and UPDATE carry it.
+struct StudyStatus: Decodable {
+    let study: String; let name: String; let state: String
+    let trials: Int; let running: Int; let completed: Int; let pruned: Int; let failed: Int
+    let best: Int?; let objective: Double?
+    let test: Config?
+
+    var line: String {
+        var text = "\(study) \(name): \(state), \(trials) trials (\(running) running, \(completed) completed, \(pruned) pruned, \(failed) failed)"
+        if let best, let objective { text += ", best trial \(best) at \(format(objective))" }
+        if case let .object(score)? = test {
+            let numbers = score.keys.sorted().filter { $0.hasPrefix("test_") }.compactMap { key in score[key].map { "\(key) \(format($0.metric))" } }
+            text += numbers.isEmpty ? ", test: \(score["error"].map { "\($0)" } ?? "not scored")" : ", " + numbers.joined(separator: ", ")
+        }
+        return text
+    }
+
+    var active: Bool { state == "running" || state == "testing" }
+}
+
+func format(_ value: Double) -> String { String(format: "%.4f", value) }
+
+/// Columns padded to their widest cell.
+struct Table {
+    let header: [String]
+    let rows: [[String]]
+    init(_ header: [String], _ rows: [[String]]) { self.header = header; self.rows = rows }
+
+    var text: String {
+        let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
+        return ([header] + rows).map { row in
+            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}
+
+struct Leaderboard: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a study's leaderboard; with --follow, keep it live until the study ends.",
+        discussion: """
+        With --follow the coordinator pushes each change (FOLLOW, then UPDATEs); the table is
+        printed again whenever it changes. --json prints one JSON object per snapshot or update.
+
+        Examples:
+          sweep leaderboard s-000001
+          sweep leaderboard s-000001 --follow --top 10
+        """)
+    @Argument(help: "The study id.") var study: String
+    @Option(help: "Rows to show.") var top = 10
+    @Flag(help: "Keep printing until the study is no longer running.") var follow = false
+    @Flag(help: "Print JSON instead of a table.") var json = false
+    @OptionGroup var coordinator: CoordinatorOption
+
+    struct Row: Decodable {
+        let rank: Int; let trial: Int; let status: String; let objective: Double?; let epoch: Int?; let params: Config
+        let worker: String?; let elapsed_s: Double?
+    }
+    struct Rows: Decodable { let seq: Int; let count: Int; let rows: [Row]; let status: StudyStatus }
+
+    mutating func run() async throws {
+        let client = try await coordinator.connect()
+        defer { client.close() }
+        let snapshot = try await client.request(.follow, ["study": Config.string(study), "top": .number(Double(top))])
+        var board = try snapshot.decode(Rows.self)
+        var rows = board.rows
+        show(rows, board.status, body: snapshot.body)
+        guard follow, board.status.active else { return }
+        // The coordinator drops followers it has not heard from for a few heartbeats.
+        let heartbeat = Task { [client] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                _ = try? await client.send(.heartbeat, [String: String]())
+            }
+        }
+        defer { heartbeat.cancel() }
+        while let message = try await client.next() {
+            guard message.header.type == .update else { continue }
+            let update = try message.decode(Rows.self)
+            if update.seq != board.seq + 1 {
+                // A lost update: start again from a snapshot.
+                board = try await client.request(.follow, ["study": Config.string(study), "top": .number(Double(top))]).decode(Rows.self)
+                rows = board.rows
+            } else {
+                board = update
+                for row in update.rows where row.rank <= rows.count { rows[row.rank - 1] = row }
+                rows += update.rows.filter { $0.rank > rows.count }.sorted { $0.rank < $1.rank }
+                rows = Array(rows.prefix(update.count))
+            }
+            show(rows, board.status, body: message.body)
+            if !board.status.active { break }
+        }
+        _ = try? await client.send(.unfollow, ["study": study])
+    }
+
+    func show(_ rows: [Row], _ status: StudyStatus, body: Data) {
+        if json { return print(String(decoding: body, as: UTF8.self)) }
+        let table = Table(["rank", "trial", "status", "objective", "epoch", "worker", "elapsed", "parameters"], rows.map { r in
+            let params: String = if case let .object(o) = r.params { o.keys.sorted().map { "\($0)=\(o[$0]!)" }.joined(separator: " ") } else { "" }
+            return ["\(r.rank)", "\(r.trial)", r.status, r.objective.map(format) ?? "-", r.epoch.map(String.init) ?? "-", r.worker ?? "-",
+                    r.elapsed_s.map { String(format: "%.1fs", $0) } ?? "-", params]
+        })
+        print(status.line + "\n" + table.text + "\n")
+    }
+}
