@@ -4,7 +4,7 @@ SWIFT ?= swift
 DEBS := libzmq3-dev libopenblas-dev zlib1g-dev libsqlite3-dev pkg-config dataset-fashion-mnist
 MAX_FILE_LINES := 600
 
-.PHONY: deps build release test bench size clean demo cluster-demo
+.PHONY: deps build release test bench size clean demo
 
 deps:
 	@missing=""; for p in $(DEBS); do \
@@ -15,6 +15,8 @@ deps:
 	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@# The process-level tests drive the cluster from Python with pyzmq (the product never needs Python).
+	@python3 -c 'import zmq' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check pyzmq
 
 build: deps
 	$(SWIFT) build
@@ -22,20 +24,19 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# Unit and in-process tests, then the process-level cluster tests on the debug binaries.
 test: deps
+	$(SWIFT) build
 	$(SWIFT) test
+	python3 -m unittest discover -s Tests/cluster -v
 
 bench: deps
 	$(SWIFT) build -c release --product sweep-bench
 	.build/release/sweep-bench $(SUITES)
 
-# The main job: a real Fashion-MNIST study (run locally until the cluster lands).
+# The main job: a real Fashion-MNIST study on a loopback cluster (a coordinator, two workers,
+# sweep submit and leaderboard --follow), then the best configuration and its test accuracy.
 demo: deps
-	$(SWIFT) build -c release --product sweep
-	.build/release/sweep run examples/fashion-mnist-mlp.yaml --threads 2
-
-# The same study on a loopback cluster: a coordinator, two workers, sweep submit and leaderboard --follow.
-cluster-demo: deps
 	$(SWIFT) build -c release --product sweep
 	$(SWIFT) build -c release --product coordinator
 	$(SWIFT) build -c release --product worker

@@ -35,7 +35,9 @@ extension Coordinator {
             return try done(name, envelope.decode(Body.Done.self), re: re, now: now)
         case .reject:
             // It is busy after all (a restart raced an assignment): the trial goes back to the queue.
-            if let trial = workers[name]!.trial {
+            struct Rejected: Decodable { let trial: Int; let attempt: Int }
+            let rejected = try envelope.decode(Rejected.self)
+            if let trial = workers[name]!.trial, trial == (rejected.trial, rejected.attempt) {
                 try requeue(trial.id, attempt: trial.attempt)
                 workers[name]!.trial = nil
             }
@@ -73,8 +75,16 @@ extension Coordinator {
                 stop.append(running)
             }
         }
-        // A worker that says HELLO again without its trial has lost it: run it elsewhere.
-        if let previous = workers[hello.worker]?.trial, trial.map({ $0 != previous }) ?? true {
+        // A worker that says HELLO again without the trial it was given may not have received
+        // the ASSIGN yet (or lost it): send the same attempt again — a worker already running it
+        // ignores the repeat — instead of re-queueing a trial that may be training fine.
+        var repeated: Outgoing?
+        if trial == nil, let previous = workers[hello.worker]?.trial, workers[hello.worker]?.lostAt == nil,
+           let (id, number) = index[previous.id], let study = studies[id], study.attempts[number] == previous.attempt,
+           study.state(of: number) == .running {
+            trial = previous
+            repeated = send(peer, .assign, assignment(study, number: number, id: previous.id, attempt: previous.attempt))
+        } else if let previous = workers[hello.worker]?.trial, trial.map({ $0 != previous }) ?? true {
             try requeue(previous.id, attempt: previous.attempt)
         }
         workers[hello.worker] = Worker(name: hello.worker, peer: peer, host: hello.host, cores: hello.cores, threads: hello.threads,
@@ -82,6 +92,7 @@ extension Coordinator {
         var out = [send(peer, .welcome, re: re, Body.Welcome(
             proto: Envelope.major, coordinator_session: session, heartbeat_ms: Int(options.heartbeat * 1000), liveness: options.liveness,
             lease_grace_ms: Int(options.leaseGrace * 1000), adopt: adopt, stop: stop))]
+        if let repeated { out.append(repeated) }
         out += try schedule(now: now)
         return out
     }
@@ -112,7 +123,8 @@ extension Coordinator {
             // The final trial runs to the end: it is the best configuration, retrained.
             guard number != Store.finalNumber else { return out + [decide(nil)] }
             let trial = study.trials[number]
-            if case let .stop(reason) = study.stopper.decide(trial, step: m.epoch, history: study.trials, direction: study.spec.direction) {
+            if case let .stop(reason) = study.stopper.decide(trial, step: m.epoch, history: study.trials, direction: study.spec.direction,
+                                                             lastStep: study.epochs(number)) {
                 let state: TrialState = reason.rule == "divergence" ? .diverged : .pruned
                 try store.finish(study: study.id, number: number, attempt: m.attempt, state: state, value: trial.reports[m.epoch], reason: reason)
                 study.set(number, state, value: trial.reports[m.epoch])

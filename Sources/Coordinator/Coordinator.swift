@@ -53,6 +53,9 @@ public final class Coordinator {
     var orphans: Set<Int> = []
     var orphansSince: Double?
     var followers: [Data: Follower] = [:]
+    /// Seconds a follower may stay silent before it is dropped (clients send HEARTBEAT at least
+    /// every 10 s while following; they do not know the workers' heartbeat interval).
+    static let followerTimeout: Double = 30
     private var counter = 0
 
     public init(store: Store, trialKeys: [String], options: Options = Options()) throws {
@@ -141,7 +144,7 @@ public final class Coordinator {
                 orphans = []
             }
         }
-        for (peer, follower) in followers where now - follower.lastSeen > silence {
+        for (peer, follower) in followers where now - follower.lastSeen > Self.followerTimeout {
             followers[peer] = nil
         }
         out += try schedule(now: now)
@@ -214,7 +217,7 @@ public final class Coordinator {
         return nil
     }
 
-    private func assignment(_ study: Study, number: Int, id: Int, attempt: Int) -> Body.Assign {
+    func assignment(_ study: Study, number: Int, id: Int, attempt: Int) -> Body.Assign {
         let configuration = study.configuration(number)
         let final = number == Store.finalNumber
         // The final trial reuses its trial's seed, so the retrained model is the same model.

@@ -101,6 +101,14 @@ final class Study {
         number == Store.finalNumber ? final?.state ?? .queued : trials[number].state
     }
 
+    /// The epochs a built-in trial trains for, when its config says (nil for command trials).
+    func epochs(_ number: Int) -> Int? {
+        guard spec.command == nil else { return nil }
+        let value = configuration(number)["epochs"] ?? spec.trial[path: "epochs"]
+        if case let .number(n)? = value { return Int(n) }
+        return nil
+    }
+
     /// Takes the oldest queued trial.
     func dequeue() -> Int? { queue.isEmpty ? nil : queue.removeFirst() }
 

@@ -80,7 +80,7 @@ public final class LocalStudy {
                 let value = Self.value(spec.metric, report) ?? .nan
                 trial.reports[report.epoch] = value
                 trials[number] = trial
-                if case let .stop(why) = stopper.decide(trial, step: report.epoch, history: trials, direction: spec.direction) {
+                if case let .stop(why) = stopper.decide(trial, step: report.epoch, history: trials, direction: spec.direction, lastStep: trialSpec.epochs) {
                     reason = why
                     return false
                 }

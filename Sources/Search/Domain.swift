@@ -39,7 +39,8 @@ public enum Domain: Equatable, Sendable {
             if let step {
                 let n = Double(cardinality! - 1)
                 let k = (u * (n + 1) - 0.5).rounded().clamped(0, n)
-                return .number((low + k * step).clamped(low, high))
+                // Rounded to 12 decimals: 0.3, not 0.1 × 3 = 0.30000000000000004.
+                return .number((((low + k * step) * 1e12).rounded() / 1e12).clamped(low, high))
             }
             if log { return .number(Foundation.exp(Foundation.log(low) + u * (Foundation.log(high) - Foundation.log(low))).clamped(low, high)) }
             return .number(low + u * (high - low))

@@ -33,7 +33,14 @@ public struct StopperChain: Stopper {
     }
 
     public func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision {
-        for stopper in stoppers {
+        decide(trial, step: step, history: history, direction: direction, lastStep: nil)
+    }
+
+    /// At the trial's `lastStep` only divergence stops it: stopping a trial that ends anyway saves
+    /// nothing and would label a finished trial pruned (ASHA's top rung often is the last epoch).
+    public func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction, lastStep: Int?) -> StopDecision {
+        let final = lastStep.map { step >= $0 } ?? false
+        for stopper in final ? Array(stoppers.prefix(1)) : stoppers {
             let decision = stopper.decide(trial, step: step, history: history, direction: direction)
             if case .stop = decision { return decision }
         }

@@ -137,7 +137,10 @@ public final class WorkerService: @unchecked Sendable {
             log("coordinator error \(error.code.rawValue): \(error.message)")
             switch error.code {
             case .unknownPeer:
-                hello()
+                // Every message queued while the coordinator was away gets this answer: one HELLO
+                // a second is enough.
+                let recent = state.withLock { s in s.lastHello.map { clock.now - $0 < .seconds(1) } ?? false }
+                if !recent { hello() }
             case .staleAttempt:
                 // A report of an attempt that was re-queued elsewhere: that trial is no longer ours.
                 if let entry = outbox.pending.first(where: { $0.envelope.header.id == received.header.re }) {
@@ -171,7 +174,7 @@ public final class WorkerService: @unchecked Sendable {
         let action: Action = state.withLock { s in
             guard let heard = s.lastHeard else { return now - (s.lastHello ?? now) >= s.helloBackoff ? .hello : .none }
             let silent = now - heard
-            if s.trial != nil, silent > s.leaseGrace { return .loseLease }
+            if s.trial != nil, silent > s.leaseGrace, !abandoned.load(ordering: .acquiring) { return .loseLease }
             if silent > s.heartbeat * s.liveness, now - (s.lastHello ?? heard) >= s.helloBackoff {
                 s.helloBackoff = min(s.helloBackoff * 2, .seconds(32))
                 return .hello
@@ -227,6 +230,9 @@ public final class WorkerService: @unchecked Sendable {
 
     /// Trains the assigned trial on its own thread.
     private func start(_ assign: Body.Assign) {
+        if state.withLock({ $0.trial.map { $0.id == assign.trial && $0.attempt == assign.attempt } ?? false }) {
+            return  // the coordinator repeats an assignment it is not sure arrived: it did
+        }
         guard !busy.exchange(true, ordering: .acquiringAndReleasing) else {
             post.yield(envelope(.reject, ["trial": assign.trial, "attempt": assign.attempt]))
             return

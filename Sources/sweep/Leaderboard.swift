@@ -78,6 +78,7 @@ struct Leaderboard: AsyncParsableCommand {
             }
         }
         defer { heartbeat.cancel() }
+        var lastShown = ContinuousClock.now
         while let message = try await client.next() {
             guard message.header.type == .update else { continue }
             let update = try message.decode(Rows.self)
@@ -91,8 +92,12 @@ struct Leaderboard: AsyncParsableCommand {
                 rows += update.rows.filter { $0.rank > rows.count }.sorted { $0.rank < $1.rank }
                 rows = Array(rows.prefix(update.count))
             }
-            show(rows, board.status, body: message.body)
-            if !board.status.active { break }
+            if !board.status.active { show(rows, board.status, body: message.body); break }
+            // A terminal redraws in place; a log gets at most one table every few seconds.
+            if json || live || ContinuousClock.now - lastShown >= .seconds(5) {
+                show(rows, board.status, body: message.body)
+                lastShown = ContinuousClock.now
+            }
         }
         _ = try? await client.send(.unfollow, ["study": study])
     }
@@ -104,6 +109,9 @@ struct Leaderboard: AsyncParsableCommand {
             return ["\(r.rank)", "\(r.trial)", r.status, r.objective.map(format) ?? "-", r.epoch.map(String.init) ?? "-", r.worker ?? "-",
                     r.elapsed_s.map { String(format: "%.1fs", $0) } ?? "-", params]
         })
-        print(status.line + "\n" + table.text + "\n")
+        print((live ? "\u{1B}[H\u{1B}[2J" : "") + status.line + "\n" + table.text + "\n")
     }
+
+    /// Following on a terminal: redraw the screen instead of scrolling.
+    var live: Bool { follow && !json && isatty(STDOUT_FILENO) != 0 }
 }

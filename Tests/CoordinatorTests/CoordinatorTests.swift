@@ -266,8 +266,8 @@ struct FollowTests {
         update = try body(try #require(c.updates().first), Coordinator.Rows.self)
         #expect(update.seq == 2 && update.rows.map(\.trial) == [0, 1], "trial 0 moved to the top: both ranks changed")
         // A silent follower is dropped.
-        _ = try c.tick(now: 20)
-        _ = c.handle(worker: w1, frames: try h.metric(a1.trial, seq: 2, epoch: 2, loss: 0.05), now: 20)
+        _ = try c.tick(now: 40)
+        _ = c.handle(worker: w1, frames: try h.metric(a1.trial, seq: 2, epoch: 2, loss: 0.05), now: 40)
         #expect(c.updates().isEmpty)
     }
 

@@ -1,0 +1,233 @@
+"""Process-level tests: the real coordinator, worker and sweep binaries on loopback, driven by
+the Python client (pyzmq + the standard library, from Protocols/SWEEP-1.md).
+
+Run by `make test` after `swift test` (which builds the binaries): python3 -m unittest discover Tests/cluster
+SWEEP_BIN picks the binaries' folder (default .build/debug)."""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import zmq
+
+sys.path.insert(0, os.path.dirname(__file__))
+from sweep_client import Client, ProtocolError  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN = os.path.abspath(os.environ.get("SWEEP_BIN", os.path.join(ROOT, ".build", "debug")))
+TRIAL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "trial.py")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def quadratic_study(trials=6, concurrent=2, epochs=4, pause=0.05, name="quad"):
+    """A study of command trials running Tests/cluster/trial.py."""
+    return {
+        "study": name,
+        "objective": {"metric": "loss", "direction": "minimize"},
+        "command": [sys.executable, TRIAL, "{x}", str(epochs), str(pause)],
+        "space": {"x": {"low": 0.0, "high": 1.0}},
+        "strategy": {"name": "sobol"},
+        "budget": {"max_trials": trials, "max_concurrent": concurrent},
+        "seed": 3,
+    }
+
+
+class Cluster:
+    """A coordinator (fast heartbeats: 0.25 s × 4, lease grace 1.5 s unless given) and workers on loopback."""
+
+    def __init__(self, directory, lease_grace=1.5):
+        self.lease_grace = lease_grace
+        self.directory = directory
+        self.store = os.path.join(directory, "sweep.sqlite")
+        self.workers_endpoint = f"tcp://127.0.0.1:{free_port()}"
+        self.clients_endpoint = f"tcp://127.0.0.1:{free_port()}"
+        self.coordinator = None
+        self.workers = {}
+        self.logs = []
+
+    def _log(self, name):
+        handle = open(os.path.join(self.directory, f"{name}.log"), "ab")
+        self.logs.append(handle)
+        return handle
+
+    def start_coordinator(self):
+        self.coordinator = subprocess.Popen(
+            [os.path.join(BIN, "coordinator"), "--workers", self.workers_endpoint, "--clients", self.clients_endpoint,
+             "--store", self.store, "--heartbeat", "0.25", "--liveness", "4", "--lease-grace", str(self.lease_grace)],
+            stderr=self._log("coordinator"))
+
+    def start_worker(self, name):
+        self.workers[name] = subprocess.Popen(
+            [os.path.join(BIN, "worker"), "--coordinator", self.workers_endpoint, "--name", name],
+            stderr=self._log(name))
+
+    def client(self):
+        return Client(self.clients_endpoint)
+
+    def stop(self):
+        for process in [self.coordinator, *self.workers.values()]:
+            if process and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in [self.coordinator, *self.workers.values()]:
+            if process:
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    raise AssertionError(f"{process.args[0]} did not exit within 10 s of SIGTERM")
+        for handle in self.logs:
+            handle.close()
+
+    def log(self, name):
+        with open(os.path.join(self.directory, f"{name}.log"), errors="replace") as handle:
+            return handle.read()
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+class ClusterTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="sweep-cluster-")
+        self.cluster = Cluster(self.tmp)
+        self.cluster.start_coordinator()
+        self.client = self.cluster.client()
+
+    def tearDown(self):
+        self.client.close()
+        try:
+            self.cluster.stop()
+        finally:
+            failed = any(error for _, error in self._outcome.result.errors + self._outcome.result.failures if _ is self)
+            if failed or os.environ.get("SWEEP_KEEP_LOGS"):
+                print(f"\nlogs of {self.id()} kept in {self.tmp}")
+            else:
+                shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def trials(self, study):
+        return self.client.export(study)["trials"]
+
+    def test_python_client_submits_follows_and_exports_a_study_of_command_trials(self):
+        for name in ("w1", "w2"):
+            self.cluster.start_worker(name)
+        study = self.client.submit(quadratic_study())
+        rows, status, updates = self.client.follow(study, top=3)
+        self.assertEqual(status["state"], "completed")
+        self.assertEqual((status["trials"], status["completed"]), (6, 6))
+        self.assertGreater(updates, 0, "the coordinator pushed updates")
+        objectives = [row["objective"] for row in rows]
+        self.assertEqual(len(rows), 3)
+        self.assertEqual(objectives, sorted(objectives), "ranked best first")
+        self.assertEqual(status["best"], rows[0]["trial"])
+        trials = self.trials(study)
+        self.assertEqual(sorted(t["trial"] for t in trials), list(range(6)))
+        for t in trials:
+            self.assertEqual(t["status"], "completed")
+            self.assertEqual([m["epoch"] for m in t["metrics"]], [1, 2, 3, 4])
+            x = t["config"]["x"]
+            self.assertAlmostEqual(t["value"], (x - 0.3) ** 2 + 0.25, places=9)
+        self.assertEqual({t["worker"] for t in trials}, {"w1", "w2"}, "both workers ran trials")
+
+    def test_a_killed_worker_s_trial_completes_on_another_worker_once(self):
+        self.cluster.start_worker("w1")
+        study = self.client.submit(quadratic_study(trials=2, concurrent=1, epochs=6, pause=0.3))
+        # w1 alone gets trial 0; once it has reported, w2 joins (idle: the study allows one at a time).
+        wait_for(lambda: any(t["metrics"] for t in self.trials(study)), 20, "a first report")
+        self.cluster.start_worker("w2")
+        time.sleep(0.5)
+        self.cluster.workers["w1"].kill()
+        rows, status, _ = self.client.follow(study, timeout=60)
+        self.assertEqual(status["state"], "completed")
+        trials = self.trials(study)
+        self.assertEqual(sorted(t["trial"] for t in trials), [0, 1], "each trial appears once")
+        first = next(t for t in trials if t["trial"] == 0)
+        self.assertEqual((first["status"], first["attempt"], first["worker"]), ("completed", 2, "w2"))
+        self.assertEqual([m["epoch"] for m in first["metrics"]], [1, 2, 3, 4, 5, 6], "only the finishing attempt's reports count")
+
+    def test_a_restarted_coordinator_keeps_finished_trials_and_the_worker_keeps_its_running_trial(self):
+        self.cluster.lease_grace = 20  # the restart is shorter than the lease: the worker keeps its trial
+        self.cluster.coordinator.kill()
+        self.cluster.coordinator.wait()
+        self.cluster.start_coordinator()
+        self.cluster.start_worker("w1")
+        study = self.client.submit(quadratic_study(trials=2, concurrent=1, epochs=8, pause=0.4))
+        wait_for(lambda: any(len(t["metrics"]) >= 2 for t in self.trials(study)), 20, "two reports")
+        self.cluster.coordinator.kill()
+        self.cluster.coordinator.wait()
+        time.sleep(1.0)  # the worker trains on, its reports wait in its outbox
+        self.cluster.start_coordinator()
+        self.client.close()
+        self.client = self.cluster.client()
+        rows, status, _ = self.client.follow(study, timeout=60)
+        self.assertEqual(status["state"], "completed")
+        trials = {t["trial"]: t for t in self.trials(study)}
+        self.assertEqual(sorted(trials), [0, 1])
+        self.assertEqual((trials[0]["status"], trials[0]["attempt"]), ("completed", 1), "continued, not restarted")
+        self.assertEqual([m["epoch"] for m in trials[0]["metrics"]], list(range(1, 9)), "every report once, none lost")
+        self.assertIn("restarted coordinator", self.cluster.log("w1"))
+
+    def test_bad_messages_get_error_replies_and_the_coordinator_keeps_serving(self):
+        raw = zmq.Context.instance().socket(zmq.DEALER)
+        raw.setsockopt(zmq.LINGER, 0)
+        raw.connect(self.cluster.workers_endpoint)
+        cases = [
+            ([b"junk"], "bad_request"),
+            ([b"SWEEP/9", b"{}", b"{}"], "unsupported_protocol"),
+            ([b"SWEEP/1", b'{"type": "DANCE", "id": "1"}', b"{}"], "unknown_type"),
+            ([b"SWEEP/1", b"not json", b"{}"], "bad_request"),
+            ([b"SWEEP/1", b'{"type": "HELLO", "id": "2"}', b'{"worker": 7}'], "bad_request"),
+            ([b"SWEEP/1", b'{"type": "METRIC", "id": "3"}', b'{"trial": 1, "attempt": 1, "seq": 1, "epoch": 1, "metrics": {}}'], "unknown_peer"),
+        ]
+        for frames, code in cases:
+            raw.send_multipart(frames)
+            self.assertTrue(raw.poll(5000), f"no reply to {frames}")
+            reply = raw.recv_multipart()
+            self.assertEqual(json.loads(reply[1])["type"], "ERROR")
+            self.assertEqual(json.loads(reply[2])["code"], code, frames)
+        raw.close()
+        # The client endpoint too, then a normal request.
+        self.client.socket.send_multipart([b"SWEEP/1", b'{"type": "SUBMIT", "id": "4"}', b"[1, 2]"])
+        self.assertEqual(self.client.receive(5)[1]["code"], "bad_request")
+        self.assertEqual(self.client.status(), [])
+        self.assertIsNone(self.cluster.coordinator.poll(), "still running")
+
+    def test_an_invalid_spec_is_rejected_with_its_paths_and_nothing_is_stored(self):
+        spec = quadratic_study()
+        spec["space"]["x"] = {"low": 0, "high": 1, "log": True}
+        spec["budgett"] = 3
+        with self.assertRaises(ProtocolError) as caught:
+            self.client.submit(spec)
+        self.assertEqual(caught.exception.body["code"], "invalid_spec")
+        self.assertEqual(sorted(p["path"] for p in caught.exception.body["problems"]), ["budgett", "space.x.low"])
+        # The CLI checks locally first and prints every problem with its path.
+        path = os.path.join(self.tmp, "bad.json")
+        with open(path, "w") as handle:
+            json.dump(spec, handle)
+        cli = subprocess.run([os.path.join(BIN, "sweep"), "submit", path, "--coordinator", self.cluster.clients_endpoint],
+                             capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(cli.returncode, 0)
+        self.assertIn("budgett", cli.stderr)
+        self.assertIn("space.x.low", cli.stderr)
+        self.assertEqual(self.client.status(), [], "nothing stored")
+
+
+if __name__ == "__main__":
+    unittest.main()
