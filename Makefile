@@ -16,7 +16,7 @@ deps:
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	@# The process-level tests drive the cluster from Python with pyzmq (the product never needs Python).
-	@python3 -c 'import zmq' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check pyzmq
+	@python3 -c 'import zmq, jsonschema' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check pyzmq jsonschema
 
 build: deps
 	$(SWIFT) build

@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries (Debian: libzmq3-dev).
@@ -68,19 +69,20 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
 
         // The coordinator's logic, socket-free: messages in, messages out, state in the Store.
-        .target(name: "Coordinator", dependencies: ["Store", "Search", "Wire", "Config"]),
+        .target(name: "Coordinator", dependencies: ["Store", "Search", "Wire", "Config", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "NN"]),
 
         // The worker service: trial runners (external commands today).
-        .target(name: "Worker", dependencies: ["Config", "Wire", "NN", "Data", "Tensor"]),
+        .target(name: "Worker", dependencies: ["Config", "Wire", "NN", "Data", "Tensor", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
 
         // The services' executables.
         .executableTarget(name: "coordinator", dependencies: [
-            "Coordinator", "Store", "Wire", "NN", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Coordinator", "Store", "Wire", "NN", "Config", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "worker", dependencies: [
-            "Worker", "Wire", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Worker", "Wire", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The client CLI.

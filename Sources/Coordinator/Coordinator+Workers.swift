@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Config
 import Search
 import Store
@@ -9,10 +10,14 @@ extension Coordinator {
     /// Answers one message from a worker.
     public func handle(worker peer: Data, frames: [Data], now: Double) -> [Outgoing] {
         let envelope: Envelope
-        do { envelope = try Envelope(frames: frames) } catch { return [self.error(peer, error)] }
+        do { envelope = try Envelope(frames: frames) } catch {
+            logger.warning("bad message from a worker", metadata: ["code": "\(error.code.rawValue)", "message": "\(error)"])
+            return [self.error(peer, error)]
+        }
         do {
             return try handle(peer, envelope, now: now)
         } catch let error as ProtocolError {
+            logger.warning("worker message refused", metadata: ["type": "\(envelope.header.type.rawValue)", "code": "\(error.code.rawValue)", "message": "\(error)"])
             return [self.error(peer, error)]
         } catch {
             return [self.error(peer, ProtocolError(.internal, "\(error)", re: envelope.header.id))]
@@ -93,6 +98,8 @@ extension Coordinator {
             proto: Envelope.major, coordinator_session: session, heartbeat_ms: Int(options.heartbeat * 1000), liveness: options.liveness,
             lease_grace_ms: Int(options.leaseGrace * 1000), adopt: adopt, stop: stop))]
         if let repeated { out.append(repeated) }
+        logger.info("worker joined", metadata: ["worker": "\(hello.worker)", "host": "\(hello.host)", "threads": "\(hello.threads)",
+                                                "adopted": "\(adopt.map(\.trial))", "stopped": "\(stop.map(\.trial))"])
         out += try schedule(now: now)
         return out
     }
@@ -113,6 +120,7 @@ extension Coordinator {
                                                      reason: reason.map { Body.Reason(rule: $0.rule, detail: $0.detail, numbers: $0.numbers) }))
             }
             if let value = metrics[study.spec.metric] { study.report(number, epoch: m.epoch, value: value) }
+            logger.debug("report", metadata: ["study": "\(study.id)", "trial": "\(number)", "epoch": "\(m.epoch)", "\(study.spec.metric)": "\(metrics[study.spec.metric].map { "\($0)" } ?? "-")"])
             guard study.state(of: number) == .running else { return out }
             if study.state == "cancelled" {
                 let reason = StopReason(rule: "cancelled", detail: "the study was cancelled")
@@ -128,6 +136,7 @@ extension Coordinator {
                 let state: TrialState = reason.rule == "divergence" ? .diverged : .pruned
                 try store.finish(study: study.id, number: number, attempt: m.attempt, state: state, value: trial.reports[m.epoch], reason: reason)
                 study.set(number, state, value: trial.reports[m.epoch])
+                logger.info("trial stopped", metadata: ["study": "\(study.id)", "trial": "\(number)", "rule": "\(reason.rule)", "detail": "\(reason.detail)"])
                 out.append(decide(reason))
             } else {
                 out.append(decide(nil))
@@ -159,6 +168,8 @@ extension Coordinator {
                 let value = d.metrics?[study.spec.metric]?.metric ?? t.lastStep.flatMap { t.reports[$0] }
                 try store.finish(study: study.id, number: number, attempt: d.attempt, state: state, value: value, reason: reason)
                 study.set(number, state, value: value)
+                logger.info("trial finished", metadata: ["study": "\(study.id)", "trial": "\(number)", "state": "\(state.rawValue)",
+                                                         "value": "\(value.map { "\($0)" } ?? "-")", "error": "\(d.error ?? "-")"])
             }
         }
         if workers[name]!.trial?.id == d.trial { workers[name]!.trial = nil }
@@ -175,5 +186,6 @@ extension Coordinator {
         try store.setStudyState(study.id, "completed")
         study.test = .object(score)
         study.state = "completed"
+        logger.info("study completed", metadata: ["study": "\(study.id)", "test": "\(Config.object(score).json)"])
     }
 }

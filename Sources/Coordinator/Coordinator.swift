@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Config
 import Search
 import Store
@@ -41,6 +42,8 @@ public final class Coordinator {
 
     public let store: Store
     public let options: Options
+    /// Lifecycle events at info, every report and decision at debug; silent unless given one.
+    public let logger: Logger
     public let session = UUID().uuidString
     /// The dotted keys a built-in trial accepts (`TrialSpec.searchableKeys`), to read stored specs.
     public let trialKeys: [String]
@@ -58,7 +61,9 @@ public final class Coordinator {
     static let followerTimeout: Double = 30
     private var counter = 0
 
-    public init(store: Store, trialKeys: [String], options: Options = Options()) throws {
+    public init(store: Store, trialKeys: [String], options: Options = Options(),
+                logger: Logger = Logger(label: "sweep.coordinator", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+        self.logger = logger
         self.store = store
         self.options = options
         self.trialKeys = trialKeys
@@ -78,6 +83,8 @@ public final class Coordinator {
         let id = try store.createStudy(name: spec.name, spec: config, seed: spec.seed)
         guard let record = try store.studies().first(where: { $0.id == id }) else { throw StoreError("study \(id) vanished") }
         studies[id] = Study(record: record, spec: spec)
+        logger.info("study submitted", metadata: ["study": "\(id)", "name": "\(spec.name)", "max_trials": "\(spec.budget.maxTrials)",
+                                                  "max_concurrent": "\(spec.budget.maxConcurrent)"])
         return id
     }
 
@@ -86,6 +93,7 @@ public final class Coordinator {
         guard let study = studies[id] else { throw StoreError("no study \(id)") }
         try store.setStudyState(id, "cancelled")
         study.state = "cancelled"
+        logger.notice("study cancelled", metadata: ["study": "\(id)"])
         var out: [Outgoing] = []
         for worker in workers.values where worker.lostAt == nil {
             guard let trial = worker.trial, index[trial.id]?.study == id else { continue }
@@ -123,6 +131,7 @@ public final class Coordinator {
         for (name, worker) in workers {
             if worker.lostAt == nil, now - worker.lastSeen > silence {
                 workers[name]!.lostAt = now
+                logger.warning("worker lost", metadata: ["worker": "\(name)", "silent_s": "\(now - worker.lastSeen)", "trial": "\(worker.trial.map { "\($0.id)" } ?? "-")"])
             }
             if let lost = workers[name]!.lostAt {
                 if let trial = worker.trial, now - lost >= options.leaseGrace {
@@ -156,6 +165,8 @@ public final class Coordinator {
         guard let (id, number) = index[trialID], let study = studies[id], study.state(of: number) == .running,
               attempt == nil || study.attempts[number] == attempt else { return }
         try store.requeue(study: id, number: number)
+        logger.notice("trial re-queued", metadata: ["study": "\(id)", "trial": "\(number)", "attempt": "\(study.attempts[number] ?? 0)",
+                                                    "worker": "\(study.workers[number] ?? "-")"])
         study.workers[number] = nil
         study.set(number, .queued)
     }
@@ -178,6 +189,7 @@ public final class Coordinator {
             workers[name]!.trial = (id, attempt)
             workers[name]!.lastSent = now
             out.append(send(workers[name]!.peer, .assign, assignment(study, number: number, id: id, attempt: attempt)))
+            logger.info("assigned", metadata: ["study": "\(study.id)", "trial": "\(number)", "id": "\(id)", "attempt": "\(attempt)", "worker": "\(name)"])
         }
         return out
     }
@@ -190,9 +202,11 @@ public final class Coordinator {
             try store.setStudyState(study.id, "testing")
             study.addFinal(best.configuration, id: id)
             index[id] = (study.id, Store.finalNumber)
+            logger.info("search over: retraining the best trial and scoring it on the test split", metadata: ["study": "\(study.id)", "trial": "\(best.number)"])
         } else {
             try store.setStudyState(study.id, "completed")
             study.state = "completed"
+            logger.info("study completed", metadata: ["study": "\(study.id)", "best": "\(study.best().map { "\($0.number)" } ?? "-")"])
         }
     }
 
@@ -225,12 +239,12 @@ public final class Coordinator {
         let seed = study.spec.seed &+ UInt64(source)
         if let template = study.spec.command {
             return Body.Assign(trial: id, attempt: attempt, study: study.id, kind: "command", seed: seed, metric: study.spec.metric,
-                               config: .object(configuration.values), command: template)
+                               config: .object(configuration.values), command: template, number: number)
         }
         var config = study.spec.trial
         if configuration["seed"] == nil, config[path: "seed"] == nil { config = config.setting("seed", to: .number(Double(seed))) }
         for (key, value) in configuration.values { config = config.setting(key, to: value) }
         return Body.Assign(trial: id, attempt: attempt, study: study.id, kind: "builtin", seed: seed, metric: study.spec.metric, config: config,
-                           command: nil, test: final ? true : nil)
+                           command: nil, test: final ? true : nil, number: number)
     }
 }

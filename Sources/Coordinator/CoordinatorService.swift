@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 import Wire
 
@@ -9,14 +10,14 @@ public final class CoordinatorService: @unchecked Sendable {
     let coordinator: Coordinator
     let workersEndpoint: Endpoint
     let clientsEndpoint: Endpoint
-    let log: @Sendable (String) -> Void
+    let logger: Logger
 
-    public init(context: Context, coordinator: Coordinator, workers: Endpoint, clients: Endpoint, log: @escaping @Sendable (String) -> Void) {
+    public init(context: Context, coordinator: Coordinator, workers: Endpoint, clients: Endpoint, logger: Logger) {
         bridge = Bridge(context: context, name: "coordinator-io")
         self.coordinator = coordinator
         workersEndpoint = workers
         clientsEndpoint = clients
-        self.log = log
+        self.logger = logger
     }
 
     enum Input: Sendable {
@@ -55,7 +56,8 @@ public final class CoordinatorService: @unchecked Sendable {
         }
         let workers = try await router(workersEndpoint)
         let clients = try await router(clientsEndpoint)
-        log("coordinator \(coordinator.session): workers on \(workersEndpoint), clients on \(clientsEndpoint), store \(coordinator.store.path)")
+        logger.info("serving", metadata: ["session": "\(coordinator.session)", "workers": "\(workersEndpoint)", "clients": "\(clientsEndpoint)",
+                                          "store": "\(coordinator.store.path)"])
         // Inputs gather in a buffer; the loop takes all that arrived since its last turn and
         // handles them in one store transaction (group commit), then sends every reply.
         let (doorbell, ring) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -87,13 +89,13 @@ public final class CoordinatorService: @unchecked Sendable {
                         case .event(.monitor):
                             continue
                         case .tick:
-                            do { replies += try coordinator.tick(now: now()) } catch { log("tick failed: \(error)") }
+                            do { replies += try coordinator.tick(now: now()) } catch { logger.error("tick failed", metadata: ["error": "\(error)"]) }
                         }
                     }
                 }
             } catch {
                 // Nothing of this batch reached the disk: acknowledge none of it. Workers resend.
-                log("store commit failed, \(replies.count) replies withheld: \(error)")
+                logger.error("store commit failed; replies withheld", metadata: ["replies": "\(replies.count)", "error": "\(error)"])
                 continue
             }
             replies += coordinator.updates()

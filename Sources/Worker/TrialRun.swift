@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Config
 import Data
 import NN
@@ -8,7 +9,7 @@ import Wire
 /// go out through `report` (false: stop now); the result is the DONE status, error and metrics.
 struct TrialRun {
     let assign: Body.Assign
-    let log: @Sendable (String) -> Void
+    let logger: Logger
 
     struct Result {
         var status = "completed"
@@ -28,7 +29,8 @@ struct TrialRun {
                     throw SpecError.at("command", "a command trial needs its argument template and parameters")
                 }
                 let command = try CommandTrial(template: template, parameters: parameters, seed: assign.seed)
-                switch try command.run(onReport: { forward($0.epoch, $0.metrics) }, onLog: log) {
+                let logger = logger, trial = assign.trial
+                switch try command.run(onReport: { forward($0.epoch, $0.metrics) }, onLog: { logger.info("\($0)", metadata: ["trial": "\(trial)", "stream": "stderr"]) }) {
                 case .stopped: result.status = "stopped"
                 case .exited(0): result.status = "completed"
                 case .exited(let code): result.status = "failed"; result.error = "exit status \(code)"

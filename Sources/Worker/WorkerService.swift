@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 import Config
 import Tensor
@@ -15,7 +16,7 @@ public final class WorkerService: @unchecked Sendable {
     let endpoint: Endpoint
     public let name: String
     let threads: Int
-    let log: @Sendable (String) -> Void
+    let logger: Logger
     let bootID: String
     /// Messages to send, in order, by one task.
     private let queue: AsyncStream<Envelope>
@@ -42,12 +43,14 @@ public final class WorkerService: @unchecked Sendable {
         var helloBackoff: Duration = .seconds(1)
     }
 
-    public init(context: Context, endpoint: Endpoint, name: String, threads: Int, log: @escaping @Sendable (String) -> Void) {
+    public init(context: Context, endpoint: Endpoint, name: String, threads: Int, logger: Logger) {
         bridge = Bridge(context: context, name: "worker-io")
         self.endpoint = endpoint
         self.name = name
         self.threads = threads
-        self.log = log
+        var logger = logger
+        logger[metadataKey: "worker"] = "\(name)"
+        self.logger = logger
         bootID = "\(name)/\(UUID().uuidString.prefix(8))"
         (queue, post) = AsyncStream.makeStream(of: Envelope.self)
     }
@@ -85,7 +88,7 @@ public final class WorkerService: @unchecked Sendable {
             }
         }
         hello()
-        log("worker \(name) connecting to \(endpoint)")
+        logger.info("connecting", metadata: ["coordinator": "\(endpoint)", "threads": "\(threads)"])
         for await event in bridge.events {
             guard case let .message(_, message) = event, let received = try? Envelope(frames: message.frames) else { continue }
             state.withLock { $0.lastHeard = clock.now }
@@ -110,9 +113,9 @@ public final class WorkerService: @unchecked Sendable {
                 }
                 return s.session != nil && s.session != welcome.coordinator_session
             }
-            log(restarted ? "connected to a restarted coordinator" : "connected to the coordinator")
+            logger.info(restarted ? "connected to a restarted coordinator" : "connected to the coordinator", metadata: ["session": "\(welcome.coordinator_session)"])
             for running in welcome.stop {
-                log("trial \(running.trial) attempt \(running.attempt): superseded, stopping")
+                logger.notice("superseded, stopping", metadata: ["trial": "\(running.trial)", "attempt": "\(running.attempt)"])
                 drop(trial: running.trial, attempt: running.attempt)
             }
             // Replay what was not acknowledged (reports made while the coordinator was away).
@@ -124,17 +127,17 @@ public final class WorkerService: @unchecked Sendable {
             if let ack = try? received.decode(Body.Ack.self) { outbox.acknowledge(trial: ack.trial, attempt: ack.attempt, seq: ack.seq) }
         case .decision:
             if let decision = try? received.decode(Body.Decision.self), !decision.continue {
-                log("trial \(decision.trial): stop (\(decision.reason.map { "\($0.rule): \($0.detail)" } ?? "no reason"))")
+                logger.info("stop", metadata: ["trial": "\(decision.trial)", "rule": "\(decision.reason?.rule ?? "-")", "detail": "\(decision.reason?.detail ?? "-")"])
                 stop(trial: decision.trial, attempt: decision.attempt)
             }
         case .stop:
             if let order = try? received.decode(Body.Stop.self) {
-                log("trial \(order.trial): stop (\(order.reason))")
+                logger.info("stop", metadata: ["trial": "\(order.trial)", "reason": "\(order.reason)"])
                 stop(trial: order.trial, attempt: order.attempt)
             }
         case .error:
             guard let error = try? received.decode(ProtocolError.Body.self) else { return }
-            log("coordinator error \(error.code.rawValue): \(error.message)")
+            logger.warning("coordinator error", metadata: ["code": "\(error.code.rawValue)", "message": "\(error.message)"])
             switch error.code {
             case .unknownPeer:
                 // Every message queued while the coordinator was away gets this answer: one HELLO
@@ -186,12 +189,15 @@ public final class WorkerService: @unchecked Sendable {
             hello()
         case .loseLease:
             if let trial = state.withLock({ $0.trial }) {
-                log("trial \(trial.id): the coordinator has been silent past the lease grace; stopping (it runs elsewhere)")
+                logger.warning("the coordinator has been silent past the lease grace; stopping the trial (it runs elsewhere)", metadata: ["trial": "\(trial.id)"])
                 drop(trial: trial.id, attempt: trial.attempt)
             }
         case .none:
             break
         }
+        // Reports unacknowledged for two heartbeats went missing on the way: send them again.
+        let heartbeat = state.withLock { $0.heartbeat }
+        for message in outbox.overdue(before: now - heartbeat * 2, now: now) { post.yield(message) }
         post.yield(envelope(.heartbeat, Body.Empty()))
     }
 
@@ -224,7 +230,7 @@ public final class WorkerService: @unchecked Sendable {
     /// Queues a report: kept until acknowledged.
     private func report(_ type: MessageType, trial: Int, attempt: Int, seq: Int, _ body: some Encodable) {
         let message = envelope(type, body)
-        outbox.add(Outbox.Entry(trial: trial, attempt: attempt, seq: seq, envelope: message))
+        outbox.add(Outbox.Entry(trial: trial, attempt: attempt, seq: seq, envelope: message, sentAt: clock.now))
         post.yield(message)
     }
 
@@ -241,10 +247,11 @@ public final class WorkerService: @unchecked Sendable {
         abandoned.store(false, ordering: .releasing)
         state.withLock { $0.trial = (assign.trial, assign.attempt, 0) }
         post.yield(envelope(.accept, ["trial": assign.trial, "attempt": assign.attempt]))
-        log("trial \(assign.trial) attempt \(assign.attempt): \(assign.kind)\(assign.test == true ? " (final: scored on the test split)" : "")")
+        logger.info(assign.test == true ? "final trial: retrain and score on the test split" : "trial", metadata: ["study": "\(assign.study)", "trial": "\(assign.number.map { "\($0)" } ?? "-")", "id": "\(assign.trial)",
+                                                                                                       "attempt": "\(assign.attempt)", "kind": "\(assign.kind)"])
         let thread = Thread { [self] in
             func nextSeq() -> Int { state.withLock { s in s.trial!.seq += 1; return s.trial!.seq } }
-            let result = TrialRun(assign: assign, log: log).run(shouldStop: { self.stopTrial.load(ordering: .acquiring) }) { epoch, metrics in
+            let result = TrialRun(assign: assign, logger: logger).run(shouldStop: { self.stopTrial.load(ordering: .acquiring) }) { epoch, metrics in
                 let seq = nextSeq()
                 report(.metric, trial: assign.trial, attempt: assign.attempt, seq: seq,
                        Body.Metric(trial: assign.trial, attempt: assign.attempt, seq: seq, epoch: epoch, metrics: metrics.mapValues(Config.init(metric:))))
@@ -256,7 +263,7 @@ public final class WorkerService: @unchecked Sendable {
                 report(.done, trial: assign.trial, attempt: assign.attempt, seq: seq,
                        Body.Done(trial: assign.trial, attempt: assign.attempt, seq: seq, status: result.status,
                                  metrics: result.metrics.mapValues(Config.init(metric:)), error: result.error))
-                log("trial \(assign.trial): \(result.status)\(result.error.map { " (\($0))" } ?? "")")
+                logger.info("trial ended", metadata: ["study": "\(assign.study)", "trial": "\(assign.number.map { "\($0)" } ?? "-")", "id": "\(assign.trial)", "status": "\(result.status)", "error": "\(result.error ?? "-")"])
             }
             state.withLock { $0.trial = nil }
             busy.store(false, ordering: .releasing)

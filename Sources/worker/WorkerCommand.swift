@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Wire
 import Worker
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 @main
 struct WorkerCommand: AsyncParsableCommand {
@@ -18,12 +21,18 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "The coordinator's worker endpoint.") var coordinator = "tcp://127.0.0.1:5555"
     @Option(help: "BLAS threads for training.") var threads = 1
     @Option(help: "This worker's name (default: host-pid).") var name: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.") var logLevel: Logger.Level = .info
 
     mutating func run() async throws {
         let label = name ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
-        let service = WorkerService(context: try Context(), endpoint: try Endpoint(parsing: coordinator), name: label, threads: threads) { line in
-            FileHandle.standardError.write(Data("[\(label)] \(line)\n".utf8))
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
         }
+        let service = WorkerService(context: try Context(), endpoint: try Endpoint(parsing: coordinator), name: label, threads: threads,
+                                    logger: Logger(label: "sweep.worker"))
         onTermination { service.shutdown() }
         try await service.run()
     }

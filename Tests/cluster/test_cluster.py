@@ -14,6 +14,7 @@ import tempfile
 import time
 import unittest
 
+import jsonschema
 import zmq
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -22,6 +23,21 @@ from sweep_client import Client, ProtocolError  # noqa: E402
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.path.abspath(os.environ.get("SWEEP_BIN", os.path.join(ROOT, ".build", "debug")))
 TRIAL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "trial.py")
+SCHEMAS = os.path.join(ROOT, "Protocols", "schemas")
+
+
+class CheckedClient(Client):
+    """The client, checking every message the coordinator sends against Protocols/schemas."""
+    checked = set()
+
+    def receive(self, timeout=10.0):
+        message = super().receive(timeout)
+        if message is not None:
+            header, body = message
+            with open(os.path.join(SCHEMAS, f"{header['type']}.json")) as handle:
+                jsonschema.validate(body, json.load(handle))
+            CheckedClient.checked.add(header["type"])
+        return message
 
 
 def free_port():
@@ -73,7 +89,7 @@ class Cluster:
             stderr=self._log(name))
 
     def client(self):
-        return Client(self.clients_endpoint)
+        return CheckedClient(self.clients_endpoint)
 
     def stop(self):
         for process in [self.coordinator, *self.workers.values()]:
@@ -145,6 +161,19 @@ class ClusterTest(unittest.TestCase):
             x = t["config"]["x"]
             self.assertAlmostEqual(t["value"], (x - 0.3) ** 2 + 0.25, places=9)
         self.assertEqual({t["worker"] for t in trials}, {"w1", "w2"}, "both workers ran trials")
+        # The same through the CLI.
+        def sweep(*args):
+            run = subprocess.run([os.path.join(BIN, "sweep"), *args, "--coordinator", self.cluster.clients_endpoint],
+                                 capture_output=True, text=True, timeout=30)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            return run.stdout
+        lines = sweep("export", study, "--format", "csv").splitlines()
+        self.assertEqual(len(lines), 1 + 6 * 4, "a header, then one row per trial and epoch")
+        self.assertTrue(lines[0].startswith("trial,status,attempt,worker,value,stop_rule,stop_detail,param.x,epoch,loss"))
+        board = sweep("leaderboard", study, "--top", "2")
+        self.assertIn("completed, 6 trials", board)
+        self.assertEqual(board.splitlines()[2].split()[1], str(rows[0]["trial"]), "the best trial is ranked first")
+        self.assertIn("w1", sweep("workers"))
 
     def test_a_killed_worker_s_trial_completes_on_another_worker_once(self):
         self.cluster.start_worker("w1")

@@ -66,8 +66,10 @@ public enum Body {
         public let command: [String]?
         /// The final trial: after training, score the test split and report `test_*` metrics in `DONE`.
         public let test: Bool?
+        /// The trial's number in its study (as leaderboards show it; -1 for the final trial).
+        public let number: Int?
         public init(trial: Int, attempt: Int, study: String, kind: String, seed: UInt64, metric: String, config: Config? = nil, command: [String]? = nil,
-                    test: Bool? = nil) {
+                    test: Bool? = nil, number: Int? = nil) {
             self.trial = trial
             self.attempt = attempt
             self.study = study
@@ -77,6 +79,7 @@ public enum Body {
             self.config = config
             self.command = command
             self.test = test
+            self.number = number
         }
     }
 
