@@ -32,6 +32,7 @@ test: deps
 
 bench: deps
 	$(SWIFT) build -c release --product sweep-bench
+	$(SWIFT) build -c release --product coordinator
 	.build/release/sweep-bench $(SUITES)
 
 # The main job: a real Fashion-MNIST study on a loopback cluster (a coordinator, two workers,

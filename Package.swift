@@ -91,7 +91,7 @@ let package = Package(
         ]),
 
         // Release benchmarks (`make bench`).
-        .executableTarget(name: "sweep-bench", dependencies: ["Wire", "Tensor", "CBLAS", "Data", "NN", "Config", "Search"]),
+        .executableTarget(name: "sweep-bench", dependencies: ["Wire", "Tensor", "CBLAS", "Data", "NN", "Config", "Search", "Store"]),
     ],
     swiftLanguageModes: [.v6]
 )

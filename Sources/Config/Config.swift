@@ -43,6 +43,15 @@ public enum Config: Hashable, Sendable, Codable, CustomStringConvertible {
         }
     }
 
+    /// Parses JSON only — several times faster than the YAML reader, for text this program wrote.
+    public static func parse(json text: String, source: String) throws -> Config {
+        do {
+            return try JSONDecoder().decode(Config.self, from: Data(text.utf8))
+        } catch {
+            throw SpecError.at("", "\(source) is not valid JSON: \(error)")
+        }
+    }
+
     /// Reads a YAML or JSON file.
     public static func load(path: String) throws -> Config {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {

@@ -99,12 +99,10 @@ public final class CoordinatorService: @unchecked Sendable {
                 continue
             }
             replies += coordinator.updates()
-            for reply in replies {
-                let socket = reply.audience == .worker ? workers : clients
-                // A peer that went away is not an error of ours: its messages are stored, and it
-                // will say HELLO again.
-                try? await bridge.send(Message(reply.envelope.frames(), peer: reply.peer), on: socket)
-            }
+            // A peer that went away is not an error of ours: its messages are stored, and it will
+            // say HELLO again. So per-message errors are ignored.
+            let batch = replies.map { reply in (Message(reply.envelope.frames(), peer: reply.peer), reply.audience == .worker ? workers : clients) }
+            if !batch.isEmpty { _ = try? await bridge.send(batch) }
         }
         ticks.cancel()
         events.cancel()

@@ -110,9 +110,9 @@ public final class Store: Sendable {
     public func studies() throws -> [StudyRecord] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM studies ORDER BY id").map { row in
-                StudyRecord(id: row["id"], name: row["name"], spec: try Config.parse(yaml: row["spec"], source: "store"),
+                StudyRecord(id: row["id"], name: row["name"], spec: try Config.parse(json: row["spec"], source: "store"),
                             state: row["state"], seed: UInt64(bitPattern: row["seed"]),
-                            test: try (row["test_score"] as String?).map { try Config.parse(yaml: $0, source: "store") }, createdAt: row["created_at"])
+                            test: try (row["test_score"] as String?).map { try Config.parse(json: $0, source: "store") }, createdAt: row["created_at"])
             }
         }
     }
@@ -142,7 +142,7 @@ public final class Store: Sendable {
     @discardableResult
     public func addTrial(study: String, number: Int, configuration: Search.Configuration) throws -> Int {
         try write { db in
-            try db.execute(sql: "INSERT INTO trials (study, number, config, state, updated_at) VALUES (?, ?, ?, 'queued', ?)",
+            try db.cachedStatement(sql: "INSERT INTO trials (study, number, config, state, updated_at) VALUES (?, ?, ?, 'queued', ?)").execute(
                            arguments: [study, number, Config.object(configuration.values).json, Date().timeIntervalSince1970])
             return Int(db.lastInsertedRowID)
         }
@@ -153,10 +153,10 @@ public final class Store: Sendable {
     public func assign(study: String, number: Int, worker: String) throws -> Int {
         try write { db in
             let now = Date().timeIntervalSince1970
-            try db.execute(sql: "UPDATE trials SET attempt = attempt + 1, state = 'running', worker = ?, updated_at = ?, started_at = ?, ended_at = NULL WHERE study = ? AND number = ?",
+            try db.cachedStatement(sql: "UPDATE trials SET attempt = attempt + 1, state = 'running', worker = ?, updated_at = ?, started_at = ?, ended_at = NULL WHERE study = ? AND number = ?").execute(
                            arguments: [worker, now, now, study, number])
             guard db.changesCount == 1 else { throw StoreError("trial \(number) of study \(study) does not exist") }
-            let attempt = try Int.fetchOne(db, sql: "SELECT attempt FROM trials WHERE study = ? AND number = ?", arguments: [study, number])!
+            let attempt = try Int.fetchOne(db.cachedStatement(sql: "SELECT attempt FROM trials WHERE study = ? AND number = ?"), arguments: [study, number])!
             try Self.log(db, "assigned", ["study": .string(study), "trial": .number(Double(number)), "attempt": .number(Double(attempt)), "worker": .string(worker)])
             return attempt
         }
@@ -166,7 +166,7 @@ public final class Store: Sendable {
     /// new attempt, and reports of the old one become stale.
     public func requeue(study: String, number: Int) throws {
         try write { db in
-            try db.execute(sql: "UPDATE trials SET state = 'queued', worker = NULL, updated_at = ? WHERE study = ? AND number = ? AND state = 'running'",
+            try db.cachedStatement(sql: "UPDATE trials SET state = 'queued', worker = NULL, updated_at = ? WHERE study = ? AND number = ? AND state = 'running'").execute(
                            arguments: [Date().timeIntervalSince1970, study, number])
             try Self.log(db, "requeued", ["study": .string(study), "trial": .number(Double(number))])
         }
@@ -204,11 +204,11 @@ public final class Store: Sendable {
     /// a superseded attempt is stale.
     public func record(study: String, number: Int, attempt: Int, seq: Int, epoch: Int, metrics: [String: Double]) throws -> Recorded {
         try write { db in
-            let current = try Int.fetchOne(db, sql: "SELECT attempt FROM trials WHERE study = ? AND number = ?", arguments: [study, number])
+            let current = try Int.fetchOne(db.cachedStatement(sql: "SELECT attempt FROM trials WHERE study = ? AND number = ?"), arguments: [study, number])
             guard let current else { throw StoreError("trial \(number) of study \(study) does not exist") }
             guard current == attempt else { return .stale(current: current) }
             let values = Config.object(metrics.mapValues(Config.init(metric:))).json
-            try db.execute(sql: "INSERT OR IGNORE INTO metrics (study, number, attempt, seq, epoch, value_json) VALUES (?, ?, ?, ?, ?, ?)",
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO metrics (study, number, attempt, seq, epoch, value_json) VALUES (?, ?, ?, ?, ?, ?)").execute(
                            arguments: [study, number, attempt, seq, epoch, values])
             return db.changesCount == 1 ? .stored : .duplicate
         }
@@ -220,10 +220,10 @@ public final class Store: Sendable {
         try write { db in
             let now = Date().timeIntervalSince1970
             let reasonJSON: String? = try reason.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE trials SET state = ?, value = ?, stop_reason = ?, updated_at = ?, ended_at = ?
                 WHERE study = ? AND number = ? AND attempt = ?
-                """, arguments: [state.rawValue, value.flatMap { $0.isFinite ? $0 : nil }, reasonJSON, now, now, study, number, attempt])
+                """).execute(arguments: [state.rawValue, value.flatMap { $0.isFinite ? $0 : nil }, reasonJSON, now, now, study, number, attempt])
             return db.changesCount == 1
         }
     }
@@ -239,7 +239,7 @@ public final class Store: Sendable {
                 WHERE m.study = ? ORDER BY m.number, m.seq
                 """, arguments: [study])
             for row in metricRows {
-                let values = try Config.parse(yaml: row["value_json"], source: "store")
+                let values = try Config.parse(json: row["value_json"], source: "store")
                 if let value = values[path: metric] {
                     let number: Int = row["number"], epoch: Int = row["epoch"]
                     reports[number, default: [:]][epoch] = value.metric
@@ -247,7 +247,7 @@ public final class Store: Sendable {
             }
             return try rows.map { row in
                 let number: Int = row["number"]
-                guard case let .object(values) = try Config.parse(yaml: row["config"], source: "store") else { throw StoreError("trial \(number) has a bad config") }
+                guard case let .object(values) = try Config.parse(json: row["config"], source: "store") else { throw StoreError("trial \(number) has a bad config") }
                 return Search.Trial(number: number, configuration: Search.Configuration(values),
                                     state: TrialState(rawValue: row["state"]) ?? .failed, reports: reports[number] ?? [:], value: row["value"])
             }
@@ -272,7 +272,7 @@ public final class Store: Sendable {
             try Row.fetchAll(db, sql: "SELECT rowid, * FROM trials WHERE study = ? ORDER BY number", arguments: [study]).map { row in
                 TrialInfo(id: row["rowid"], number: row["number"], attempt: row["attempt"], state: TrialState(rawValue: row["state"]) ?? .failed,
                           worker: row["worker"], startedAt: row["started_at"], endedAt: row["ended_at"],
-                          config: try Config.parse(yaml: row["config"], source: "store"))
+                          config: try Config.parse(json: row["config"], source: "store"))
             }
         }
     }
@@ -286,7 +286,7 @@ public final class Store: Sendable {
                 SELECT m.number, m.epoch, m.value_json FROM metrics m JOIN trials t ON t.study = m.study AND t.number = m.number AND t.attempt = m.attempt
                 WHERE m.study = ? ORDER BY m.number, m.seq
                 """, arguments: [study]) {
-                var values = try Config.parse(yaml: row["value_json"], source: "store")
+                var values = try Config.parse(json: row["value_json"], source: "store")
                 values = values.setting("epoch", to: .number(Double(row["epoch"] as Int)))
                 epochs[row["number"], default: []].append(values)
             }
@@ -294,12 +294,12 @@ public final class Store: Sendable {
                 let number: Int = row["number"]
                 var trial: [String: Config] = [
                     "trial": .number(Double(number)), "status": .string(row["state"]), "attempt": .number(Double(row["attempt"] as Int)),
-                    "config": try Config.parse(yaml: row["config"], source: "store"), "metrics": .array(epochs[number] ?? []),
+                    "config": try Config.parse(json: row["config"], source: "store"), "metrics": .array(epochs[number] ?? []),
                 ]
                 if number == Self.finalNumber { trial["final"] = .bool(true) }
                 if let value: Double = row["value"] { trial["value"] = .number(value) }
                 if let worker: String = row["worker"] { trial["worker"] = .string(worker) }
-                if let reason: String = row["stop_reason"] { trial["stop_reason"] = try Config.parse(yaml: reason, source: "store") }
+                if let reason: String = row["stop_reason"] { trial["stop_reason"] = try Config.parse(json: reason, source: "store") }
                 if let start: Double = row["started_at"] {
                     trial["elapsed_s"] = .number(((row["ended_at"] as Double?) ?? Date().timeIntervalSince1970) - start)
                 }
@@ -333,7 +333,7 @@ public final class Store: Sendable {
     }
 
     static func log(_ db: Database, _ kind: String, _ detail: [String: Config]) throws {
-        try db.execute(sql: "INSERT INTO events (at, kind, detail) VALUES (?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO events (at, kind, detail) VALUES (?, ?, ?)").execute(
                        arguments: [Date().timeIntervalSince1970, kind, Config.object(detail).json])
     }
 }

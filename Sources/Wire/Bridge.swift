@@ -71,6 +71,15 @@ public final class Bridge: Sendable {
         }
     }
 
+    /// Sends many messages with one hop to the I/O thread (a busy server's replies to a burst of
+    /// requests). Returns each message's error, nil where it was queued; throws only when the
+    /// bridge has stopped.
+    public func send(_ batch: [(Message, SocketID)]) async throws -> [WireError?] {
+        try await withCheckedThrowingContinuation { (reply: CheckedContinuation<[WireError?], Error>) in
+            enqueue(.sendAll(batch, reply))
+        }
+    }
+
     /// Runs `body` with the socket on the I/O thread (to read an option, for instance).
     public func with<T: Sendable>(_ socket: SocketID, _ body: @escaping @Sendable (Socket) throws -> T) async throws -> T {
         let box = Mutex<T?>(nil)
@@ -110,12 +119,14 @@ enum Command: Sendable {
     func fail(_ error: WireError) {
         switch self {
         case let .open(_, _, _, _, reply), let .send(_, _, reply), let .run(_, _, reply), let .close(_, reply): reply.resume(throwing: error)
+        case let .sendAll(_, reply): reply.resume(throwing: error)
         case .stop: break
         }
     }
 
     case open(SocketID, SocketKind, Bool, @Sendable (Socket) throws -> Void, CheckedContinuation<Void, Error>)
     case send(SocketID, Message, CheckedContinuation<Void, Error>)
+    case sendAll([(Message, SocketID)], CheckedContinuation<[WireError?], Error>)
     case run(SocketID, @Sendable (Socket) throws -> Void, CheckedContinuation<Void, Error>)
     case close(SocketID, CheckedContinuation<Void, Error>)
     case stop

@@ -55,6 +55,18 @@ final class BridgeLoop {
             } catch {
                 reply.resume(throwing: error)
             }
+        case let .sendAll(batch, reply):
+            reply.resume(returning: batch.map { message, id -> WireError? in
+                guard let entry = entries.first(where: { $0.id == id }) else {
+                    return WireError(code: WireError.Code.invalidArgument, operation: "send on \(id), which is not open")
+                }
+                do throws(WireError) {
+                    let queued = try entry.socket.send(message, wait: false)
+                    return queued ? nil : WireError(code: WireError.Code.wouldBlock, operation: "send on \(entry.socket.kind) \(id)")
+                } catch {
+                    return error
+                }
+            })
         case let .send(id, message, reply):
             guard let entry = entries.first(where: { $0.id == id }) else {
                 return reply.resume(throwing: WireError(code: WireError.Code.invalidArgument, operation: "send on \(id), which is not open"))

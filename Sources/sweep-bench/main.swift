@@ -7,6 +7,7 @@ let suites: [String: () async throws -> Void] = [
     "tensor": TensorBench.run,
     "training": TrainingBench.run,
     "search": SearchBench.run,
+    "cluster": ClusterBench.run,
 ]
 let chosen = CommandLine.arguments.dropFirst().isEmpty ? suites.keys.sorted() : Array(CommandLine.arguments.dropFirst())
 print("machine: \(machineDescription())")

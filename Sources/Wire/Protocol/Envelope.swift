@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 
 /// The message types of SWEEP/1 (Protocols/SWEEP-1.md §4).
@@ -33,10 +36,20 @@ public struct Header: Codable, Equatable, Sendable {
         self.minor = minor
     }
 
+    /// Now as RFC 3339 UTC with milliseconds, formatted by hand: a Foundation date formatter
+    /// costs tens of microseconds to build, which was a third of the coordinator's time.
     public static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date())
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        var parts = tm()
+        var seconds = spec.tv_sec
+        gmtime_r(&seconds, &parts)
+        func pad(_ n: Int32, _ width: Int) -> String {
+            let digits = String(n)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(spec.tv_nsec / 1_000_000), 3))Z"
     }
 }
 
