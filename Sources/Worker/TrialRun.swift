@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Config
 import Data
 import NN
@@ -17,7 +18,7 @@ struct TrialRun {
         var metrics: [String: Double] = [:]
     }
 
-    func run(shouldStop: @escaping () -> Bool, report: (_ epoch: Int, _ metrics: [String: Double]) -> Bool) -> Result {
+    func run(shouldStop: @escaping @Sendable () -> Bool, report: (_ epoch: Int, _ metrics: [String: Double]) -> Bool) -> Result {
         var result = Result()
         func forward(_ epoch: Int, _ metrics: [String: Double]) -> Bool {
             result.metrics = metrics
@@ -29,6 +30,17 @@ struct TrialRun {
                     throw SpecError.at("command", "a command trial needs its argument template and parameters")
                 }
                 let command = try CommandTrial(template: template, parameters: parameters, seed: assign.seed)
+                // A stop (the coordinator's, a lost lease, shutdown) must reach a program that is
+                // not reporting, so it is watched, not only checked at each report.
+                let ended = Ended()
+                let watcher = Thread {
+                    while !ended.value.load(ordering: .acquiring) {
+                        if shouldStop() { return command.stop() }
+                        Thread.sleep(forTimeInterval: 0.1)
+                    }
+                }
+                watcher.start()
+                defer { ended.value.store(true, ordering: .releasing) }
                 let logger = logger, trial = assign.trial
                 switch try command.run(onReport: { forward($0.epoch, $0.metrics) }, onLog: { logger.info("\($0)", metadata: ["trial": "\(trial)", "stream": "stderr"]) }) {
                 case .stopped: result.status = "stopped"
@@ -65,4 +77,9 @@ struct TrialRun {
         }
         return result
     }
+}
+
+/// Set when a command trial has ended, so its stop watcher ends too.
+private final class Ended: Sendable {
+    let value = Atomic<Bool>(false)
 }

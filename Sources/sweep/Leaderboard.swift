@@ -25,6 +25,12 @@ struct StudyStatus: Decodable {
 
 func format(_ value: Double) -> String { String(format: "%.4f", value) }
 
+/// A parameter value for a table: numbers to 4 significant digits (export keeps them whole).
+func short(_ value: Config) -> String {
+    if case let .number(n) = value, n != n.rounded() { return String(format: "%.4g", n) }
+    return value.description
+}
+
 /// Columns padded to their widest cell.
 struct Table {
     let header: [String]
@@ -105,7 +111,7 @@ struct Leaderboard: AsyncParsableCommand {
     func show(_ rows: [Row], _ status: StudyStatus, body: Data) {
         if json { return print(String(decoding: body, as: UTF8.self)) }
         let table = Table(["rank", "trial", "status", "objective", "epoch", "worker", "elapsed", "parameters"], rows.map { r in
-            let params: String = if case let .object(o) = r.params { o.keys.sorted().map { "\($0)=\(o[$0]!)" }.joined(separator: " ") } else { "" }
+            let params: String = if case let .object(o) = r.params { o.keys.sorted().map { "\($0)=\(short(o[$0]!))" }.joined(separator: " ") } else { "" }
             return ["\(r.rank)", "\(r.trial)", r.status, r.objective.map(format) ?? "-", r.epoch.map(String.init) ?? "-", r.worker ?? "-",
                     r.elapsed_s.map { String(format: "%.1fs", $0) } ?? "-", params]
         })

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Config
 import NN
@@ -76,5 +77,17 @@ struct StudySpecTests {
         #expect(spec.command == ["python3", "train.py", "--lr", "{lr}"])
         #expect(spec.strategy == .gp, "numeric spaces default to Bayesian optimization")
         #expect(spec.stopper == .none && spec.budget.maxTrials == 20)
+    }
+}
+
+@Suite("Example search specs")
+struct ExampleSpecTests {
+    @Test("every study spec under examples/ reads without a problem", arguments: [
+        "fashion-mnist-mlp.yaml", "fashion-mnist-cnn.yaml", "grid.yaml", "coarse-to-fine.yaml", "playbook-search.yaml", "command/quadratic.yaml",
+    ])
+    func example(_ name: String) throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/\(name)").standardized.path
+        let spec = try StudySpec(config: Config.load(path: path), trialKeys: TrialSpec.searchableKeys)
+        #expect(spec.budget.maxTrials > 0 && !spec.space.parameters.isEmpty)
     }
 }

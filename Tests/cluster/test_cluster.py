@@ -213,6 +213,17 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual([m["epoch"] for m in trials[0]["metrics"]], list(range(1, 9)), "every report once, none lost")
         self.assertIn("restarted coordinator", self.cluster.log("w1"))
 
+    def test_cancel_stops_a_silent_command_trial_at_once(self):
+        self.cluster.start_worker("w1")
+        study = self.client.submit(quadratic_study(trials=1, concurrent=1, epochs=1, pause=60))
+        wait_for(lambda: any(t["status"] == "running" for t in self.trials(study)), 20, "the trial to start")
+        time.sleep(0.5)
+        self.client.request("CANCEL", {"study": study})
+        trial = wait_for(lambda: next((t for t in self.trials(study) if t["status"] == "cancelled"), None), 10,
+                         "the trial to stop (it prints nothing for 60 s)")
+        self.assertEqual(trial["metrics"], [])
+        self.assertEqual(self.client.status(study)[0]["state"], "cancelled")
+
     def test_bad_messages_get_error_replies_and_the_coordinator_keeps_serving(self):
         raw = zmq.Context.instance().socket(zmq.DEALER)
         raw.setsockopt(zmq.LINGER, 0)
