@@ -11,7 +11,7 @@ struct StudyStatus: Decodable {
     let test: Config?
 
     var line: String {
-        var text = "\(study) \(name): \(state), \(trials) trials (\(running) running, \(completed) completed, \(pruned) pruned, \(failed) failed)"
+        var text = "\(study) \(name): \(state), \(trials) trials (\(running) running, \(completed) completed, \(pruned) pruned, \(failed) failed or diverged)"
         if let best, let objective { text += ", best trial \(best) at \(format(objective))" }
         if case let .object(score)? = test {
             let numbers = score.keys.sorted().filter { $0.hasPrefix("test_") }.compactMap { key in score[key].map { "\(key) \(format($0.metric))" } }
@@ -23,7 +23,10 @@ struct StudyStatus: Decodable {
     var active: Bool { state == "running" || state == "testing" }
 }
 
-func format(_ value: Double) -> String { String(format: "%.4f", value) }
+/// An objective for a table: 4 decimals, or 4 significant digits when that would show only zeros.
+func format(_ value: Double) -> String {
+    value != 0 && abs(value) < 1e-3 || abs(value) >= 1e6 ? String(format: "%.4g", value) : String(format: "%.4f", value)
+}
 
 /// A parameter value for a table: numbers to 4 significant digits (export keeps them whole).
 func short(_ value: Config) -> String {
