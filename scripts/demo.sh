@@ -8,7 +8,6 @@ bin=.build/release
 run=$(mktemp -d -t sweep-demo.XXXXXX)
 workers_port=${SWEEP_DEMO_WORKERS_PORT:-15555}
 clients_port=${SWEEP_DEMO_CLIENTS_PORT:-15556}
-clients="tcp://127.0.0.1:$clients_port"
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -24,16 +23,25 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-"$bin/coordinator" --workers "tcp://127.0.0.1:$workers_port" --clients "$clients" \
-    --store "$run/sweep.sqlite" 2> "$run/coordinator.log" &
+# CURVE as in production: a key pair each, the coordinator admitting the workers' and the
+# client's public keys; the cluster file tells workers and the CLI where and whom to trust.
+keys="$run/keys"
+"$bin/sweep" keygen coordinator --dir "$keys" > /dev/null
+"$bin/sweep" keygen demo --dir "$keys/clients" > /dev/null
+for i in 1 2; do "$bin/sweep" keygen "worker-$i" --dir "$keys/workers" > /dev/null; done
+"$bin/coordinator" --workers "tcp://127.0.0.1:$workers_port" --clients "tcp://127.0.0.1:$clients_port" \
+    --store "$run/sweep.sqlite" --key "$keys/coordinator.key_secret" \
+    --workers-allow "$keys/workers" --clients-allow "$keys/clients" --cluster-file "$run/cluster.yaml" 2> "$run/coordinator.log" &
 pids+=($!)
+for _ in $(seq 50); do [ -s "$run/cluster.yaml" ] && break; sleep 0.1; done
 for i in 1 2; do
-    "$bin/worker" --coordinator "tcp://127.0.0.1:$workers_port" --name "worker-$i" --threads 1 2> "$run/worker-$i.log" &
+    "$bin/worker" --cluster "$run/cluster.yaml" --key "$keys/workers/worker-$i.key_secret" --name "worker-$i" --threads 1 \
+        2> "$run/worker-$i.log" &
     pids+=($!)
 done
-study=$("$bin/sweep" submit "$spec" --coordinator "$clients")
+export SWEEP_CLUSTER="$run/cluster.yaml" SWEEP_KEY="$keys/clients/demo.key_secret"
+study=$("$bin/sweep" submit "$spec")
 echo "submitted $spec as $study (logs in $run)"
-"$bin/sweep" leaderboard "$study" --follow --top 10 --coordinator "$clients"
+"$bin/sweep" leaderboard "$study" --follow --top 10
 echo "best configuration:"
-"$bin/sweep" leaderboard "$study" --top 1 --coordinator "$clients"
-"$bin/sweep" status "$study" --coordinator "$clients"
+"$bin/sweep" leaderboard "$study" --top 1

@@ -11,9 +11,15 @@ public final class CoordinatorService: @unchecked Sendable {
     let workersEndpoint: Endpoint
     let clientsEndpoint: Endpoint
     let logger: Logger
+    let context: Context
+    let security: ServerSecurity?
+    private let authenticator = Mutex<Authenticator?>(nil)
 
-    public init(context: Context, coordinator: Coordinator, workers: Endpoint, clients: Endpoint, logger: Logger) {
+    /// `security` nil: plain TCP (the command allows that on loopback only).
+    public init(context: Context, coordinator: Coordinator, workers: Endpoint, clients: Endpoint, security: ServerSecurity?, logger: Logger) {
         bridge = Bridge(context: context, name: "coordinator-io")
+        self.context = context
+        self.security = security
         self.coordinator = coordinator
         workersEndpoint = workers
         clientsEndpoint = clients
@@ -46,16 +52,32 @@ public final class CoordinatorService: @unchecked Sendable {
 
     /// Serves until `shutdown()`.
     public func run() async throws {
-        func router(_ endpoint: Endpoint) async throws -> SocketID {
-            try await bridge.open(.router) { socket in
+        if let security {
+            // The ZAP handler must run before a CURVE server binds, or libzmq admits every key.
+            let logger = logger
+            let handler = try Authenticator(context: context) { decision in
+                if !decision.admitted {
+                    logger.warning("refused a key", metadata: ["domain": "\(decision.domain)", "address": "\(decision.address)", "key": "\(decision.publicKey)"])
+                }
+            }
+            authenticator.withLock { $0 = handler }
+            let counts = try security.load(into: handler)
+            logger.info("CURVE on", metadata: ["public_key": "\(security.keyPair.publicKey)", "workers_keys": "\(counts["workers"] ?? 0)",
+                                               "clients_keys": "\(counts["clients"] ?? 0)"])
+        } else {
+            logger.warning("CURVE is off (--insecure): no encryption and no authentication; loopback only")
+        }
+        func router(_ endpoint: Endpoint, domain: String) async throws -> SocketID {
+            try await bridge.open(.router) { [security] socket in
+                if let security { try socket.makeCurveServer(secretKey: security.keyPair.secretKey, domain: domain) }
                 try socket.set(.routerMandatory, true)
                 try socket.set(.routerHandover, true)
                 try socket.set(.maxMessageSize, 1 << 20)
                 try socket.bind(endpoint)
             }
         }
-        let workers = try await router(workersEndpoint)
-        let clients = try await router(clientsEndpoint)
+        let workers = try await router(workersEndpoint, domain: "workers")
+        let clients = try await router(clientsEndpoint, domain: "clients")
         logger.info("serving", metadata: ["session": "\(coordinator.session)", "workers": "\(workersEndpoint)", "clients": "\(clientsEndpoint)",
                                           "store": "\(coordinator.store.path)"])
         // Inputs gather in a buffer; the loop takes all that arrived since its last turn and
@@ -108,5 +130,19 @@ public final class CoordinatorService: @unchecked Sendable {
         events.cancel()
     }
 
-    public func shutdown() { bridge.stop() }
+    public func shutdown() {
+        bridge.stop()
+        authenticator.withLock { $0?.stop() }
+    }
+
+    /// Reads the allow-lists again (SIGHUP). A list that cannot be read leaves the old ones in force.
+    public func reload() {
+        guard let security, let handler = authenticator.withLock({ $0 }) else { return }
+        do {
+            let counts = try security.load(into: handler)
+            logger.notice("allow-lists reloaded", metadata: ["workers_keys": "\(counts["workers"] ?? 0)", "clients_keys": "\(counts["clients"] ?? 0)"])
+        } catch {
+            logger.error("allow-lists not reloaded; the old ones stay in force", metadata: ["error": "\(error)"])
+        }
+    }
 }

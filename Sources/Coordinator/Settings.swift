@@ -1,5 +1,6 @@
 import Foundation
 import Config
+import Wire
 
 /// The coordinator's settings: flags over a config file over these defaults (the README's
 /// "Coordinator settings" table lists them).
@@ -11,8 +12,19 @@ public struct Settings: Equatable, Sendable {
     public var liveness = 5
     public var leaseGrace = 60.0
     public var logLevel = "info"
+    /// The coordinator's secret certificate (CURVE is on unless `insecure`).
+    public var key: String?
+    /// Certificate files or directories of `*.key` files admitted on each endpoint.
+    public var workersAllow: [String] = []
+    public var clientsAllow: [String] = []
+    /// No CURVE: loopback endpoints only.
+    public var insecure = false
+    /// Where to write the cluster connection file, and the host name it gives for a wildcard bind.
+    public var clusterFile: String?
+    public var advertise: String?
 
-    public static let keys = ["workers", "clients", "store", "heartbeat", "liveness", "lease_grace", "log_level"]
+    public static let keys = ["workers", "clients", "store", "heartbeat", "liveness", "lease_grace", "log_level",
+                              "key", "workers_allow", "clients_allow", "insecure", "cluster_file", "advertise"]
     public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     public init() {}
@@ -30,7 +42,59 @@ public struct Settings: Equatable, Sendable {
         liveness = f.int(o, "liveness", "", default: defaults.liveness, 1...1000, rule: "a count of heartbeats ≥ 1")
         leaseGrace = f.double(o, "lease_grace", "", default: defaults.leaseGrace, 0...86_400, rule: "seconds in [0, 86400]")
         logLevel = f.string(o, "log_level", "", default: defaults.logLevel, oneOf: Self.levels)
+        key = o["key"].map { _ in f.string(o, "key", "", default: "") }
+        workersAllow = Self.paths(f, o, "workers_allow")
+        clientsAllow = Self.paths(f, o, "clients_allow")
+        insecure = f.bool(o, "insecure", "", default: false)
+        clusterFile = o["cluster_file"].map { _ in f.string(o, "cluster_file", "", default: "") }
+        advertise = o["advertise"].map { _ in f.string(o, "advertise", "", default: "") }
         try f.check()
+    }
+
+    /// A path or a list of paths.
+    static func paths(_ f: Fields, _ o: [String: Config], _ key: String) -> [String] {
+        switch o[key] {
+        case nil, .null?: return []
+        case let .string(path)?: return [path]
+        case let .array(items)?:
+            return items.compactMap { item -> String? in
+                if case let .string(path) = item { return path }
+                f.fail(key, "must list paths (got \(item))")
+                return nil
+            }
+        case let other?:
+            f.fail(key, "must be a path or a list of paths (got \(other))")
+            return []
+        }
+    }
+
+    /// The CURVE setup these settings ask for: nil with `insecure` (allowed on loopback only).
+    public func security() throws -> ServerSecurity? {
+        let endpoints = [try Endpoint(parsing: workers), try Endpoint(parsing: clients)]
+        if insecure {
+            guard endpoints.allSatisfy(\.isLoopback) else {
+                throw SecurityError("insecure is allowed only on loopback endpoints (got \(workers), \(clients)); on a network give --key and the allow-lists")
+            }
+            return nil
+        }
+        guard let key else {
+            throw SecurityError("""
+                CURVE is on by default: give the coordinator's secret key with --key FILE and the public keys it admits with \
+                --workers-allow DIR and --clients-allow DIR (make keys with: sweep keygen NAME); or --insecure on loopback
+                """)
+        }
+        guard let pair = try Certificate(path: key).keyPair else { throw SecurityError("\(key) is a public certificate; --key needs the secret one (NAME.key_secret)") }
+        guard !workersAllow.isEmpty || !clientsAllow.isEmpty else {
+            throw SecurityError("with CURVE the coordinator admits only listed keys: give --workers-allow and --clients-allow (a .key file or a directory of them)")
+        }
+        return ServerSecurity(keyPair: pair, allowLists: ["workers": workersAllow, "clients": clientsAllow])
+    }
+
+    /// The cluster connection file for these settings (`advertise` replaces a wildcard host).
+    public func cluster(publicKey: String?) -> ClusterFile {
+        let host = advertise ?? ProcessInfo.processInfo.hostName
+        func shown(_ endpoint: String) -> String { endpoint.replacingOccurrences(of: "://*:", with: "://\(host):").replacingOccurrences(of: "://0.0.0.0:", with: "://\(host):") }
+        return ClusterFile(workers: shown(workers), clients: shown(clients), serverKey: publicKey)
     }
 
     /// The core's timing options.

@@ -18,6 +18,7 @@ public final class WorkerService: @unchecked Sendable {
     let threads: Int
     let logger: Logger
     let bootID: String
+    let security: Security
     /// Messages to send, in order, by one task.
     private let queue: AsyncStream<Envelope>
     private let post: AsyncStream<Envelope>.Continuation
@@ -41,9 +42,11 @@ public final class WorkerService: @unchecked Sendable {
         var lastHeard: ContinuousClock.Instant?
         var lastHello: ContinuousClock.Instant?
         var helloBackoff: Duration = .seconds(1)
+        var refusalBackoff: Duration = .seconds(5)
     }
 
-    public init(context: Context, endpoint: Endpoint, name: String, threads: Int, logger: Logger) {
+    public init(context: Context, endpoint: Endpoint, name: String, threads: Int, security: Security, logger: Logger) {
+        self.security = security
         bridge = Bridge(context: context, name: "worker-io")
         self.endpoint = endpoint
         self.name = name
@@ -62,7 +65,8 @@ public final class WorkerService: @unchecked Sendable {
 
     /// Runs until `shutdown()`.
     public func run() async throws {
-        let socket = try await bridge.open(.dealer) { [endpoint, bootID] socket in
+        let socket = try await bridge.open(.dealer, monitor: true) { [endpoint, bootID, security] socket in
+            try security.apply(to: socket)
             try socket.set(.routingID, Data(bootID.utf8))
             try socket.set(.reconnectInterval, .milliseconds(500))
             try socket.set(.reconnectIntervalMax, .seconds(30))
@@ -90,6 +94,14 @@ public final class WorkerService: @unchecked Sendable {
         hello()
         logger.info("connecting", metadata: ["coordinator": "\(endpoint)", "threads": "\(threads)"])
         for await event in bridge.events {
+            if case let .monitor(_, change) = event {
+                // A refused key or a wrong server key shows here, not as an error reply.
+                if let hint = Security.hint(change, role: "worker", domain: "workers") { logger.error("\(hint)") }
+                // libzmq does not retry after a refusal; this worker does, slowly, so that a key
+                // added to the allow-list later (SIGHUP) is picked up without a restart.
+                if change.kind == .handshakeFailedAuth { retryAfterRefusal(socket) }
+                continue
+            }
             guard case let .message(_, message) = event, let received = try? Envelope(frames: message.frames) else { continue }
             state.withLock { $0.lastHeard = clock.now }
             receive(received)
@@ -157,6 +169,21 @@ public final class WorkerService: @unchecked Sendable {
         }
     }
 
+    /// Connects again after the coordinator refused this worker's key: 5 s, then doubling to 60 s.
+    private func retryAfterRefusal(_ socket: SocketID) {
+        let delay = state.withLock { s in
+            defer { s.refusalBackoff = min(s.refusalBackoff * 2, .seconds(60)) }
+            return s.refusalBackoff
+        }
+        Swift.Task { [bridge, endpoint] in
+            try? await Swift.Task.sleep(for: delay)
+            _ = try? await bridge.with(socket) { socket in
+                try socket.disconnect(endpoint)
+                try socket.connect(endpoint)
+            }
+        }
+    }
+
     /// Sends HELLO with the running trial (or one whose DONE is not acknowledged yet).
     private func hello() {
         let running: [Body.Running] = state.withLock { s in
@@ -175,7 +202,11 @@ public final class WorkerService: @unchecked Sendable {
         enum Action { case none, hello, loseLease }
         let now = clock.now
         let action: Action = state.withLock { s in
-            guard let heard = s.lastHeard else { return now - (s.lastHello ?? now) >= s.helloBackoff ? .hello : .none }
+            guard let heard = s.lastHeard else {
+                guard now - (s.lastHello ?? now) >= s.helloBackoff else { return .none }
+                s.helloBackoff = min(s.helloBackoff * 2, .seconds(32))
+                return .hello
+            }
             let silent = now - heard
             if s.trial != nil, silent > s.leaseGrace, !abandoned.load(ordering: .acquiring) { return .loseLease }
             if silent > s.heartbeat * s.liveness, now - (s.lastHello ?? heard) >= s.helloBackoff {

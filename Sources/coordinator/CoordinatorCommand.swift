@@ -15,12 +15,17 @@ struct CoordinatorCommand: AsyncParsableCommand {
         commandName: "coordinator",
         abstract: "Run the Sweep coordinator: studies, samplers, stoppers and the store.",
         discussion: """
-        Settings come from flags, then the --config file (YAML or JSON, keys: workers, clients,
-        store, heartbeat, liveness, lease_grace, log_level), then the defaults shown here.
+        CURVE is on by default: the coordinator needs its secret key (--key) and admits only the
+        public keys in --workers-allow and --clients-allow (a .key file, or a directory of them;
+        separate lists, so a client key cannot act as a worker). SIGHUP reloads the lists.
+        --insecure turns CURVE off, on loopback endpoints only. Settings come from flags, then the
+        --config file (YAML or JSON, keys as the flags with underscores), then the defaults.
 
         Examples:
-          coordinator                                            loopback defaults, store ./sweep.sqlite
-          coordinator --workers tcp://*:5555 --clients tcp://*:5556 --store /var/lib/sweep/sweep.sqlite
+          sweep keygen coordinator --dir keys; sweep keygen w1 --dir keys/workers; sweep keygen me --dir keys/clients
+          coordinator --workers tcp://*:5555 --clients tcp://*:5556 --key keys/coordinator.key_secret \\
+                      --workers-allow keys/workers --clients-allow keys/clients --cluster-file cluster.yaml
+          coordinator --insecure                                 loopback only, no keys
           coordinator --config /etc/sweep/coordinator.yaml --log-level debug
         """
     )
@@ -34,6 +39,12 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Seconds after a worker is lost before its trial runs elsewhere (default: 60).") var leaseGrace: Double?
     @Option(help: "trace, debug, info, notice, warning, error or critical (default: info).") var logLevel: Logger.Level?
     @Flag(name: .shortAndLong, help: "Log at debug level (every report and decision).") var verbose = false
+    @Option(help: "The coordinator's secret certificate (NAME.key_secret, from sweep keygen).") var key: String?
+    @Option(help: "Public certificates admitted as workers: a .key file or a directory (repeatable).") var workersAllow: [String] = []
+    @Option(help: "Public certificates admitted as clients: a .key file or a directory (repeatable).") var clientsAllow: [String] = []
+    @Flag(help: "No CURVE: no encryption, no authentication. Loopback endpoints only.") var insecure = false
+    @Option(help: "Write a cluster connection file here (endpoints and public key) for workers and clients.") var clusterFile: String?
+    @Option(help: "The host name the cluster file gives for a wildcard bind (default: this host's name).") var advertise: String?
 
     mutating func run() async throws {
         var settings = Settings()
@@ -48,6 +59,14 @@ struct CoordinatorCommand: AsyncParsableCommand {
         settings.heartbeat = heartbeat ?? settings.heartbeat
         settings.liveness = liveness ?? settings.liveness
         settings.leaseGrace = leaseGrace ?? settings.leaseGrace
+        settings.key = key ?? settings.key
+        if !workersAllow.isEmpty { settings.workersAllow = workersAllow }
+        if !clientsAllow.isEmpty { settings.clientsAllow = clientsAllow }
+        settings.insecure = insecure || settings.insecure
+        settings.clusterFile = clusterFile ?? settings.clusterFile
+        settings.advertise = advertise ?? settings.advertise
+        let security: ServerSecurity?
+        do { security = try settings.security() } catch let error as SecurityError { throw ValidationError(error.description) }
         let level = verbose ? .debug : logLevel ?? Logger.Level(rawValue: settings.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -57,11 +76,16 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let logger = Logger(label: "sweep.coordinator")
         let core = try Coordinator(store: Store(path: settings.store), trialKeys: TrialSpec.searchableKeys, options: settings.options, logger: logger)
         let service = CoordinatorService(context: try Context(), coordinator: core, workers: try Endpoint(parsing: settings.workers),
-                                         clients: try Endpoint(parsing: settings.clients), logger: logger)
+                                         clients: try Endpoint(parsing: settings.clients), security: security, logger: logger)
+        if let path = settings.clusterFile {
+            try settings.cluster(publicKey: security?.keyPair.publicKey).text.write(toFile: path, atomically: true, encoding: .utf8)
+            logger.info("cluster file written", metadata: ["path": "\(path)"])
+        }
         onTermination {
             logger.notice("stopping (signal)")
             service.shutdown()
         }
+        onHangup { service.reload() }
         try await service.run()
     }
 }

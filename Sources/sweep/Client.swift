@@ -11,11 +11,12 @@ final class Client: @unchecked Sendable {
     let endpoint: String
     private var events: AsyncStream<Bridge.Event>.Iterator
 
-    init(endpoint: String) async throws {
+    init(endpoint: String, security: Security) async throws {
         bridge = Bridge(context: try Context(), name: "sweep-io")
         self.endpoint = endpoint
         let target = try Endpoint(parsing: endpoint)
-        socket = try await bridge.open(.dealer) { socket in
+        socket = try await bridge.open(.dealer, monitor: true) { socket in
+            try security.apply(to: socket)
             try socket.set(.linger, .zero)
             try socket.connect(target)
         }
@@ -41,10 +42,14 @@ final class Client: @unchecked Sendable {
         }
         defer { timer?.cancel() }
         while let event = await events.next() {
+            // A refused key shows as a failed handshake, not a reply: say so instead of waiting.
+            if case let .monitor(_, change) = event, let hint = Security.hint(change, role: "client", domain: "clients") {
+                throw Failure(hint)
+            }
             guard case let .message(_, message) = event, let envelope = try? Envelope(frames: message.frames) else { continue }
             if envelope.header.type == .error, let error = try? envelope.decode(ProtocolError.Body.self) {
                 let problems = (error.problems ?? []).map { "\n  \($0.path) \($0.message)" }.joined()
-                throw ValidationError("\(error.code.rawValue): \(error.message)\(problems)")
+                throw Failure("\(error.code.rawValue): \(error.message)\(problems)")
             }
             return envelope
         }
@@ -62,16 +67,43 @@ final class Client: @unchecked Sendable {
         while let reply = try await next() {
             if reply.header.re == id { return reply }
         }
-        throw ValidationError("no answer from the coordinator at \(endpoint) within \(timeout) (is it running? is this its client endpoint?)")
+        throw Failure("no answer from the coordinator at \(endpoint) within \(timeout) (is it running? is this its client endpoint?)")
     }
 
     func close() { bridge.stop() }
 }
 
-/// The option every client command shares.
+/// The options every client command shares: where the coordinator is and how to reach it.
 struct CoordinatorOption: ParsableArguments {
-    @Option(name: .customLong("coordinator"), help: "The coordinator's client endpoint.")
-    var endpoint = "tcp://127.0.0.1:5556"
+    @Option(name: .customLong("cluster"), help: "A cluster connection file (default: $SWEEP_CLUSTER).")
+    var cluster: String?
+    @Option(name: .customLong("coordinator"), help: "The coordinator's client endpoint (default: the cluster file's, else tcp://127.0.0.1:5556).")
+    var endpoint: String?
+    @Option(help: "Your secret certificate, NAME.key_secret from sweep keygen (default: $SWEEP_KEY).")
+    var key: String?
+    @Option(help: "The coordinator's public key: its .key file or the Z85 text (default: the cluster file's).")
+    var serverKey: String?
+    @Flag(help: "No CURVE: no encryption, no authentication. Loopback only.")
+    var insecure = false
 
-    func connect() async throws -> Client { try await Client(endpoint: endpoint) }
+    func connect() async throws -> Client {
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            let file = try (cluster ?? environment["SWEEP_CLUSTER"]).map { try ClusterFile(path: $0) }
+            let target = endpoint ?? file?.clients ?? "tcp://127.0.0.1:5556"
+            let security = try Security.client(insecure: insecure, key: key ?? environment["SWEEP_KEY"], serverKey: serverKey ?? file?.serverKey,
+                                               endpoint: try Endpoint(parsing: target), role: "client")
+            return try await Client(endpoint: target, security: security)
+        } catch let error as SecurityError {
+            throw ValidationError(error.description)
+        } catch let error as CertificateError {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+/// A failure at run time, not a usage error: printed as "Error: …" without the usage text; exit status 1.
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -104,7 +104,7 @@ struct Export: AsyncParsableCommand {
     /// One row per trial and epoch: trial, status, attempt, worker, value, stop rule and detail,
     /// then the parameters (`param.` prefix) and the epoch's metrics.
     func csv(_ exported: Config) throws -> String {
-        guard case let .array(trials)? = exported[path: "trials"] else { throw ValidationError("the EXPORTED reply has no trials") }
+        guard case let .array(trials)? = exported[path: "trials"] else { throw Failure("the EXPORTED reply has no trials") }
         func keys(_ objects: [Config]) -> [String] {
             var names = Set<String>()
             for case let .object(o) in objects { names.formUnion(o.keys) }

@@ -13,8 +13,9 @@ struct WorkerCommand: AsyncParsableCommand {
         abstract: "Run a Sweep worker: take trials from a coordinator, train them, report every epoch.",
         discussion: """
         Examples:
-          worker                                                 loopback coordinator, 1 thread
-          worker --coordinator tcp://coord.example:5555 --threads 2 --name gpu-3
+          worker --cluster cluster.yaml --key keys/w1.key_secret --threads 2 --name w1
+          worker --coordinator tcp://coord:5555 --server-key keys/coordinator.key --key keys/w1.key_secret
+          worker --insecure                                      loopback coordinator, no CURVE
         """
     )
 
@@ -22,6 +23,10 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "BLAS threads for training.") var threads = 1
     @Option(help: "This worker's name (default: host-pid).") var name: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.") var logLevel: Logger.Level = .info
+    @Option(help: "A cluster connection file (the coordinator's endpoints and public key).") var cluster: String?
+    @Option(help: "This worker's secret certificate (NAME.key_secret, from sweep keygen).") var key: String?
+    @Option(help: "The coordinator's public key: its .key file or the Z85 text (or use --cluster).") var serverKey: String?
+    @Flag(help: "No CURVE: no encryption, no authentication. Loopback only.") var insecure = false
 
     mutating func run() async throws {
         let label = name ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
@@ -31,7 +36,17 @@ struct WorkerCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
-        let service = WorkerService(context: try Context(), endpoint: try Endpoint(parsing: coordinator), name: label, threads: threads,
+        let file = try cluster.map { try ClusterFile(path: $0) }
+        let endpoint = try Endpoint(parsing: file?.workers ?? coordinator)
+        let security: Security
+        do {
+            security = try Security.client(insecure: insecure, key: key, serverKey: serverKey ?? file?.serverKey, endpoint: endpoint, role: "worker")
+        } catch let error as SecurityError {
+            throw ValidationError(error.description)
+        } catch let error as CertificateError {
+            throw ValidationError(error.description)
+        }
+        let service = WorkerService(context: try Context(), endpoint: endpoint, name: label, threads: threads, security: security,
                                     logger: Logger(label: "sweep.worker"))
         onTermination { service.shutdown() }
         try await service.run()

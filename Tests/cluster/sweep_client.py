@@ -16,11 +16,22 @@ class ProtocolError(Exception):
         self.body = body
 
 
+def curve_client(socket, certificate, server_certificate):
+    """Makes `socket` a CURVE client: its own secret certificate file (NAME.key_secret) and the
+    coordinator's public one (NAME.key), as `sweep keygen` or zmq.auth.create_certificates write them."""
+    import zmq.auth
+    public, secret = zmq.auth.load_certificate(certificate)
+    server, _ = zmq.auth.load_certificate(server_certificate)
+    socket.curve_publickey, socket.curve_secretkey, socket.curve_serverkey = public, secret, server
+
+
 class Client:
-    def __init__(self, endpoint, context=None):
+    def __init__(self, endpoint, context=None, certificate=None, server_certificate=None):
         self.context = context or zmq.Context.instance()
         self.socket = self.context.socket(zmq.DEALER)
         self.socket.setsockopt(zmq.LINGER, 0)
+        if certificate:
+            curve_client(self.socket, certificate, server_certificate)
         self.socket.setsockopt(zmq.ROUTING_ID, f"py-{uuid.uuid4()}".encode())
         self.socket.connect(endpoint)
 

@@ -18,7 +18,7 @@ import jsonschema
 import zmq
 
 sys.path.insert(0, os.path.dirname(__file__))
-from sweep_client import Client, ProtocolError  # noqa: E402
+from sweep_client import Client, ProtocolError, curve_client  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.path.abspath(os.environ.get("SWEEP_BIN", os.path.join(ROOT, ".build", "debug")))
@@ -59,12 +59,24 @@ def quadratic_study(trials=6, concurrent=2, epochs=4, pause=0.05, name="quad"):
     }
 
 
+def sweep_cli(*args):
+    return subprocess.run([os.path.join(BIN, "sweep"), *args], capture_output=True, text=True, timeout=30)
+
+
 class Cluster:
-    """A coordinator (fast heartbeats: 0.25 s × 4, lease grace 1.5 s unless given) and workers on loopback."""
+    """A coordinator (fast heartbeats: 0.25 s × 4, lease grace 1.5 s unless given) and workers on
+    loopback, with CURVE as in production: keys from `sweep keygen`, the client's from pyzmq."""
 
     def __init__(self, directory, lease_grace=1.5):
         self.lease_grace = lease_grace
         self.directory = directory
+        self.keys = os.path.join(directory, "keys")
+        for name, folder in [("coordinator", ""), ("w1", "workers"), ("w2", "workers"), ("intruder", "other")]:
+            made = sweep_cli("keygen", name, "--dir", os.path.join(self.keys, folder))
+            assert made.returncode == 0, made.stderr
+        import zmq.auth
+        os.makedirs(os.path.join(self.keys, "clients"))
+        zmq.auth.create_certificates(os.path.join(self.keys, "clients"), "tester")
         self.store = os.path.join(directory, "sweep.sqlite")
         self.workers_endpoint = f"tcp://127.0.0.1:{free_port()}"
         self.clients_endpoint = f"tcp://127.0.0.1:{free_port()}"
@@ -80,16 +92,30 @@ class Cluster:
     def start_coordinator(self):
         self.coordinator = subprocess.Popen(
             [os.path.join(BIN, "coordinator"), "--workers", self.workers_endpoint, "--clients", self.clients_endpoint,
-             "--store", self.store, "--heartbeat", "0.25", "--liveness", "4", "--lease-grace", str(self.lease_grace)],
+             "--store", self.store, "--heartbeat", "0.25", "--liveness", "4", "--lease-grace", str(self.lease_grace),
+             "--key", self.key("coordinator"), "--workers-allow", os.path.join(self.keys, "workers"),
+             "--clients-allow", os.path.join(self.keys, "clients"), "--cluster-file", self.cluster_file],
             stderr=self._log("coordinator"))
+        wait_for(lambda: os.path.exists(self.cluster_file), 10, "the cluster file")
 
-    def start_worker(self, name):
+    @property
+    def cluster_file(self):
+        return os.path.join(self.directory, "cluster.yaml")
+
+    def key(self, name, folder=""):
+        return os.path.join(self.keys, folder, f"{name}.key_secret")
+
+    def start_worker(self, name, key=None):
         self.workers[name] = subprocess.Popen(
-            [os.path.join(BIN, "worker"), "--coordinator", self.workers_endpoint, "--name", name],
+            [os.path.join(BIN, "worker"), "--cluster", self.cluster_file, "--key", key or self.key(name, "workers"), "--name", name],
             stderr=self._log(name))
 
-    def client(self):
-        return CheckedClient(self.clients_endpoint)
+    def client(self, certificate=None):
+        return CheckedClient(self.clients_endpoint, certificate=certificate or self.key("tester", "clients"),
+                             server_certificate=os.path.join(self.keys, "coordinator.key"))
+
+    def sweep(self, *args, key=None):
+        return sweep_cli(*args, "--cluster", self.cluster_file, "--key", key or self.key("tester", "clients"))
 
     def stop(self):
         for process in [self.coordinator, *self.workers.values()]:
@@ -163,8 +189,7 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual({t["worker"] for t in trials}, {"w1", "w2"}, "both workers ran trials")
         # The same through the CLI.
         def sweep(*args):
-            run = subprocess.run([os.path.join(BIN, "sweep"), *args, "--coordinator", self.cluster.clients_endpoint],
-                                 capture_output=True, text=True, timeout=30)
+            run = self.cluster.sweep(*args)
             self.assertEqual(run.returncode, 0, run.stderr)
             return run.stdout
         lines = sweep("export", study, "--format", "csv").splitlines()
@@ -224,9 +249,50 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(trial["metrics"], [])
         self.assertEqual(self.client.status(study)[0]["state"], "cancelled")
 
+    def test_a_worker_whose_key_is_not_listed_never_gets_a_trial_until_the_list_is_reloaded(self):
+        self.cluster.start_worker("intruder", key=self.cluster.key("intruder", "other"))
+        study = self.client.submit(quadratic_study(trials=2, concurrent=1))
+        time.sleep(2)
+        self.assertEqual([t["status"] for t in self.trials(study)], [], "no trial was assigned")
+        self.assertIn("refused this worker's key", self.cluster.log("intruder"))
+        self.assertEqual(self.client.request("WORKERS")[1]["workers"], [])
+        # Listed, then SIGHUP: the coordinator admits it on its next attempt.
+        shutil.copy(os.path.join(self.cluster.keys, "other", "intruder.key"), os.path.join(self.cluster.keys, "workers"))
+        self.cluster.coordinator.send_signal(signal.SIGHUP)
+        rows, status, _ = self.client.follow(study, timeout=90)
+        self.assertEqual(status["state"], "completed")
+        self.assertEqual({t["worker"] for t in self.trials(study)}, {"intruder"})
+
+    def test_a_client_with_a_worker_key_cannot_submit(self):
+        spec = os.path.join(self.tmp, "spec.json")
+        with open(spec, "w") as handle:
+            json.dump(quadratic_study(), handle)
+        refused = self.cluster.sweep("submit", spec, key=self.cluster.key("w1", "workers"))
+        self.assertEqual(refused.returncode, 1)
+        self.assertIn("refused this client's key", refused.stderr)
+        plain = sweep_cli("status", "--coordinator", self.cluster.clients_endpoint, "--insecure")
+        self.assertNotEqual(plain.returncode, 0)
+        self.assertIn("handshake", plain.stderr)
+        self.assertEqual(self.client.status(), [], "nothing was stored")
+
+    def test_insecure_mode_is_refused_off_loopback_and_keys_are_required_by_default(self):
+        for args, expected in [
+            (["--insecure", "--workers", "tcp://0.0.0.0:5999"], "loopback"),
+            (["--workers", f"tcp://127.0.0.1:{free_port()}", "--clients", f"tcp://127.0.0.1:{free_port()}"], "sweep keygen"),
+        ]:
+            run = subprocess.run([os.path.join(BIN, "coordinator"), *args, "--store", os.path.join(self.tmp, "x.sqlite")],
+                                 capture_output=True, text=True, timeout=30)
+            self.assertNotEqual(run.returncode, 0)
+            self.assertIn(expected, run.stderr)
+        public = open(os.path.join(self.cluster.keys, "workers", "w1.key")).read()
+        self.assertIn("public-key", public)
+        self.assertEqual(oct(os.stat(self.cluster.key("w1", "workers")).st_mode & 0o777), "0o600")
+        self.assertEqual(oct(os.stat(os.path.join(self.cluster.keys, "workers", "w1.key")).st_mode & 0o777), "0o644")
+
     def test_bad_messages_get_error_replies_and_the_coordinator_keeps_serving(self):
         raw = zmq.Context.instance().socket(zmq.DEALER)
         raw.setsockopt(zmq.LINGER, 0)
+        curve_client(raw, self.cluster.key("w1", "workers"), os.path.join(self.cluster.keys, "coordinator.key"))
         raw.connect(self.cluster.workers_endpoint)
         cases = [
             ([b"junk"], "bad_request"),
@@ -261,8 +327,7 @@ class ClusterTest(unittest.TestCase):
         path = os.path.join(self.tmp, "bad.json")
         with open(path, "w") as handle:
             json.dump(spec, handle)
-        cli = subprocess.run([os.path.join(BIN, "sweep"), "submit", path, "--coordinator", self.cluster.clients_endpoint],
-                             capture_output=True, text=True, timeout=30)
+        cli = self.cluster.sweep("submit", path)
         self.assertNotEqual(cli.returncode, 0)
         self.assertIn("budgett", cli.stderr)
         self.assertIn("space.x.low", cli.stderr)
