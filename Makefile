@@ -1,10 +1,10 @@
 # Sweep: build, test, benchmark. `make test` installs what is missing first.
 SHELL := /bin/bash
 SWIFT ?= swift
-DEBS := libzmq3-dev libopenblas-dev zlib1g-dev libsqlite3-dev pkg-config dataset-fashion-mnist
+DEBS := libzmq3-dev libopenblas-dev zlib1g-dev libsqlite3-dev pkg-config dataset-fashion-mnist iproute2 nftables shellcheck
 MAX_FILE_LINES := 600
 
-.PHONY: deps build release test bench size clean demo
+.PHONY: deps build release test lint bench size clean demo
 
 deps:
 	@missing=""; for p in $(DEBS); do \
@@ -24,11 +24,17 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Unit and in-process tests, then the process-level cluster tests on the debug binaries.
+# Unit and in-process tests, then the process-level cluster tests on the debug binaries
+# (loopback, then several hosts in network namespaces when run as root), then lint.
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
 	python3 -m unittest discover -s Tests/cluster -v
+	$(MAKE) lint
+
+# Every shell script, checked.
+lint:
+	shellcheck .ci/run scripts/*.sh $$(find deploy -name '*.sh')
 
 bench: deps
 	$(SWIFT) build -c release --product sweep-bench

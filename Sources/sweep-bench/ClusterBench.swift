@@ -15,7 +15,7 @@ enum ClusterBench {
         print("Cluster (coordinator binary, no-op workers on tcp://127.0.0.1, \(Int(duration)) s per run)")
         var report = Report(suite: "cluster")
         for n in [1, 8, 64] {
-            let short = try measure(workers: n, epochs: 1)
+            let short = try measure(workers: n, epochs: 1, curve: false)
             let optuna = optunaTrialsPerSecond(processes: n)
             report.add("trials/s, \(n) workers (1 report each)", short.trialsPerSecond, "trials/s",
                        note: optuna.map { String(format: "Optuna journal %.0f/s: %.1f×", $0, short.trialsPerSecond / $0) } ?? "no Optuna anchor")
@@ -23,7 +23,10 @@ enum ClusterBench {
             report.add("  report→decision p99, \(n) workers", short.p99, "ms")
             report.add("  coordinator CPU per trial, \(n) workers", short.cpuSeconds / Double(short.trials) * 1e6, "µs")
         }
-        let long = try measure(workers: 8, epochs: 100_000)
+        let curve = try measure(workers: 8, epochs: 1, curve: true)
+        report.add("trials/s, 8 workers, CURVE on", curve.trialsPerSecond, "trials/s")
+        report.add("  report→decision p50 / p99, CURVE on", curve.p50, "ms", note: String(format: "p99 %.2f ms", curve.p99))
+        let long = try measure(workers: 8, epochs: 100_000, curve: false)
         report.add("metric reports/s, 8 workers", long.reportsPerSecond, "reports/s")
         report.add("  per coordinator CPU-second", Double(long.reports) / long.cpuSeconds, "reports/s",
                    note: String(format: "coordinator used %.2f cores", long.cpuSeconds / long.wall))
@@ -52,8 +55,10 @@ enum ClusterBench {
         let directory: String
         let workers: Endpoint
         let clients: Endpoint
+        /// The coordinator's key pair and the one key it admits (workers and clients), when CURVE is on.
+        let server: CurveKeyPair?, peer: CurveKeyPair?
 
-        init(store: String? = nil, port: UInt16) throws {
+        init(store: String? = nil, port: UInt16, curve: Bool = false) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-bench-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             workers = .tcp(host: "127.0.0.1", port: port)
@@ -62,6 +67,17 @@ enum ClusterBench {
             guard FileManager.default.isExecutableFile(atPath: binary) else { throw StoreError("build the coordinator first: \(binary) is missing") }
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = ["--workers", "\(workers)", "--clients", "\(clients)", "--store", store ?? directory + "/sweep.sqlite", "--log-level", "error"]
+            if curve {
+                let server = try CurveKeyPair.generate(), peer = try CurveKeyPair.generate()
+                try Certificate(server).write(directory: directory, name: "coordinator")
+                try Certificate(peer).write(directory: directory, name: "peer")
+                process.arguments! += ["--key", directory + "/coordinator.key_secret", "--workers-allow", directory + "/peer.key",
+                                       "--clients-allow", directory + "/peer.key"]
+                (self.server, self.peer) = (server, peer)
+            } else {
+                process.arguments! += ["--insecure"]
+                (self.server, self.peer) = (nil, nil)
+            }
             try process.run()
         }
 
@@ -71,6 +87,15 @@ enum ClusterBench {
                   let close = stat.lastIndex(of: ")") else { return 0 }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             return ((Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        }
+
+        /// A DEALER to `endpoint`, a CURVE client when CURVE is on.
+        func dealer(_ context: Context, _ endpoint: Endpoint) throws -> Socket {
+            let socket = try Socket(.dealer, context: context)
+            try socket.set(.linger, .zero)
+            if let server, let peer { try socket.makeCurveClient(keyPair: peer, serverKey: server.publicKey) }
+            try socket.connect(endpoint)
+            return socket
         }
 
         func stop() {
@@ -85,11 +110,9 @@ enum ClusterBench {
     }
 
     /// Sends a request on a fresh DEALER and waits for the reply (retrying while the coordinator starts).
-    static func request<B: Encodable>(_ context: Context, _ endpoint: Endpoint, _ type: MessageType, _ body: B) throws -> Envelope {
-        let socket = try Socket(.dealer, context: context)
+    static func request<B: Encodable>(_ coordinator: Running, _ context: Context, _ endpoint: Endpoint, _ type: MessageType, _ body: B) throws -> Envelope {
+        let socket = try coordinator.dealer(context, endpoint)
         defer { socket.close() }
-        try socket.set(.linger, .zero)
-        try socket.connect(endpoint)
         _ = try socket.send(envelope(type, body))
         let poller = Poller()
         _ = poller.add(socket)
@@ -112,17 +135,18 @@ enum ClusterBench {
     }
 
     /// N no-op workers: each trial reports `epochs` times (waiting for each DECISION), then DONE.
-    static func measure(workers n: Int, epochs: Int) throws -> Throughput {
-        let coordinator = try Running(port: 25_555)
+    static func measure(workers n: Int, epochs: Int, curve: Bool) throws -> Throughput {
+        let coordinator = try Running(port: 25_555, curve: curve)
         defer { coordinator.stop() }
         let context = try Context()
-        _ = try request(context, coordinator.clients, .submit, ["spec": noopStudy(trials: 10_000_000, concurrent: n)])
+        _ = try request(coordinator, context, coordinator.clients, .submit, ["spec": noopStudy(trials: 10_000_000, concurrent: n)])
         var sockets: [Socket] = []
         let poller = Poller()
         for i in 0..<n {
             let socket = try Socket(.dealer, context: context)
             try socket.set(.routingID, Data("noop-\(i)".utf8))
             try socket.set(.linger, .zero)
+            if let server = coordinator.server, let peer = coordinator.peer { try socket.makeCurveClient(keyPair: peer, serverKey: server.publicKey) }
             try socket.connect(coordinator.workers)
             _ = try socket.send(envelope(.hello, Body.Hello(worker: "noop-\(i)", boot_id: "b\(i)", host: "bench", cores: 2, threads: 1, version: "bench",
                                                              proto_min: 1, proto_max: 1, running: [])))
@@ -231,7 +255,7 @@ enum ClusterBench {
         let coordinator = try Running(store: path, port: 25_655)
         defer { coordinator.stop() }
         let context = try Context()
-        _ = try request(context, coordinator.clients, .status, Body.Empty())
+        _ = try request(coordinator, context, coordinator.clients, .status, Body.Empty())
         let startup = (clock.now - begin).seconds
         let follower = try Socket(.dealer, context: context), worker = try Socket(.dealer, context: context)
         defer { follower.close(); worker.close() }
