@@ -4,7 +4,7 @@ SWIFT ?= swift
 DEBS := libzmq3-dev libopenblas-dev zlib1g-dev libsqlite3-dev pkg-config dataset-fashion-mnist iproute2 nftables shellcheck
 MAX_FILE_LINES := 600
 
-.PHONY: deps build release test lint bench size clean demo
+.PHONY: deps build release static test lint bench size clean demo
 
 deps:
 	@missing=""; for p in $(DEBS); do \
@@ -16,13 +16,22 @@ deps:
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	@# The process-level tests drive the cluster from Python with pyzmq (the product never needs Python).
-	@python3 -c 'import zmq, jsonschema' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check pyzmq jsonschema
+	@python3 -c 'import zmq, jsonschema, yaml' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check pyzmq jsonschema pyyaml
 
 build: deps
 	$(SWIFT) build
 
 release: deps
 	$(SWIFT) build -c release
+
+# The binaries of deploy/container: the Swift runtime linked in, only C libraries needed to run.
+static: deps
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product coordinator
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product worker
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product sweep
+	@for b in coordinator worker sweep; do \
+	  if ldd .build-static/release/$$b | grep -q libswift; then echo "$$b links the Swift runtime dynamically" >&2; exit 1; fi; \
+	done; echo "static-stdlib binaries in .build-static/release: coordinator worker sweep"
 
 # Unit and in-process tests, then the process-level cluster tests on the debug binaries
 # (loopback, then several hosts in network namespaces when run as root), then lint.
@@ -34,7 +43,7 @@ test: deps
 
 # Every shell script, checked.
 lint:
-	shellcheck .ci/run scripts/*.sh $$(find deploy -name '*.sh')
+	shellcheck .ci/run scripts/*.sh $$(find deploy -name '*.sh' -o -name '*.sbatch')
 
 bench: deps
 	$(SWIFT) build -c release --product sweep-bench
