@@ -4,7 +4,7 @@ SWIFT ?= swift
 DEBS := libzmq3-dev libopenblas-dev zlib1g-dev libsqlite3-dev pkg-config dataset-fashion-mnist iproute2 nftables shellcheck
 MAX_FILE_LINES := 600
 
-.PHONY: deps build release static test lint bench size clean demo
+.PHONY: deps build release static test lint bench bench-hosts size clean demo
 
 deps:
 	@missing=""; for p in $(DEBS); do \
@@ -49,6 +49,12 @@ bench: deps
 	$(SWIFT) build -c release --product sweep-bench
 	$(SWIFT) build -c release --product coordinator
 	.build/release/sweep-bench $(SUITES)
+
+# The cluster benchmark with CURVE across network namespaces (root).
+bench-hosts: deps
+	$(SWIFT) build -c release --product sweep-bench
+	$(SWIFT) build -c release --product coordinator
+	deploy/netns/bench.sh
 
 # The main job: a real Fashion-MNIST study on a loopback cluster (a coordinator, two workers,
 # sweep submit and leaderboard --follow), then the best configuration and its test accuracy.

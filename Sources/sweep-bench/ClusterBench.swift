@@ -11,6 +11,24 @@ import Wire
 enum ClusterBench {
     static let duration = 5.0
 
+    /// Across network namespaces, CURVE on (run by deploy/netns/bench.sh, which sets the coordinator's host).
+    static func hosts() async throws {
+        guard let host = ProcessInfo.processInfo.environment["SWEEP_BENCH_COORDINATOR_HOST"] else {
+            print("hosts: run deploy/netns/bench.sh (as root): it puts the coordinator on another network namespace")
+            return
+        }
+        print("Cluster across hosts (coordinator at \(host) in another network namespace, CURVE on, \(Int(duration)) s per run)")
+        var report = Report(suite: "hosts")
+        for n in [1, 8, 64] {
+            let result = try measure(workers: n, epochs: 1, curve: true)
+            report.add("trials/s, \(n) workers, CURVE, across hosts", result.trialsPerSecond, "trials/s")
+            report.add("  report→decision p50, \(n) workers", result.p50, "ms", note: String(format: "p99 %.2f ms", result.p99))
+        }
+        let long = try measure(workers: 8, epochs: 100_000, curve: true)
+        report.add("metric reports/s, 8 workers, CURVE, across hosts", long.reportsPerSecond, "reports/s")
+        try report.write()
+    }
+
     static func run() async throws {
         print("Cluster (coordinator binary, no-op workers on tcp://127.0.0.1, \(Int(duration)) s per run)")
         var report = Report(suite: "cluster")
@@ -61,12 +79,16 @@ enum ClusterBench {
         init(store: String? = nil, port: UInt16, curve: Bool = false) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-bench-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            workers = .tcp(host: "127.0.0.1", port: port)
-            clients = .tcp(host: "127.0.0.1", port: port + 1)
+            // On another host (deploy/netns/bench.sh): the coordinator in that namespace, at its address.
+            let remote = ProcessInfo.processInfo.environment["SWEEP_BENCH_COORDINATOR_NETNS"]
+            let host = ProcessInfo.processInfo.environment["SWEEP_BENCH_COORDINATOR_HOST"] ?? "127.0.0.1"
+            workers = .tcp(host: host, port: port)
+            clients = .tcp(host: host, port: port + 1)
             let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("coordinator").path
             guard FileManager.default.isExecutableFile(atPath: binary) else { throw StoreError("build the coordinator first: \(binary) is missing") }
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["--workers", "\(workers)", "--clients", "\(clients)", "--store", store ?? directory + "/sweep.sqlite", "--log-level", "error"]
+            process.executableURL = URL(fileURLWithPath: remote == nil ? binary : "/usr/sbin/ip")
+            process.arguments = (remote.map { ["netns", "exec", $0, binary] } ?? [])
+                + ["--workers", "\(workers)", "--clients", "\(clients)", "--store", store ?? directory + "/sweep.sqlite", "--log-level", "error"]
             if curve {
                 let server = try CurveKeyPair.generate(), peer = try CurveKeyPair.generate()
                 try Certificate(server).write(directory: directory, name: "coordinator")

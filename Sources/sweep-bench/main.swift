@@ -8,6 +8,7 @@ let suites: [String: () async throws -> Void] = [
     "training": TrainingBench.run,
     "search": SearchBench.run,
     "cluster": ClusterBench.run,
+    "hosts": ClusterBench.hosts,
 ]
 let chosen = CommandLine.arguments.dropFirst().isEmpty ? suites.keys.sorted() : Array(CommandLine.arguments.dropFirst())
 print("machine: \(machineDescription())")
