@@ -32,9 +32,18 @@ final class BufferPool: Sendable {
     /// Buffers allocated fresh (not reused) so far: flat once a training loop reaches steady state.
     let allocations = Atomic<Int>(0)
 
+    /// Counts fresh allocations made inside `BufferPool.$counter.withValue(…)` only, so a test can
+    /// watch its own steps while other tests share the pool.
+    final class Counter: Sendable {
+        let count = Atomic<Int>(0)
+        init() {}
+    }
+    @TaskLocal static var counter: Counter?
+
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
         if let reused = free.withLock({ $0[count]?.popLast() }) { return UnsafeMutablePointer(bitPattern: reused)! }
         allocations.add(1, ordering: .relaxed)
+        Self.counter?.count.add(1, ordering: .relaxed)
         // 64-byte alignment keeps AVX-512 loads on one cache line.
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
         return raw.bindMemory(to: Float.self, capacity: max(count, 1))

@@ -10,15 +10,23 @@ enum SearchBench {
     static let checkpoints = [25, 50, 100]
 
     static func samplers(seed: UInt64) -> [(String, any Sampler)] {
-        [("random", RandomSampler()), ("sobol", SobolSampler(seed: seed)), ("coarse_to_fine", CoarseToFineSampler())]
+        let all: [(String, any Sampler)] = [("random", RandomSampler()), ("sobol", SobolSampler(seed: seed)), ("coarse_to_fine", CoarseToFineSampler())]
             + extraSamplers(seed: seed)
+        // SWEEP_BENCH_SAMPLERS=gp,tpe narrows the run (while tuning a sampler).
+        guard let wanted = ProcessInfo.processInfo.environment["SWEEP_BENCH_SAMPLERS"]?.split(separator: ",").map(String.init) else { return all }
+        return all.filter { wanted.contains($0.0) }
+    }
+
+    /// SWEEP_BENCH_BATCHES=1 runs only the sequential half.
+    static var batches: [Int] {
+        ProcessInfo.processInfo.environment["SWEEP_BENCH_BATCHES"]?.split(separator: ",").compactMap { Int($0) } ?? [1, 8]
     }
 
     static func run() async throws {
         print("Search: median simple regret (quartiles) over \(seeds) seeds")
-        var report = Report(suite: "search")
+        var report = Report(suite: ProcessInfo.processInfo.environment["SWEEP_BENCH_SAMPLERS"] == nil ? "search" : "search-partial")
         let optuna = OptunaRuns.load()
-        for batch in [1, 8] {
+        for batch in batches {
             print(batch == 1 ? "  sequential" : "  \(batch) trials in flight (ask \(batch), then tell them)")
             var wins: [String: (won: Int, total: Int)] = [:]
             for function in TestFunction.all {
@@ -50,7 +58,7 @@ enum SearchBench {
                 report.add("functions won (\(pair)), batch \(batch)", Double(w.won), "of \(w.total)")
             }
         }
-        try latency(&report)
+        if ProcessInfo.processInfo.environment["SWEEP_BENCH_SAMPLERS"] == nil { try latency(&report) }
         try report.write()
     }
 
