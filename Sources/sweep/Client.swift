@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Config
 import Wire
 
@@ -9,7 +10,15 @@ final class Client: @unchecked Sendable {
     let bridge: Bridge
     let socket: SocketID
     let endpoint: String
-    private var events: AsyncStream<Bridge.Event>.Iterator
+    private var messages: AsyncStream<Message>.Iterator
+    /// What the socket monitor said went wrong with the handshake, if anything.
+    private let hint = Hint()
+
+    final class Hint: Sendable {
+        private let text = Mutex<String?>(nil)
+        var value: String? { text.withLock { $0 } }
+        func set(_ value: String) { text.withLock { $0 = value } }
+    }
 
     init(endpoint: String, security: Security) async throws {
         bridge = Bridge(context: try Context(), name: "sweep-io")
@@ -20,15 +29,42 @@ final class Client: @unchecked Sendable {
             try socket.set(.linger, .zero)
             try socket.connect(target)
         }
-        events = bridge.events.makeAsyncIterator()
+        // Monitor events are kept aside (a refused handshake also makes sends fail), messages
+        // queued for `next`.
+        let (stream, feed) = AsyncStream.makeStream(of: Message.self)
+        messages = stream.makeAsyncIterator()
+        Task { [bridge, hint] in
+            for await event in bridge.events {
+                switch event {
+                case let .monitor(_, change):
+                    if let text = Security.hint(change, role: "client", domain: "clients") { hint.set(text) }
+                case let .message(_, message):
+                    feed.yield(message)
+                }
+            }
+            feed.finish()
+        }
     }
 
-    /// Sends a message; returns its id.
+    /// Sends a message; returns its id. A socket with no connection (none yet, or a refused
+    /// handshake) cannot take it: wait a little, then say what the monitor saw.
     @discardableResult
-    func send<B: Encodable>(_ type: MessageType, _ body: B) async throws -> String {
+    func send<B: Encodable>(_ type: MessageType, _ body: B, timeout: Duration = .seconds(10)) async throws -> String {
         let id = UUID().uuidString
-        try await bridge.send(Message(try Envelope(type, id: id, body: body).frames()), on: socket)
-        return id
+        let message = Message(try Envelope(type, id: id, body: body).frames())
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            do {
+                try await bridge.send(message, on: socket)
+                return id
+            } catch let error as WireError where error.code == WireError.Code.wouldBlock {
+                if let text = hint.value { throw Failure(text) }
+                guard ContinuousClock.now < deadline else {
+                    throw Failure("no connection to the coordinator at \(endpoint) within \(timeout) (is it running? is this its client endpoint?)")
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
     }
 
     /// The next message from the coordinator; nil when `timeout` passes first, which closes the
@@ -41,12 +77,8 @@ final class Client: @unchecked Sendable {
             }
         }
         defer { timer?.cancel() }
-        while let event = await events.next() {
-            // A refused key shows as a failed handshake, not a reply: say so instead of waiting.
-            if case let .monitor(_, change) = event, let hint = Security.hint(change, role: "client", domain: "clients") {
-                throw Failure(hint)
-            }
-            guard case let .message(_, message) = event, let envelope = try? Envelope(frames: message.frames) else { continue }
+        while let message = await messages.next() {
+            guard let envelope = try? Envelope(frames: message.frames) else { continue }
             if envelope.header.type == .error, let error = try? envelope.decode(ProtocolError.Body.self) {
                 let problems = (error.problems ?? []).map { "\n  \($0.path) \($0.message)" }.joined()
                 throw Failure("\(error.code.rawValue): \(error.message)\(problems)")
@@ -67,6 +99,8 @@ final class Client: @unchecked Sendable {
         while let reply = try await next() {
             if reply.header.re == id { return reply }
         }
+        // A refused key shows as a failed handshake, not a reply: say so instead of a timeout.
+        if let text = hint.value { throw Failure(text) }
         throw Failure("no answer from the coordinator at \(endpoint) within \(timeout) (is it running? is this its client endpoint?)")
     }
 
