@@ -9,11 +9,17 @@ struct Hyperparameters: Equatable {
     /// log noise variance.
     var logNoise: Double
 
+    /// The fit's start: lengthscales at the prior's mode, noise low (the fit raises it when the
+    /// data are noisy; starting high, it stayed there on smooth objectives).
     static func initial(dimensions d: Int) -> Hyperparameters {
-        Hyperparameters(logLengthscales: Array(repeating: Prior.lengthscaleMean(d), count: d), logSignal: 0, logNoise: log(1e-4))
+        Hyperparameters(logLengthscales: Array(repeating: Prior.lengthscaleMean(d), count: d), logSignal: 0, logNoise: log(1e-6))
     }
 
     var vector: [Double] { logLengthscales + [logSignal, logNoise] }
+
+    /// The noise variance's floor (standardized outputs): low enough to interpolate a smooth
+    /// deterministic objective to many digits, high enough to keep the Cholesky factor stable.
+    static let minimumLogNoise = log(1e-10)
 
     init(logLengthscales: [Double], logSignal: Double, logNoise: Double) {
         self.logLengthscales = logLengthscales
@@ -24,13 +30,13 @@ struct Hyperparameters: Equatable {
     init(vector v: [Double]) {
         logLengthscales = Array(v.dropLast(2))
         logSignal = v[v.count - 2]
-        logNoise = Swift.max(v[v.count - 1], log(1e-8))
+        logNoise = Swift.max(v[v.count - 1], Self.minimumLogNoise)
     }
 }
 
 /// Log-priors on the hyperparameters (inputs on the unit cube, outputs standardized):
 /// lengthscales LogNormal(√2 + ½·log d, √3) (Hvarfner et al. 2024, BoTorch's default), signal
-/// variance LogNormal(0, 1), noise LogNormal(log 1e-4, 2) with a floor of 1e-8.
+/// variance LogNormal(0, 1), noise LogNormal(log 1e-4, 2) with a floor of 1e-10.
 enum Prior {
     static func lengthscaleMean(_ d: Int) -> Double { 2.0.squareRoot() + 0.5 * log(Double(Swift.max(d, 1))) }
 
@@ -154,7 +160,7 @@ struct GaussianProcess {
         return (value, gradient)
     }
 
-    /// MAP hyperparameters: the best of a few uniform-lengthscale starts, then Adam ascent on
+    /// MAP hyperparameters: the best of a few uniform-lengthscale starts, then L-BFGS ascent on
     /// the log parameters (the likelihood is far from its optimum at the prior's mode).
     static func fit(x: [[Double]], y: [Double], categorical: [Bool], start: Hyperparameters, steps: Int = 100) -> Hyperparameters {
         let d = start.logLengthscales.count
@@ -166,19 +172,12 @@ struct GaussianProcess {
         for s in starts {
             if let (value, _) = objective(x: x, y: y, categorical: categorical, hyper: s), value > bestValue { (best, bestValue) = (s, value) }
         }
-        var theta = best.vector
-        var m = [Double](repeating: 0, count: theta.count), v = m
-        for t in 1...Swift.max(steps, 1) {
-            let h = Hyperparameters(vector: theta)
-            guard let (value, gradient) = objective(x: x, y: y, categorical: categorical, hyper: h) else { break }
-            if value > bestValue { bestValue = value; best = h }
-            for i in theta.indices {
-                m[i] = 0.9 * m[i] + 0.1 * gradient[i]
-                v[i] = 0.999 * v[i] + 0.001 * gradient[i] * gradient[i]
-                let step = 0.05 * (m[i] / (1 - pow(0.9, Double(t)))) / ((v[i] / (1 - pow(0.999, Double(t)))).squareRoot() + 1e-8)
-                theta[i] = Swift.min(Swift.max(theta[i] + step, -10), 5)
-            }
-        }
+        // L-BFGS on the log parameters from the best start.
+        let found = LBFGS.maximize({ theta in
+            objective(x: x, y: y, categorical: categorical, hyper: Hyperparameters(vector: theta)).map { ($0.0, $0.1) }
+        }, from: best.vector, low: Array(repeating: -10, count: d + 1) + [Hyperparameters.minimumLogNoise],
+           high: Array(repeating: 5, count: d + 2), iterations: steps)
+        if let (theta, value) = found, value > bestValue { best = Hyperparameters(vector: theta) }
         return best
     }
 }
