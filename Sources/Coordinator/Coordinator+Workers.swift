@@ -27,7 +27,7 @@ extension Coordinator {
     private func handle(_ peer: Data, _ envelope: Envelope, now: Double) throws -> [Outgoing] {
         let re = envelope.header.id
         if envelope.header.type == .hello { return try hello(peer, envelope.decode(Body.Hello.self), re: re, now: now) }
-        guard let name = workers.first(where: { $0.value.peer == peer && $0.value.lostAt == nil })?.key else {
+        guard let name = names[peer], workers[name]?.lostAt == nil else {
             throw ProtocolError(.unknownPeer, "send HELLO first (or again: the coordinator may have restarted)", re: re)
         }
         workers[name]!.lastSeen = now
@@ -92,8 +92,10 @@ extension Coordinator {
         } else if let previous = workers[hello.worker]?.trial, trial.map({ $0 != previous }) ?? true {
             try requeue(previous.id, attempt: previous.attempt)
         }
+        if let old = workers[hello.worker]?.peer { names[old] = nil }
         workers[hello.worker] = Worker(name: hello.worker, peer: peer, host: hello.host, cores: hello.cores, threads: hello.threads,
                                        lastSeen: now, lastSent: now, trial: trial, lostAt: nil)
+        names[peer] = hello.worker
         var out = [send(peer, .welcome, re: re, Body.Welcome(
             proto: Envelope.major, coordinator_session: session, heartbeat_ms: Int(options.heartbeat * 1000), liveness: options.liveness,
             lease_grace_ms: Int(options.leaseGrace * 1000), adopt: adopt, stop: stop))]

@@ -48,6 +48,8 @@ public final class Coordinator {
     /// The dotted keys a built-in trial accepts (`TrialSpec.searchableKeys`), to read stored specs.
     public let trialKeys: [String]
     var workers: [String: Worker] = [:]
+    /// Worker names by routing id, so each message finds its sender without a scan.
+    var names: [Data: String] = [:]
     var studies: [String: Study] = [:]
     /// Where each trial id lives.
     var index: [Int: (study: String, number: Int)] = [:]

@@ -43,6 +43,7 @@ public final class WorkerService: @unchecked Sendable {
         var lastHello: ContinuousClock.Instant?
         var helloBackoff: Duration = .seconds(1)
         var refusalBackoff: Duration = .seconds(5)
+        var lastBeat: ContinuousClock.Instant?
     }
 
     public init(context: Context, endpoint: Endpoint, name: String, threads: Int, security: Security, logger: Logger) {
@@ -227,9 +228,13 @@ public final class WorkerService: @unchecked Sendable {
             break
         }
         // Reports unacknowledged for two heartbeats went missing on the way: send them again.
-        let heartbeat = state.withLock { $0.heartbeat }
+        let (heartbeat, beat) = state.withLock { s in
+            let due = s.lastBeat.map { now - $0 >= s.heartbeat } ?? true
+            if due { s.lastBeat = now }
+            return (s.heartbeat, due)
+        }
         for message in outbox.overdue(before: now - heartbeat * 2, now: now) { post.yield(message) }
-        post.yield(envelope(.heartbeat, Body.Empty()))
+        if beat { post.yield(envelope(.heartbeat, Body.Empty())) }
     }
 
     private func stop(trial: Int, attempt: Int) {
