@@ -18,7 +18,7 @@ public final class Authenticator: Sendable {
     }
 
     private let allowLists = AllowLists()
-    private let stopped = Flag()
+    private let stopped = Latch()
     private let wakeup = Wakeup()
     private let finished = DispatchSemaphore(value: 0)
 

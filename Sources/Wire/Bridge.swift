@@ -27,7 +27,7 @@ public final class Bridge: Sendable {
     private let wakeup = Wakeup()
     private let nextID = Atomic<Int>(0)
     private let done = DispatchSemaphore(value: 0)
-    private let stopped = Flag()
+    private let stopped = Latch()
 
     /// Starts the I/O thread.
     public init(context: Context, name: String = "wire-io") {

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 import Config
 import Data
 import NN
@@ -32,15 +31,15 @@ struct TrialRun {
                 let command = try CommandTrial(template: template, parameters: parameters, seed: assign.seed)
                 // A stop (the coordinator's, a lost lease, shutdown) must reach a program that is
                 // not reporting, so it is watched, not only checked at each report.
-                let ended = Ended()
+                let ended = Latch()
                 let watcher = Thread {
-                    while !ended.value.load(ordering: .acquiring) {
+                    while !ended.isSet {
                         if shouldStop() { return command.stop() }
                         Thread.sleep(forTimeInterval: 0.1)
                     }
                 }
                 watcher.start()
-                defer { ended.value.store(true, ordering: .releasing) }
+                defer { ended.set() }
                 let logger = logger, trial = assign.trial
                 switch try command.run(onReport: { forward($0.epoch, $0.metrics) }, onLog: { logger.info("\($0)", metadata: ["trial": "\(trial)", "stream": "stderr"]) }) {
                 case .stopped: result.status = "stopped"
@@ -79,7 +78,3 @@ struct TrialRun {
     }
 }
 
-/// Set when a command trial has ended, so its stop watcher ends too.
-private final class Ended: Sendable {
-    let value = Atomic<Bool>(false)
-}

@@ -1,13 +1,16 @@
 import Synchronization
 
 /// A one-way switch threads can share: off until `set()` is called once.
-final class Flag: Sendable {
+public final class Latch: Sendable {
     private let value = Atomic<Bool>(false)
 
-    var isSet: Bool { value.load(ordering: .acquiring) }
+    public init() {}
+
+    public var isSet: Bool { value.load(ordering: .acquiring) }
 
     /// Turns the flag on; true for the one caller that turned it on.
-    func set() -> Bool {
+    @discardableResult
+    public func set() -> Bool {
         !value.exchange(true, ordering: .acquiringAndReleasing)
     }
 }
