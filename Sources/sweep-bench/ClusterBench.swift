@@ -228,26 +228,10 @@ enum ClusterBench {
 
     /// Median trials/s of Optuna's journal storage with `processes` workers (its anchor script).
     static func optunaTrialsPerSecond(processes: Int) -> Double? {
-        let python = ProcessInfo.processInfo.environment["ANCHOR_PYTHON"] ?? "/opt/anchor-venv/bin/python"
-        let anchors = ProcessInfo.processInfo.environment["ANCHORS_DIR"]
-            ?? ((FileManager.default.currentDirectoryPath as NSString).deletingLastPathComponent + "/shared/anchors")
-        let script = anchors + "/optuna/optuna_dist.py"
-        guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: script) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("optuna-dist-\(processes).json").path
-        process.arguments = [script, "journal", String(processes), String(Int(duration)), "1", out]
-        process.currentDirectoryURL = URL(fileURLWithPath: script).deletingLastPathComponent()
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
         // "SUMMARY journal N=8: median 371.2 trials/s (…)"
-        guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("SUMMARY") }),
-              let words = Optional(line.split(separator: " ")), let i = words.firstIndex(of: "median"), i + 1 < words.count else { return nil }
-        return Double(words[i + 1])
+        return Anchor.summary("optuna/optuna_dist.py", ["journal", String(processes), String(Int(duration)), "1", out])
+            .flatMap { Anchor.number(after: "median", in: $0) }
     }
 
     /// A study with `trials` finished trials in the store: how long the coordinator takes to

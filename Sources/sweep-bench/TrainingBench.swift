@@ -44,34 +44,9 @@ enum TrainingBench {
 
     /// Median samples/s of the PyTorch anchor script for the same model, batch and threads.
     static func anchor(_ model: String, batch: Int, threads: Int) -> Double? {
-        let python = ProcessInfo.processInfo.environment["ANCHOR_PYTHON"] ?? "/opt/anchor-venv/bin/python"
-        let anchors = ProcessInfo.processInfo.environment["ANCHORS_DIR"]
-            ?? ((FileManager.default.currentDirectoryPath as NSString).deletingLastPathComponent + "/shared/anchors")
-        let script = anchors + "/pytorch/torch_train.py"
-        guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: script) else {
-            print("  (no PyTorch anchor: needs \(python) with torch and \(script))")
-            return nil
-        }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("torch-\(model)-\(batch)-\(threads).json").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, model, String(batch), String(threads), "2", "1", out]
-        process.currentDirectoryURL = URL(fileURLWithPath: script).deletingLastPathComponent()
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch {
-            print("  (PyTorch anchor did not start: \(error))")
-            return nil
-        }
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
         // "SUMMARY mlp b=128 t=1: median sps=47300 min=… max=…"; the best epoch, as for ours.
-        guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("SUMMARY") }),
-              let max = line.split(separator: " ").first(where: { $0.hasPrefix("max=") }) else {
-            print("  (PyTorch anchor printed no summary: \(text.suffix(300)))")
-            return nil
-        }
-        return Double(max.dropFirst(4))
+        return Anchor.summary("pytorch/torch_train.py", [model, String(batch), String(threads), "2", "1", out])
+            .flatMap { Anchor.number(after: "max", in: $0) }
     }
 }
