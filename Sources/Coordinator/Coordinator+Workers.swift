@@ -35,7 +35,7 @@ extension Coordinator {
         case .heartbeat, .accept:
             return []
         case .metric:
-            return try metric(name, envelope.decode(Body.Metric.self), re: re)
+            return try metric(name, envelope.decode(Body.Metric.self), re: re, now: now)
         case .done:
             return try done(name, envelope.decode(Body.Done.self), re: re, now: now)
         case .reject:
@@ -106,7 +106,7 @@ extension Coordinator {
         return out
     }
 
-    private func metric(_ name: String, _ m: Body.Metric, re: String) throws -> [Outgoing] {
+    private func metric(_ name: String, _ m: Body.Metric, re: String, now: Double) throws -> [Outgoing] {
         let peer = workers[name]!.peer
         let (study, number) = try locate(m.trial, re: re)
         let metrics = m.metrics.mapValues(\.metric)
@@ -140,6 +140,9 @@ extension Coordinator {
                 study.set(number, state, value: trial.reports[m.epoch])
                 logger.info("trial stopped", metadata: ["study": "\(study.id)", "trial": "\(number)", "rule": "\(reason.rule)", "detail": "\(reason.detail)"])
                 out.append(decide(reason))
+                // The stopped trial may have been the study's last: end its search now, so no
+                // leaderboard shows a running study with nothing running.
+                out += try schedule(now: now)
             } else {
                 out.append(decide(nil))
             }
