@@ -69,11 +69,6 @@ extension Coordinator {
         }
     }
 
-    /// The study's leaderboard by id (empty for an unknown study).
-    public func leaderboard(_ study: String, top: Int) -> [Row] {
-        studies[study].map { leaderboard($0, top: top) } ?? []
-    }
-
     /// An UPDATE for each follower whose study changed since it was last sent one: the rows that
     /// differ, and the study's status. Call after every batch of messages.
     public func updates() -> [Outgoing] {

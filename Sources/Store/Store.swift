@@ -172,25 +172,6 @@ public final class Store: Sendable {
         }
     }
 
-    /// A trial's id across studies (its row id): what the wire protocol calls `trial`.
-    public func trialID(study: String, number: Int) throws -> Int {
-        try read { db in
-            guard let id = try Int.fetchOne(db, sql: "SELECT rowid FROM trials WHERE study = ? AND number = ?", arguments: [study, number]) else {
-                throw StoreError("trial \(number) of study \(study) does not exist")
-            }
-            return id
-        }
-    }
-
-    /// The study, number, current attempt and state of a trial id; nil if unknown.
-    public func locate(trialID: Int) throws -> (study: String, number: Int, attempt: Int, state: TrialState)? {
-        try read { db in
-            try Row.fetchOne(db, sql: "SELECT study, number, attempt, state FROM trials WHERE rowid = ?", arguments: [trialID]).map {
-                ($0["study"], $0["number"], $0["attempt"], TrialState(rawValue: $0["state"]) ?? .failed)
-            }
-        }
-    }
-
     public enum Recorded: Equatable, Sendable {
         /// Stored now.
         case stored
