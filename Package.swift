@@ -32,8 +32,12 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
 
+        // Loops Swift lowers to scalar libm calls (square roots in optimizer steps), in C.
+        // No math errno (sqrtf is one instruction) and no contraction (the same bits on every CPU).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-ffp-contract=off"])]),
+
         // Tensors, kernels and reverse-mode autodiff.
-        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
 
         // Helpers shared by test targets: finite-difference gradient checks, seeded samples.
@@ -53,7 +57,7 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data"]),
 
         // Layers, initializers, losses, optimizers, schedules, trial specs and the trainer.
-        .target(name: "NN", dependencies: ["Tensor", "Data", "Config"]),
+        .target(name: "NN", dependencies: ["Tensor", "Data", "Config", "CKernels"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], resources: [.copy("Fixtures")]),
 
         // ZeroMQ sockets, polling, monitoring, CURVE and the I/O-thread bridge.

@@ -26,39 +26,27 @@ public final class BatchNorm: Layer {
     }
 
     public func forward(_ x: Tensor, mode: Mode) throws -> Tensor {
-        let axes = x.rank == 4 ? [0, 2, 3] : [0]
         guard x.rank == gamma.rank, x.shape[1] == gamma.shape[1] else {
             throw TensorError("BatchNorm", "expects \(gamma.rank == 4 ? "[batch, \(gamma.shape[1]), h, w]" : "[batch, \(gamma.shape[1])]"), got \(x.shape)")
         }
-        let mean: Tensor, variance: Tensor
         switch mode {
         case .training:
-            var m = x
-            for axis in axes { m = try m.mean(axis: axis, keepingAxis: true) }
-            let centered = try x - m
-            var v = centered.squared()
-            for axis in axes { v = try v.mean(axis: axis, keepingAxis: true) }
-            mean = m
-            variance = v
-            try Tensor.withoutGradients {
-                let n = Float(x.count / x.shape[1])
-                let unbiased = v * (n / Swift.max(n - 1, 1))
-                try blend(runningMean, m)
-                try blend(runningVariance, unbiased)
-            }
-            return try centered / (variance + epsilon).sqrt() * gamma + beta
+            let (out, mean, variance) = try x.batchNormalized(gamma: gamma, beta: beta, epsilon: epsilon)
+            // The running variance is the unbiased estimate, as in PyTorch.
+            let n = Float(x.count / x.shape[1])
+            let correction = n / Swift.max(n - 1, 1)
+            blend(runningMean, mean)
+            blend(runningVariance, variance.map { $0 * correction })
+            return out
         case .evaluation:
-            mean = runningMean
-            variance = runningVariance
-            return try (x - mean) / (variance + epsilon).sqrt() * gamma + beta
+            return try x.batchNormalized(gamma: gamma, beta: beta, mean: runningMean, variance: runningVariance, epsilon: epsilon)
         }
     }
 
     /// running ← (1 − momentum)·running + momentum·batch, in place.
-    private func blend(_ running: Tensor, _ batch: Tensor) throws {
-        let b = batch.scalars
+    private func blend(_ running: Tensor, _ batch: [Float]) {
         running.withUnsafeMutableBufferPointer { r in
-            for i in r.indices { r[i] = (1 - momentum) * r[i] + momentum * b[i] }
+            for i in r.indices { r[i] = (1 - momentum) * r[i] + momentum * batch[i] }
         }
     }
 

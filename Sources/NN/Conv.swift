@@ -27,6 +27,7 @@ public final class Conv2D: Layer {
     }
 
     public var parameters: [Tensor] { [weight] + (bias.map { [$0] } ?? []) }
+    public var weights: [Tensor] { [weight] }
 }
 
 public final class MaxPool2D: Layer {

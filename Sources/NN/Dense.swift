@@ -15,10 +15,11 @@ public final class Dense: Layer {
     }
 
     public func forward(_ x: Tensor, mode: Mode) throws -> Tensor {
-        try x.matmul(weight) + bias
+        try x.linear(weight, bias: bias)
     }
 
     public var parameters: [Tensor] { [weight, bias] }
+    public var weights: [Tensor] { [weight] }
 }
 
 /// [batch, a, b, …] → [batch, a·b·…].

@@ -10,11 +10,15 @@ public protocol Layer: AnyObject {
     var parameters: [Tensor] { get }
     /// State that is not trained but belongs to the model (batch norm's running statistics).
     var buffers: [Tensor] { get }
+    /// The parameters L1/L2 penalties apply to: weight matrices and kernels, not biases or
+    /// batch-norm scales.
+    var weights: [Tensor] { get }
 }
 
 extension Layer {
     public var parameters: [Tensor] { [] }
     public var buffers: [Tensor] { [] }
+    public var weights: [Tensor] { [] }
 }
 
 /// Layers applied in order.
@@ -31,6 +35,7 @@ public final class Sequential: Layer {
 
     public var parameters: [Tensor] { layers.flatMap(\.parameters) }
     public var buffers: [Tensor] { layers.flatMap(\.buffers) }
+    public var weights: [Tensor] { layers.flatMap(\.weights) }
 
     /// Number of trainable scalars.
     public var parameterCount: Int { parameters.map(\.count).reduce(0, +) }

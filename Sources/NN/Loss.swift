@@ -21,7 +21,8 @@ public enum Loss {
         try (predictions - targets).squared().mean()
     }
 
-    /// λ₁·Σ|w| + λ₂·Σw² over the weights (not biases or batch-norm scales).
+    /// λ₁·Σ|w| + λ₂·Σw² over the weights, on the tape (the trainer applies the same penalty
+    /// inside the optimizer step instead; see `Penalty`).
     public static func penalty(_ weights: [Tensor], l1: Float, l2: Float) throws -> Tensor? {
         guard l1 > 0 || l2 > 0 else { return nil }
         var total = Tensor(0)

@@ -1,4 +1,5 @@
 import Foundation
+internal import CKernels
 import Tensor
 
 /// The update rules. Each is a per-parameter step with explicit state.
@@ -18,18 +19,33 @@ public enum Algorithm: Equatable, Sendable {
     case adam(beta1: Float, beta2: Float, epsilon: Float, decoupledDecay: Float)
 }
 
+/// λ₁·Σ|w| + λ₂·Σw² over a model's weights (not biases or batch-norm scales), applied inside the
+/// optimizer step as the gradient it adds, l1·sign(w) + 2·l2·w, like PyTorch's coupled
+/// `weight_decay`: nothing is recorded on the tape for it.
+public struct Penalty: Equatable, Sendable {
+    public var l1: Float
+    public var l2: Float
+    public init(l1: Float = 0, l2: Float = 0) { self.l1 = l1; self.l2 = l2 }
+    public static let none = Penalty()
+}
+
 /// Applies an `Algorithm` to a model's parameters, keeping each parameter's state.
 public final class Optimizer {
     public let algorithm: Algorithm
-    /// Gradient clipping: the global L2 norm over all gradients is scaled down to this.
+    /// Gradient clipping: the global L2 norm over all gradients (penalty included) is scaled down to this.
     public let clipNorm: Float?
+    public let penalty: Penalty
+    /// The tensors the penalty applies to.
+    private let penalized: Set<ObjectIdentifier>
     private var first: [[Float]] = []
     private var second: [[Float]] = []
     private var steps = 0
 
-    public init(_ algorithm: Algorithm, clipNorm: Float? = nil) {
+    public init(_ algorithm: Algorithm, clipNorm: Float? = nil, penalty: Penalty = .none, on weights: [Tensor] = []) {
         self.algorithm = algorithm
         self.clipNorm = clipNorm
+        self.penalty = penalty
+        penalized = Set(weights.map(ObjectIdentifier.init))
     }
 
     /// One update of every parameter that has a gradient; clears the gradients.
@@ -42,11 +58,12 @@ public final class Optimizer {
         let scale = clipScale(parameters)
         for (index, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
+            let (l1, l2) = penalized.contains(ObjectIdentifier(p)) ? (penalty.l1, 2 * penalty.l2) : (0, 0)
             grad.withUnsafeBufferPointer { g in
                 p.withUnsafeMutableBufferPointer { w in
                     first[index].withUnsafeMutableBufferPointer { m in
                         second[index].withUnsafeMutableBufferPointer { v in
-                            update(w, g, m, v, lr: lr, clip: scale)
+                            update(w.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, w.count, lr: lr, clip: scale, l1: l1, l2: l2)
                         }
                     }
                 }
@@ -58,78 +75,37 @@ public final class Optimizer {
     private func clipScale(_ parameters: [Tensor]) -> Float {
         guard let clipNorm else { return 1 }
         var total: Double = 0
-        for p in parameters { p.grad?.withUnsafeBufferPointer { for x in $0 { total += Double(x) * Double(x) } } }
+        for p in parameters {
+            let (l1, l2) = penalized.contains(ObjectIdentifier(p)) ? (Double(penalty.l1), 2 * Double(penalty.l2)) : (0, 0)
+            p.grad?.withUnsafeBufferPointer { g in
+                p.withUnsafeBufferPointer { w in
+                    for i in g.indices {
+                        let x = Double(g[i]) + l1 * Double(w[i] > 0 ? 1 : (w[i] < 0 ? -1 : 0)) + l2 * Double(w[i])
+                        total += x * x
+                    }
+                }
+            }
+        }
         let norm = Float(total.squareRoot())
         return norm > clipNorm ? clipNorm / norm : 1
     }
 
-    private func update(_ w: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
-                        _ m: UnsafeMutableBufferPointer<Float>, _ v: UnsafeMutableBufferPointer<Float>, lr: Float, clip: Float) {
-        let n = w.count
+    private func update(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+                        _ v: UnsafeMutablePointer<Float>, _ n: Int, lr: Float, clip: Float, l1: Float, l2: Float) {
         switch algorithm {
         case let .sgd(mu, nesterov):
-            if mu == 0 {
-                for i in 0..<n { w[i] -= lr * clip * g[i] }
-            } else {
-                for i in 0..<n {
-                    let gi = clip * g[i]
-                    m[i] = mu * m[i] + gi
-                    w[i] -= lr * (nesterov ? gi + mu * m[i] : m[i])
-                }
+            if mu == 0 { sweep_sgd_step(w, g, n, lr, clip, l1, l2) } else {
+                sweep_momentum_step(w, g, m, n, lr, mu, nesterov ? 1 : 0, clip, l1, l2)
             }
         case let .adagrad(eps):
-            for i in 0..<n {
-                let gi = clip * g[i]
-                m[i] += gi * gi
-                w[i] -= lr * gi / (m[i].squareRoot() + eps)
-            }
+            sweep_adagrad_step(w, g, m, n, lr, eps, clip, l1, l2)
         case let .adadelta(rho, eps):
-            for i in 0..<n {
-                let gi = clip * g[i]
-                m[i] = rho * m[i] + (1 - rho) * gi * gi
-                let delta = ((v[i] + eps).squareRoot() / (m[i] + eps).squareRoot()) * gi
-                v[i] = rho * v[i] + (1 - rho) * delta * delta
-                w[i] -= lr * delta
-            }
+            sweep_adadelta_step(w, g, m, v, n, lr, rho, eps, clip, l1, l2)
         case let .rmsprop(rho, eps):
-            for i in 0..<n {
-                let gi = clip * g[i]
-                m[i] = rho * m[i] + (1 - rho) * gi * gi
-                w[i] -= lr * gi / (m[i].squareRoot() + eps)
-            }
+            sweep_rmsprop_step(w, g, m, n, lr, rho, eps, clip, l1, l2)
         case let .adam(b1, b2, eps, decay):
             let c1 = 1 - Foundation.pow(b1, Float(steps)), c2 = 1 - Foundation.pow(b2, Float(steps))
-            adamStep(w.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, n,
-                     b1: b1, b2: b2, eps: eps, stepSize: lr / c1, root: c2.squareRoot(), shrink: 1 - lr * decay, clip: clip)
+            sweep_adam_step(w, g, m, v, n, b1, b2, eps, lr / c1, 1 / c2.squareRoot(), 1 - lr * decay, clip, l1, l2)
         }
-    }
-}
-
-/// The Adam update, eight lanes at a time (the scalar loop is bound by divide and square-root
-/// latency, and Adam runs over every parameter each step).
-@inline(never)
-func adamStep(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
-              _ n: Int, b1: Float, b2: Float, eps: Float, stepSize: Float, root: Float, shrink: Float, clip: Float) {
-    typealias V = SIMD8<Float>
-    let rw = UnsafeMutableRawPointer(w), rg = UnsafeRawPointer(g), rm = UnsafeMutableRawPointer(m), rv = UnsafeMutableRawPointer(v)
-    let inverseRoot = 1 / root
-    var i = 0
-    while i + 8 <= n {
-        let o = i * 4
-        let gi = rg.loadUnaligned(fromByteOffset: o, as: V.self) * clip
-        let mi = rm.loadUnaligned(fromByteOffset: o, as: V.self) * b1 + gi * (1 - b1)
-        let vi = rv.loadUnaligned(fromByteOffset: o, as: V.self) * b2 + gi * gi * (1 - b2)
-        let wi = rw.loadUnaligned(fromByteOffset: o, as: V.self) * shrink
-        rm.storeBytes(of: mi, toByteOffset: o, as: V.self)
-        rv.storeBytes(of: vi, toByteOffset: o, as: V.self)
-        rw.storeBytes(of: wi - stepSize * mi / (vi.squareRoot() * inverseRoot + eps), toByteOffset: o, as: V.self)
-        i += 8
-    }
-    while i < n {
-        let gi = clip * g[i]
-        m[i] = b1 * m[i] + (1 - b1) * gi
-        v[i] = b2 * v[i] + (1 - b2) * gi * gi
-        w[i] = w[i] * shrink - stepSize * m[i] / (v[i].squareRoot() * inverseRoot + eps)
-        i += 1
     }
 }

@@ -29,4 +29,5 @@ public final class ResidualBlock: Layer {
     private var layers: [any Layer] { [conv1, norm1, conv2, norm2] + (projection.map { [$0.0, $0.1] } ?? []) }
     public var parameters: [Tensor] { layers.flatMap(\.parameters) }
     public var buffers: [Tensor] { layers.flatMap(\.buffers) }
+    public var weights: [Tensor] { layers.flatMap(\.weights) }
 }

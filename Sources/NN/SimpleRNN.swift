@@ -25,7 +25,7 @@ public final class SimpleRNN: Layer {
         guard sequence.rank == 3 else { throw TensorError("SimpleRNN", "expects [batch, steps, features], got \(x.shape)") }
         let (batch, steps) = (sequence.shape[0], sequence.shape[1])
         // Every step's input projection in one GEMM: [batch, steps, features]·[features, units].
-        let projected = try sequence.matmul(input) + bias
+        let projected = try sequence.linear(input, bias: bias)
         var h = Tensor.zeros([batch, recurrent.shape[0]])
         for t in 0..<steps {
             let xt = try projected.slice([0..<batch, t..<(t + 1)]).reshaped([batch, -1])
@@ -35,4 +35,5 @@ public final class SimpleRNN: Layer {
     }
 
     public var parameters: [Tensor] { [input, recurrent, bias] }
+    public var weights: [Tensor] { [input, recurrent] }
 }

@@ -56,7 +56,7 @@ public final class Trainer {
             throw TensorError("task", "binary needs a dataset with 2 classes, this one has \(count)")
         }
         model = try Builder.model(spec.model, inputShape: Array(splits.train.shape.dropFirst()), outputs: outputs, seed: spec.seed)
-        optimizer = Optimizer(spec.optimizer.algorithm, clipNorm: spec.clipNorm)
+        optimizer = Optimizer(spec.optimizer.algorithm, clipNorm: spec.clipNorm, penalty: Penalty(l1: spec.l1, l2: spec.l2), on: model.weights)
         var rule = spec.schedule.rule
         if case let .cosine(_, minimum) = rule { rule = .cosine(epochs: spec.epochs, minimum: minimum) }
         schedule = Schedule(base: spec.optimizer.learningRate, rule: rule, warmup: spec.schedule.warmup)
@@ -69,7 +69,6 @@ public final class Trainer {
         var reports: [EpochReport] = []
         var early = spec.patience.map(EarlyStopping.init)
         var best: Snapshot?
-        let weights = model.parameters.filter { $0.rank >= 2 }
         let train = splits.train
         for epoch in 0..<spec.epochs {
             let clock = ContinuousClock(), start = clock.now
@@ -84,8 +83,7 @@ public final class Trainer {
                 let (loss, right) = try spec.task.loss(output, targets)
                 let value = loss.item
                 guard value.isFinite else { return (.diverged(epoch: epoch + 1, batch: b + 1), reports) }
-                let total = try Loss.penalty(weights, l1: spec.l1, l2: spec.l2).map { try loss + $0 } ?? loss
-                try total.backward()
+                try loss.backward()
                 optimizer.step(model.parameters, learningRate: lr)
                 lossSum += Double(value) * Double(indices.count)
                 correct += right ?? 0

@@ -30,15 +30,17 @@ enum Gradients {
             if case .sign = op { return [Tensor.zeros(x[0].shape)] }
             return [try g * x[0].sign()]
         case .tanh: // 1 − tanh²
-            return [try g * (1 - y.squared())]
+            return [zipped(g, y) { $0 * (1 - $1 * $1) }]
         case .sigmoid: // σ(1 − σ)
-            return [try g * (y * (1 - y))]
+            return [zipped(g, y) { $0 * ($1 * (1 - $1)) }]
         case .relu:
-            return [try g * x[0].compare(.greater, Tensor(0))]
+            return [zipped(g, x[0]) { $1 > 0 ? $0 : 0 }]
         case .leakyRelu(let alpha):
-            return [try g * mapKernel(x[0]) { $0 > 0 ? 1 : alpha }]
+            return [zipped(g, x[0]) { $1 > 0 ? $0 : alpha * $0 }]
         case .softplus: // σ(x)
             return [try g * x[0].sigmoid()]
+        case .square: // 2x
+            return [zipped(g, x[0]) { $0 * 2 * $1 }]
         case .pow(let p): // p·x^(p−1)
             return [try g * (x[0].pow(p - 1) * p)]
         case .clamp(let low, let high):
@@ -95,6 +97,15 @@ enum Gradients {
                 return tb ? try product.transposed() : product
             }
             return [da, db]
+        case .linear: // dx = g·Wᵀ, dW = xᵀ·g, db = Σ rows of g, with x and g seen as [rows, ·]
+            let (x0, w) = (x[0], x[1])
+            let (k, n) = (w.shape[0], w.shape[1])
+            let rows = x0.count / Swift.max(k, 1)
+            let g2 = try g.reshaped([rows, n])
+            let dx = try only(0) { try g2.matmul(w, transposeOther: true).reshaped(x0.shape) }
+            let dw = try only(1) { try x0.reshaped([rows, k]).matmul(g2, transposeSelf: true) }
+            let db = try only(2) { try g2.sum(axis: 0) }
+            return [dx, dw, db]
         case let .conv2d(geometry, columns):
             return conv2dBackward(geometry, columns: columns, weight: x[1], gradient: g, needs: needs)
         case let .maxPool(picks, planeSize):
@@ -106,6 +117,9 @@ enum Gradients {
             return [dx]
         case .avgPool(let geometry):
             return [avgPoolBackward(geometry, g)]
+        case let .batchNorm(normalized, inverseStd, batchStatistics):
+            return batchNormBackward(g, input: x[0], gamma: x[1], beta: x[2], normalized: normalized,
+                                     inverseStd: inverseStd, batchStatistics: batchStatistics, needs: needs)
         case .softmax(let axis): // y ⊙ (g − Σ g⊙y)
             return [try y * (g - (g * y).sum(axis: axis, keepingAxis: true))]
         case .logSoftmax(let axis): // g − softmax ⊙ Σ g

@@ -15,6 +15,14 @@ func zipKernel(_ a: Tensor, _ b: Tensor, into out: Tensor, _ f: (Float, Float) -
     for i in 0..<out.count { po[i] = f(pa[i], pb[i]) }
 }
 
+/// `f` of two same-shaped tensors, into a new one (one pass: the derivative rules of unary ops).
+@inline(__always)
+func zipped(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+    let out = Tensor(uninitialized: a.shape)
+    zipKernel(a, b, into: out, f)
+    return out
+}
+
 /// `f` applied pairwise under NumPy broadcasting.
 @inline(__always)
 func broadcastKernel(_ a: Tensor, _ b: Tensor, _ operation: String, _ f: (Float, Float) -> Float) throws -> Tensor {

@@ -2,7 +2,7 @@
 /// Their derivative rules are the one `switch` in `Gradients.of`.
 enum Op {
     case add, subtract, multiply, divide, negate
-    case exp, log, sqrt, abs, sign, tanh, sigmoid, relu, softplus
+    case exp, log, sqrt, abs, sign, tanh, sigmoid, relu, softplus, square
     case pow(Float)
     case leakyRelu(Float)
     case clamp(Float, Float)
@@ -19,11 +19,16 @@ enum Op {
     case gather([Int])
     case concatenate(axis: Int, extents: [Int])
     case matmul(transposeA: Bool, transposeB: Bool)
+    /// `Tensor.linear`: inputs (x, weight, bias).
+    case linear
     /// inputs (x, weight, bias?); the im2col columns of x.
     case conv2d(ConvGeometry, columns: Storage)
     /// The index within its input plane of each output's maximum.
     case maxPool(picks: [Int32], planeSize: Int)
     case avgPool(ConvGeometry)
+    /// `Tensor.batchNormalized`: inputs (x, gamma, beta); the normalized input x̂ and 1/√(σ²+ε)
+    /// per channel; whether the statistics were the batch's own (then they depend on x).
+    case batchNorm(normalized: Storage, inverseStd: [Float], batchStatistics: Bool)
     case softmax(axis: Int)
     case logSoftmax(axis: Int)
     case logSumExp(axis: Int, keptAxis: Bool)

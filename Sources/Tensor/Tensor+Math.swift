@@ -9,10 +9,20 @@ extension Tensor {
     /// -1, 0 or 1 (gradient zero).
     public func sign() -> Tensor { mapKernel(self) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }.recorded(.sign, self) }
     public func tanh() -> Tensor { mapKernel(self) { Foundation.tanh($0) }.recorded(.tanh, self) }
-    public func squared() -> Tensor { mapKernel(self) { $0 * $0 }.recorded(.pow(2), self) }
+    public func squared() -> Tensor { mapKernel(self) { $0 * $0 }.recorded(.square, self) }
 
+    /// Small integer exponents are products (no `powf` per element), others go through `pow`.
     public func pow(_ exponent: Float) -> Tensor {
-        mapKernel(self) { Foundation.pow($0, exponent) }.recorded(.pow(exponent), self)
+        let out: Tensor = switch exponent {
+        case 0: mapKernel(self) { _ in 1 }
+        case 1: mapKernel(self) { $0 }
+        case 2: mapKernel(self) { $0 * $0 }
+        case 3: mapKernel(self) { $0 * $0 * $0 }
+        case -1: mapKernel(self) { 1 / $0 }
+        case -2: mapKernel(self) { 1 / ($0 * $0) }
+        default: mapKernel(self) { Foundation.pow($0, exponent) }
+        }
+        return out.recorded(.pow(exponent), self)
     }
 
     /// 1 / (1 + e^-x), computed without overflow for large |x|.

@@ -34,6 +34,24 @@ extension Tensor {
         return out.recorded(.matmul(transposeA: transposeSelf, transposeB: transposeOther), a, b)
     }
 
+    /// x·W + b as one GEMM that starts from the bias rows (no separate broadcast pass).
+    /// self: [..., inputs] (every leading axis is a row), weight: [inputs, outputs], bias: [outputs]
+    /// → [..., outputs].
+    public func linear(_ weight: Tensor, bias: Tensor) throws -> Tensor {
+        guard rank >= 2, weight.rank == 2, shape[rank - 1] == weight.shape[0], bias.shape == [weight.shape[1]] else {
+            throw TensorError("linear", "expects [..., k]·[k, n] + [n]; got \(describe(shape)) · \(describe(weight.shape)) + \(describe(bias.shape))")
+        }
+        let (k, n) = (weight.shape[0], weight.shape[1])
+        let rows = count / Swift.max(k, 1)
+        var outShape = shape
+        outShape[rank - 1] = n
+        let out = Tensor(uninitialized: outShape)
+        let o = out.storage.pointer, b = bias.storage.pointer
+        for r in 0..<rows { (o + r * n).update(from: b, count: n) }
+        BLAS.gemm(storage.pointer, transposeA: false, weight.storage.pointer, transposeB: false, o, m: rows, n: n, k: k, beta: 1)
+        return out.recorded(.linear, self, weight, bias)
+    }
+
     /// The textbook triple loop, for checking the BLAS path ([m,k]·[k,n] only).
     public func matmulReference(_ other: Tensor) throws -> Tensor {
         guard rank == 2, other.rank == 2, shape[1] == other.shape[0] else {

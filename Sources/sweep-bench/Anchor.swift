@@ -9,11 +9,16 @@ enum Anchor {
             ?? ((FileManager.default.currentDirectoryPath as NSString).deletingLastPathComponent + "/shared/anchors")
     }
 
-    /// The `SUMMARY …` line a script prints last, or nil (with the reason printed) when the anchor
-    /// Python or the script is missing or prints none.
+    /// The `SUMMARY …` line a script of the anchors folder prints last, or nil (with the reason
+    /// printed) when the anchor Python or the script is missing or prints none.
     static func summary(_ script: String, _ arguments: [String]) -> String? {
+        lines(directory + "/" + script, arguments)?.last { $0.hasPrefix("SUMMARY") }
+    }
+
+    /// Every line a script prints when it ends with a `SUMMARY` line, or nil (with the reason
+    /// printed) when the anchor Python or the script is missing or prints none.
+    static func lines(_ path: String, _ arguments: [String]) -> [String]? {
         let python = ProcessInfo.processInfo.environment["ANCHOR_PYTHON"] ?? "/opt/anchor-venv/bin/python"
-        let path = directory + "/" + script
         guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: path) else {
             print("  (no anchor: needs \(python) and \(path))")
             return nil
@@ -26,16 +31,17 @@ enum Anchor {
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         do { try process.run() } catch {
-            print("  (anchor \(script) did not start: \(error))")
+            print("  (anchor \(path) did not start: \(error))")
             return nil
         }
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("SUMMARY") }) else {
-            print("  (anchor \(script) printed no summary: \(text.suffix(300)))")
+        let lines = text.split(separator: "\n").map(String.init)
+        guard lines.contains(where: { $0.hasPrefix("SUMMARY") }) else {
+            print("  (anchor \(path) printed no summary: \(text.suffix(300)))")
             return nil
         }
-        return String(line)
+        return lines
     }
 
     /// The number after `word` in a summary line ("median 371.2", "max=47300").

@@ -21,6 +21,11 @@ struct Report {
         print("  \(name.padding(toLength: 44, withPad: " ", startingAt: 0))\(number) \(unit.padding(toLength: 8, withPad: " ", startingAt: 0)) \(note)")
     }
 
+    /// A row kept for the JSON file without printing it (for suites that print their own table).
+    mutating func record(_ name: String, _ value: Double, _ unit: String, note: String = "") {
+        rows.append(Row(name: name, value: value, unit: unit, note: note))
+    }
+
     func write() throws {
         let directory = URL(fileURLWithPath: "bench-results", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

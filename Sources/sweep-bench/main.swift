@@ -6,10 +6,16 @@ let suites: [String: () async throws -> Void] = [
     "wire": WireBench.run,
     "tensor": TensorBench.run,
     "training": TrainingBench.run,
+    "trials": TrialBench.run,
     "search": SearchBench.run,
     "cluster": ClusterBench.run,
     "hosts": ClusterBench.hosts,
 ]
+// A child process of the trials suite: one configuration, then its peak memory.
+if CommandLine.arguments.dropFirst().first == "trial-memory" {
+    try TrialBench.trialMemory()
+    exit(0)
+}
 let chosen = CommandLine.arguments.dropFirst().isEmpty ? suites.keys.sorted() : Array(CommandLine.arguments.dropFirst())
 print("machine: \(machineDescription())")
 for name in chosen {

@@ -43,6 +43,46 @@ struct OptimizerTests {
         }
     }
 
+    @Test("a penalty in the step moves weights as the penalty on the tape would", arguments: cases.map(\.0))
+    func penaltyInStep(name: String) throws {
+        let (_, algorithm, lr) = try #require(Self.cases.first { $0.0 == name })
+        let start: [Float] = [0.5, -1.5, 0.25, 0, 2, -0.75]
+        let target = try Tensor(shape: [6], scalars: [1, 0, -1, 0.5, 1, -2])
+        let (l1, l2): (Float, Float) = (0.05, 0.2)
+        // The penalty's gradient from the tape (Loss.penalty) and from inside the step.
+        let taped = try Tensor(shape: [6], scalars: start, requiresGrad: true)
+        let stepped = try Tensor(shape: [6], scalars: start, requiresGrad: true)
+        let onTape = Optimizer(algorithm, clipNorm: 2)
+        let inStep = Optimizer(algorithm, clipNorm: 2, penalty: Penalty(l1: l1, l2: l2), on: [stepped])
+        for step in 1...4 {
+            try ((taped - target).squared().sum() + Loss.penalty([taped], l1: l1, l2: l2)!).backward()
+            onTape.step([taped], learningRate: lr)
+            try (stepped - target).squared().sum().backward()
+            inStep.step([stepped], learningRate: lr)
+            for (a, b) in zip(stepped.scalars, taped.scalars) {
+                #expect(abs(a - b) <= 1e-5 * max(1, abs(b)), "\(name) step \(step): \(stepped.scalars) vs \(taped.scalars)")
+            }
+        }
+    }
+
+    @Test("the penalty applies to weights only, not biases or batch-norm scales")
+    func penaltyTargets() throws {
+        var g = SeededGenerator(seed: 2)
+        let model = Sequential([Dense(3, 4, using: &g), BatchNorm(4, channels: false), Dense(4, 2, using: &g)])
+        let weights = model.weights.map(ObjectIdentifier.init)
+        #expect(weights.count == 2 && model.parameters.count == 6)
+        let dense = try #require(model.layers[0] as? Dense)
+        #expect(weights.contains(ObjectIdentifier(dense.weight)) && !weights.contains(ObjectIdentifier(dense.bias)))
+        // A zero gradient: only the penalty moves anything, and only the weights.
+        let before = model.parameters.map(\.scalars)
+        for p in model.parameters { try (p * 0).sum().backward() }
+        Optimizer(.sgd(momentum: 0, nesterov: false), penalty: Penalty(l2: 0.5), on: model.weights).step(model.parameters, learningRate: 0.1)
+        for (p, old) in zip(model.parameters, before) {
+            let moved = p.scalars != old
+            #expect(moved == weights.contains(ObjectIdentifier(p)), "shape \(p.shape) moved: \(moved)")
+        }
+    }
+
     @Test("clipping scales the global gradient norm down to the limit")
     func clipping() throws {
         let a = try Tensor(shape: [2], scalars: [0, 0], requiresGrad: true)

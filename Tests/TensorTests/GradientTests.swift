@@ -25,6 +25,9 @@ let gradientCases: [GradientCase] = [
     GradientCase(name: "log", shapes: [[3, 5]], low: 0.5, high: 3) { $0[0].log() },
     GradientCase(name: "sqrt", shapes: [[7]], low: 0.5, high: 3) { $0[0].sqrt() },
     GradientCase(name: "pow 3", shapes: [[7]]) { $0[0].pow(3) },
+    GradientCase(name: "pow 2.5", shapes: [[7]], low: 0.5, high: 3) { $0[0].pow(2.5) },
+    GradientCase(name: "pow −2", shapes: [[7]], low: 0.5, high: 3) { $0[0].pow(-2) },
+    GradientCase(name: "squared", shapes: [[3, 4]]) { $0[0].squared() },
     GradientCase(name: "abs", shapes: [[9]], gap: 0.2) { $0[0].abs() },
     GradientCase(name: "tanh", shapes: [[9]]) { $0[0].tanh() },
     GradientCase(name: "sigmoid", shapes: [[9]], low: -6, high: 6) { $0[0].sigmoid() },
@@ -55,6 +58,18 @@ let gradientCases: [GradientCase] = [
     GradientCase(name: "matmul AᵀBᵀ", shapes: [[4, 3], [5, 4]]) { try $0[0].matmul($0[1], transposeSelf: true, transposeOther: true) },
     GradientCase(name: "batched matmul", shapes: [[2, 3, 4], [2, 4, 2]]) { try $0[0].matmul($0[1]) },
     GradientCase(name: "batched × shared matrix", shapes: [[2, 3, 4], [4, 2]]) { try $0[0].matmul($0[1]) },
+    GradientCase(name: "linear [4,3]·[3,5]+[5]", shapes: [[4, 3], [3, 5], [5]]) { try $0[0].linear($0[1], bias: $0[2]) },
+    GradientCase(name: "linear over a [2,3,4] input", shapes: [[2, 3, 4], [4, 2], [2]]) { try $0[0].linear($0[1], bias: $0[2]) },
+    GradientCase(name: "batch norm over features", shapes: [[6, 3], [1, 3], [1, 3]]) { x in
+        try x[0].batchNormalized(gamma: x[1], beta: x[2], epsilon: 1e-5).output
+    },
+    GradientCase(name: "batch norm over channels", shapes: [[3, 2, 3, 3], [1, 2, 1, 1], [1, 2, 1, 1]]) { x in
+        try x[0].batchNormalized(gamma: x[1], beta: x[2], epsilon: 1e-5).output
+    },
+    GradientCase(name: "batch norm with fixed statistics", shapes: [[4, 3], [1, 3], [1, 3]]) { x in
+        try x[0].batchNormalized(gamma: x[1], beta: x[2], mean: Tensor(shape: [3], scalars: [0.5, -1, 0]),
+                                 variance: Tensor(shape: [3], scalars: [2, 0.5, 1]), epsilon: 1e-5)
+    },
     GradientCase(name: "conv2d 3×3", shapes: [[2, 2, 5, 5], [3, 2, 3, 3], [3]]) { try $0[0].conv2d($0[1], bias: $0[2]) },
     GradientCase(name: "conv2d padding 1", shapes: [[2, 2, 4, 5], [2, 2, 3, 3]]) { try $0[0].conv2d($0[1], padding: 1) },
     GradientCase(name: "conv2d padding 2, 2×2 kernel", shapes: [[1, 1, 3, 3], [2, 1, 2, 2]]) { try $0[0].conv2d($0[1], padding: 2) },

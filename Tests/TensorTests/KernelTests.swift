@@ -23,6 +23,43 @@ struct KernelTests {
         #expect(worstDifference(try at.matmul(bt, transposeSelf: true, transposeOther: true), reference) < tolerance)
     }
 
+    @Test("linear is matmul plus the broadcast bias", arguments: [[5, 7], [2, 3, 7]])
+    func linear(shape: [Int]) throws {
+        let x = sample(shape, seed: 11), w = sample([7, 4], seed: 12), b = sample([4], seed: 13)
+        let fused = try x.linear(w, bias: b)
+        let reference = try x.matmul(w) + b
+        #expect(fused.shape == reference.shape)
+        #expect(worstDifference(fused, reference) < 1e-5)
+    }
+
+    @Test("fused batch norm matches the textbook formula", arguments: [[16, 5], [4, 3, 5, 6]])
+    func batchNorm(shape: [Int]) throws {
+        let x = sample(shape, seed: 14, low: -3, high: 5)
+        let parameterShape = shape.count == 4 ? [1, shape[1], 1, 1] : [1, shape[1]]
+        let gamma = sample(parameterShape, seed: 15), beta = sample(parameterShape, seed: 16)
+        let (fused, mean, variance) = try x.batchNormalized(gamma: gamma, beta: beta, epsilon: 1e-5)
+        // (x − μ)/√(σ² + ε)·γ + β with μ, σ² over every axis but the channels.
+        let axes = shape.count == 4 ? [0, 2, 3] : [0]
+        var mu = x
+        for axis in axes { mu = try mu.mean(axis: axis, keepingAxis: true) }
+        var sigma2 = try (x - mu).squared()
+        for axis in axes { sigma2 = try sigma2.mean(axis: axis, keepingAxis: true) }
+        let reference = try (x - mu) / (sigma2 + 1e-5).sqrt() * gamma + beta
+        #expect(worstDifference(fused, reference) < 1e-5)
+        #expect(zip(mean, mu.scalars).allSatisfy { abs($0 - $1) < 1e-5 })
+        #expect(zip(variance, sigma2.scalars).allSatisfy { abs($0 - $1) < 1e-4 })
+        // With given statistics it is the same affine map.
+        let fixed = try x.batchNormalized(gamma: gamma, beta: beta, mean: mu, variance: sigma2, epsilon: 1e-5)
+        #expect(worstDifference(fixed, reference) < 1e-5)
+    }
+
+    @Test("integer powers are products and agree with pow", arguments: [-2, -1, 0, 1, 2, 3] as [Float])
+    func integerPowers(exponent: Float) throws {
+        let x = sample([33], seed: 17, low: 0.2, high: 3)
+        let expected = x.scalars.map { Foundation.pow($0, exponent) }
+        #expect(zip(x.pow(exponent).scalars, expected).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) })
+    }
+
     @Test("batched matmul is a matmul per batch entry")
     func batched() throws {
         let a = sample([3, 4, 5], seed: 3), b = sample([3, 5, 2], seed: 4), shared = sample([5, 2], seed: 5)
