@@ -17,7 +17,6 @@ SUMMARY line. Needs torch and numpy; Sweep itself never does.
 import gzip
 import json
 import os
-import resource
 import struct
 import sys
 import time
@@ -176,6 +175,42 @@ def optimizer(spec, net):
     return torch.optim.Adam(groups, lr=lr, betas=betas, eps=o.get("epsilon", 1e-8))
 
 
+def peak_resident_mb():
+    """VmHWM: unlike ru_maxrss it starts afresh at exec, so a child of a big process reports its own."""
+    with open("/proc/self/status") as f:
+        line = next(l for l in f if l.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
+def start_like_sweep(net, twin):
+    """Sweep's initial parameters, in its order (model.parameters): a dense weight is [in, out]
+    where PyTorch's is [out, in]; batch-norm scales are [1, n]; the RNN has one bias (b_hh = 0)."""
+    values = np.fromfile(twin["parameters"], dtype=np.float32)
+    arrays, at = [], 0
+    for shape in twin["shapes"]:
+        n = int(np.prod(shape))
+        arrays.append(values[at:at + n].reshape(shape))
+        at += n
+    arrays.reverse()
+    with torch.no_grad():
+        for name, p in net.named_parameters():
+            if name.endswith("bias_hh_l0"):
+                p.zero_()
+                continue
+            a = arrays.pop()
+            if a.ndim == 2 and a.shape[0] == 1 and p.dim() == 1:
+                a = a.reshape(-1)
+            elif a.ndim == 4 and p.dim() == 1:
+                a = a.reshape(-1)
+            elif a.ndim == 2 and p.dim() == 2:
+                a = a.T
+            if tuple(a.shape) != tuple(p.shape):
+                raise SystemExit(f"twin parameter {name}: Sweep {a.shape} vs PyTorch {tuple(p.shape)}")
+            p.copy_(torch.from_numpy(np.ascontiguousarray(a)))
+    if arrays:
+        raise SystemExit(f"twin: {len(arrays)} Sweep parameters left over")
+
+
 def run(spec, train_all, validation_all):
     data = spec.get("data", {})
     train = tuple(t[:data.get("limit", 60000)] for t in train_all)
@@ -183,6 +218,10 @@ def run(spec, train_all, validation_all):
     torch.manual_seed(spec.get("seed", 0))
     net = model(spec.get("model", {}))
     initialize(net, spec.get("model", {}))
+    twin = spec.get("twin")
+    if twin:
+        start_like_sweep(net, twin)
+        order_all = torch.from_numpy(np.fromfile(twin["order"], dtype=np.int32).astype(np.int64))
     opt = optimizer(spec, net)
     loss_fn = nn.CrossEntropyLoss()
     l1 = spec.get("l1", 0)
@@ -190,10 +229,11 @@ def run(spec, train_all, validation_all):
     (xt, yt), (xv, yv) = train, validation
     batch = spec.get("batch_size", 128)
     seconds, accuracy = [], []
-    for _ in range(spec.get("epochs", 3)):
+    for epoch in range(spec.get("epochs", 3)):
         start = time.perf_counter()
         net.train()
-        order = torch.randperm(len(xt))
+        # The very batches Sweep trains on, when it says which.
+        order = order_all[epoch * len(xt):(epoch + 1) * len(xt)] if twin else torch.randperm(len(xt))
         for i in range(0, len(xt), batch):
             idx = order[i:i + batch]
             opt.zero_grad(set_to_none=True)
@@ -222,7 +262,7 @@ def main():
     validation = images("t10k", max(s.get("data", {}).get("test_limit", 10000) for s in specs))
     for spec in specs:
         seconds, accuracy = run(spec, train, validation)
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rss = peak_resident_mb()
         print(json.dumps({"seconds": seconds, "validation_accuracy": accuracy, "max_rss_mb": rss}), flush=True)
     print(f"SUMMARY torch {torch.__version__} threads={threads} specs={len(specs)}")
 

@@ -43,6 +43,8 @@ public final class Trainer {
     private let optimizer: Optimizer
     private let schedule: Schedule
     private var generator: SeededGenerator
+    /// The generator as `run` starts with it, for `plannedBatches`.
+    private let initialGenerator: SeededGenerator
 
     public init(spec: TrialSpec, splits: Splits) throws {
         self.spec = spec
@@ -61,6 +63,15 @@ public final class Trainer {
         if case let .cosine(_, minimum) = rule { rule = .cosine(epochs: spec.epochs, minimum: minimum) }
         schedule = Schedule(base: spec.optimizer.learningRate, rule: rule, warmup: spec.schedule.warmup)
         generator = SeededGenerator(seed: spec.seed &+ 0xBA7C)
+        initialGenerator = generator
+    }
+
+    /// The training examples of every batch of the first `epochs` epochs, in the order `run`
+    /// will take them when the spec has no augmentation (which draws from the same generator).
+    /// Lets a benchmark feed another framework the very same batches.
+    public func plannedBatches(epochs: Int) -> [[[Int]]] {
+        var g = initialGenerator
+        return (0..<epochs).map { _ in batchOrder(count: splits.train.count, batchSize: spec.batchSize, shuffle: true, using: &g) }
     }
 
     /// Runs up to `spec.epochs` epochs. `shouldStop` is asked between batches; `onEpoch`

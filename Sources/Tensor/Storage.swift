@@ -23,14 +23,26 @@ final class Storage: @unchecked Sendable {
     var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
 }
 
-/// Free buffers by exact size. Bounded per size so that a change of shapes cannot hoard memory.
+/// Free buffers by exact size, at most `capacity` bytes in all: when a buffer given back would
+/// pass it, the sizes used longest ago are freed first, so a worker that runs trial after trial
+/// of different shapes keeps only what its current trial reuses.
 final class BufferPool: Sendable {
     static let shared = BufferPool()
-    /// Addresses of free buffers (as integers: pointers are not Sendable).
-    private let free = Mutex<[Int: [UInt]]>([:])
+    /// Addresses of free buffers (as integers: pointers are not Sendable), by size.
+    private struct Shelves {
+        var free: [Int: [UInt]] = [:]
+        /// When each size was last taken or given (a counter, not a clock).
+        var used: [Int: Int] = [:]
+        var tick = 0
+        var bytes = 0
+    }
+    private let shelves = Mutex(Shelves())
     private let perSize = 64
+    let capacity: Int
     /// Buffers allocated fresh (not reused) so far: flat once a training loop reaches steady state.
     let allocations = Atomic<Int>(0)
+
+    init(capacity: Int = 1 << 30) { self.capacity = capacity }
 
     /// Counts fresh allocations made inside `BufferPool.$counter.withValue(…)` only, so a test can
     /// watch its own steps while other tests share the pool.
@@ -41,7 +53,14 @@ final class BufferPool: Sendable {
     @TaskLocal static var counter: Counter?
 
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
-        if let reused = free.withLock({ $0[count]?.popLast() }) { return UnsafeMutablePointer(bitPattern: reused)! }
+        let reused = shelves.withLock { s -> UInt? in
+            s.tick += 1
+            s.used[count] = s.tick
+            guard let address = s.free[count]?.popLast() else { return nil }
+            s.bytes -= count * 4
+            return address
+        }
+        if let reused { return UnsafeMutablePointer(bitPattern: reused)! }
         allocations.add(1, ordering: .relaxed)
         Self.counter?.count.add(1, ordering: .relaxed)
         // 64-byte alignment keeps AVX-512 loads on one cache line.
@@ -50,11 +69,25 @@ final class BufferPool: Sendable {
     }
 
     func give(_ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
-        let kept = free.withLock { free -> Bool in
-            if free[count, default: []].count >= perSize { return false }
-            free[count, default: []].append(UInt(bitPattern: pointer))
-            return true
+        var released: [UInt] = []
+        shelves.withLock { s in
+            guard s.free[count, default: []].count < perSize, count * 4 <= capacity else {
+                released.append(UInt(bitPattern: pointer))
+                return
+            }
+            s.tick += 1
+            s.used[count] = s.tick
+            s.free[count, default: []].append(UInt(bitPattern: pointer))
+            s.bytes += count * 4
+            while s.bytes > capacity, let stale = s.free.keys.filter({ $0 != count && !(s.free[$0]?.isEmpty ?? true) }).min(by: { s.used[$0, default: 0] < s.used[$1, default: 0] }) {
+                let addresses = s.free.removeValue(forKey: stale) ?? []
+                s.bytes -= addresses.count * stale * 4
+                released += addresses
+            }
         }
-        if !kept { UnsafeMutableRawPointer(pointer).deallocate() }
+        for address in released { UnsafeMutableRawPointer(bitPattern: address)!.deallocate() }
     }
+
+    /// Bytes held in free buffers now.
+    var heldBytes: Int { shelves.withLock { $0.bytes } }
 }

@@ -54,30 +54,30 @@ enum TrialBench {
             // 3 epochs at 1 thread (accuracy is compared there), 2 at 2 threads; the median epoch.
             let epochs = threads == 1 ? 3 : 2
             let specs = try chosen.map { try spec($0, epochs: epochs) }
-            let torch = anchor(specs, threads: threads)
+            let trainers = try chosen.enumerated().map { row, index in
+                BLAS.threads = threads
+                return try Trainer(spec: TrialSpec(config: specs[row]), splits: Splits(train: train.prefix(images(configurations[index].name)), validation: test, test: nil))
+            }
+            let torch = anchor(try zip(specs, trainers).enumerated().map { try twin($1.0, $1.1, epochs: epochs, file: "\(threads)-\($0)") }, threads: threads)
             var ratios: [Double] = []
-            print(String(format: "  %-42@ %10@ %10@ %7@ %8@ %8@", "\(threads) thread(s)" as NSString, "Sweep s" as NSString, "PyTorch s" as NSString,
-                         "ratio" as NSString, "acc" as NSString, "torch acc" as NSString))
+            print("  " + pad("\(threads) thread(s)", 42) + ["Sweep s", "PyTorch s", "ratio", "acc", "torch acc"].map { pad($0, 10, right: true) }.joined())
             for (row, index) in chosen.enumerated() {
                 let name = configurations[index].name
-                let trial = try TrialSpec(config: specs[row])
-                let n = images(name)
-                let splits = Splits(train: train.prefix(n), validation: test, test: nil)
                 BLAS.threads = threads
-                let (_, reports) = try Trainer(spec: trial, splits: splits).run()
+                let (_, reports) = try trainers[row].run()
                 let ours = median(reports.map(\.seconds))
                 let accuracy = Double(reports.last?.validationAccuracy ?? 0)
                 var note = String(format: "acc %.3f", accuracy)
-                var line = String(format: "  %-42@ %10.3f", name as NSString, ours)
+                var line = "  " + pad(name, 42) + String(format: "%10.3f", ours)
                 if let theirs = torch?[row] {
                     let seconds = median(theirs.seconds), ratio = seconds / ours
                     ratios.append(ratio)
                     let theirAccuracy = theirs.validationAccuracy.last ?? 0
                     note += String(format: "; PyTorch %.3f s, ratio %.2f, acc %.3f", seconds, ratio, theirAccuracy)
                     if threads == 1 && abs(accuracy - theirAccuracy) > 0.01 { note += " ACCURACY DIFFERS BY MORE THAN 1 POINT" }
-                    line += String(format: " %10.3f %7.2f %8.3f %8.3f", seconds, ratio, accuracy, theirAccuracy)
+                    line += String(format: "%10.3f%10.2f%10.3f%10.3f", seconds, ratio, accuracy, theirAccuracy)
                 } else {
-                    line += String(format: " %10@ %7@ %8.3f", "-" as NSString, "-" as NSString, accuracy)
+                    line += pad("-", 10, right: true) + pad("-", 10, right: true) + String(format: "%10.3f", accuracy)
                 }
                 print(line)
                 report.record("\(name), \(threads) thread(s)", ours, "s/epoch", note: note)
@@ -116,15 +116,42 @@ enum TrialBench {
         report.add("peak memory, \(name), 1 epoch", ours, "MB", note: note)
     }
 
+    /// This process's peak resident set (VmHWM): unlike getrusage's maxrss it starts afresh at
+    /// exec, so a child of a large process reports only its own.
+    static func peakResidentMegabytes() -> Double {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return (Double(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
+    }
+
     /// `sweep-bench trial-memory`: trains the largest configuration once and prints its peak RSS.
     static func trialMemory() throws {
         let config = try spec(largest, epochs: 1)
         let trial = try TrialSpec(config: config)
         let (train, test) = try MNIST.fashion(limit: images(configurations[largest].name), testLimit: validationImages)
         _ = try Trainer(spec: trial, splits: Splits(train: train, validation: test, test: nil)).run()
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        print("max_rss_mb \(Double(usage.ru_maxrss) / 1024)")
+        print("max_rss_mb \(peakResidentMegabytes())")
+    }
+
+    /// The spec with what PyTorch needs to start where Sweep starts: the initial parameters (in
+    /// `model.parameters` order, float32) and every epoch's batches (int32), in files beside it.
+    static func twin(_ spec: Config, _ trainer: Trainer, epochs: Int, file: String) throws -> Config {
+        guard case var .object(fields) = spec else { return spec }
+        let directory = FileManager.default.temporaryDirectory
+        let parameters = directory.appendingPathComponent("sweep-twin-\(file).f32"), order = directory.appendingPathComponent("sweep-twin-\(file).i32")
+        var weights = Data(), batches = Data()
+        for p in trainer.model.parameters { p.withUnsafeBufferPointer { weights.append(Data(buffer: $0)) } }
+        for epoch in trainer.plannedBatches(epochs: epochs) {
+            let flat = epoch.joined().map { Int32($0) }
+            flat.withUnsafeBufferPointer { batches.append(Data(buffer: $0)) }
+        }
+        try weights.write(to: parameters)
+        try batches.write(to: order)
+        fields["twin"] = .object([
+            "parameters": .string(parameters.path), "order": .string(order.path),
+            "shapes": .array(trainer.model.parameters.map { .array($0.shape.map { .number(Double($0)) }) }),
+        ])
+        return .object(fields)
     }
 
     struct Anchored: Decodable {
@@ -145,4 +172,9 @@ enum TrialBench {
     }
 
     static func median(_ values: [Double]) -> Double { quantile(values.sorted(), 0.5) }
+
+    static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+        let fill = String(repeating: " ", count: Swift.max(0, width - text.count))
+        return right ? fill + text : text + fill
+    }
 }

@@ -150,4 +150,24 @@ struct BufferReuseTests {
         }
         #expect(quietSteps >= 1, "every repeated step allocated fresh buffers")
     }
+
+    @Test("the buffer pool holds at most its capacity, freeing the sizes used longest ago first")
+    func poolCapacity() {
+        let pool = BufferPool(capacity: 4 * 1000)
+        let old = (0..<2).map { _ in pool.take(300) }
+        for p in old { pool.give(p, 300) }
+        #expect(pool.heldBytes == 2 * 300 * 4)
+        // Another trial's shapes: 500 + 400 floats more would pass 1,000; the 300s go.
+        let new = [pool.take(500), pool.take(400)]
+        for (p, n) in zip(new, [500, 400]) { pool.give(p, n) }
+        #expect(pool.heldBytes == 900 * 4, "the stale 300-float buffers were freed")
+        // The sizes in use are still reused.
+        let again = pool.take(500)
+        #expect(pool.heldBytes == 400 * 4)
+        pool.give(again, 500)
+        // A buffer larger than the whole pool is never kept.
+        let huge = pool.take(2000)
+        pool.give(huge, 2000)
+        #expect(pool.heldBytes == 900 * 4)
+    }
 }
