@@ -63,7 +63,11 @@ public final class Optimizer {
                 p.withUnsafeMutableBufferPointer { w in
                     first[index].withUnsafeMutableBufferPointer { m in
                         second[index].withUnsafeMutableBufferPointer { v in
-                            update(w.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, w.count, lr: lr, clip: scale, l1: l1, l2: l2)
+                            // Every element's update is independent: large tensors split across threads.
+                            Parallel.split(w.count, cost: 4) { r in
+                                update(w.baseAddress! + r.lowerBound, g.baseAddress! + r.lowerBound, m.baseAddress! + r.lowerBound,
+                                       v.baseAddress! + r.lowerBound, r.count, lr: lr, clip: scale, l1: l1, l2: l2)
+                            }
                         }
                     }
                 }

@@ -24,12 +24,12 @@ public final class SimpleRNN: Layer {
         let sequence = x.rank == 4 ? try x.reshaped([x.shape[0], x.shape[2], x.shape[3]]) : x
         guard sequence.rank == 3 else { throw TensorError("SimpleRNN", "expects [batch, steps, features], got \(x.shape)") }
         let (batch, steps) = (sequence.shape[0], sequence.shape[1])
-        // Every step's input projection in one GEMM: [batch, steps, features]·[features, units].
-        let projected = try sequence.linear(input, bias: bias)
         var h = Tensor.zeros([batch, recurrent.shape[0]])
         for t in 0..<steps {
-            let xt = try projected.slice([0..<batch, t..<(t + 1)]).reshaped([batch, -1])
-            h = activation.apply(try xt + h.matmul(recurrent))
+            // The input is sliced per step, not one projection of every step: a slice's gradient
+            // is as large as what it was cut from, and 28 of them summed cost O(steps²).
+            let xt = try sequence.slice([0..<batch, t..<(t + 1)]).reshaped([batch, -1])
+            h = activation.apply(try xt.linear(input, bias: bias) + h.matmul(recurrent))
         }
         return h
     }

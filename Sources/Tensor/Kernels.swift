@@ -1,5 +1,7 @@
 /// Loops shared by the elementwise operations. The closures are inlined into each caller's
-/// loop in release builds: no call per element, and contiguous loops vectorize.
+/// loop in release builds: no call per element, and contiguous loops vectorize. They stay on one
+/// thread: a closure captured by a parallel part is called per element, not inlined, so the
+/// kernels split across threads (`Parallel`) are written out where they are used.
 
 @inline(__always)
 func mapKernel(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {

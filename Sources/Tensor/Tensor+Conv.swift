@@ -36,12 +36,15 @@ extension Tensor {
                   m: g.outChannels, n: g.columns, k: g.patch)
         let out = Tensor(uninitialized: [g.batch, g.outChannels, g.outHeight, g.outWidth])
         let plane = g.outHeight * g.outWidth
-        for n in 0..<g.batch {
-            for o in 0..<g.outChannels {
-                let src = product.pointer + o * g.columns + n * plane
-                let dst = out.storage.pointer + (n * g.outChannels + o) * plane
-                let b = bias?.storage.pointer[o] ?? 0
-                for i in 0..<plane { dst[i] = src[i] + b }
+        let biases = bias?.storage.pointer
+        Parallel.split(g.batch, cost: g.outChannels * plane) { images in
+            for n in images {
+                for o in 0..<g.outChannels {
+                    let src = product.pointer + o * g.columns + n * plane
+                    let dst = out.storage.pointer + (n * g.outChannels + o) * plane
+                    let b = biases?[o] ?? 0
+                    for i in 0..<plane { dst[i] = src[i] + b }
+                }
             }
         }
         var inputs = [self, weight]
@@ -99,12 +102,14 @@ struct ConvGeometry {
     }
 }
 
-/// Unfolds input patches into columns: row (c, kh, kw), column (n, oh, ow).
+/// Unfolds input patches into columns: row (c, kh, kw), column (n, oh, ow). Images are split
+/// across threads (each writes its own columns).
 func im2col(_ x: UnsafeMutablePointer<Float>, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>) {
     let plane = g.outHeight * g.outWidth
+    Parallel.split(g.batch, cost: g.patch * plane) { images in
     for c in 0..<g.channels { for kh in 0..<g.kernelHeight { for kw in 0..<g.kernelWidth {
         let row = cols + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * g.columns
-        for n in 0..<g.batch {
+        for n in images {
             let image = x + (n * g.channels + c) * g.height * g.width
             for oh in 0..<g.outHeight {
                 let dst = row + n * plane + oh * g.outWidth
@@ -130,15 +135,19 @@ func im2col(_ x: UnsafeMutablePointer<Float>, _ g: ConvGeometry, _ cols: UnsafeM
             }
         }
     } } }
+    }
 }
 
-/// Adds columns back into the input gradient: the transpose of `im2col`.
+/// Adds columns back into the input gradient: the transpose of `im2col`. Images are split across
+/// threads; each element still sums its contributions in (kh, kw, oh) order.
 func col2im(_ cols: UnsafeMutablePointer<Float>, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
     let plane = g.outHeight * g.outWidth
-    dx.update(repeating: 0, count: g.batch * g.channels * g.height * g.width)
+    let imageSize = g.channels * g.height * g.width
+    Parallel.split(g.batch, cost: g.patch * plane) { images in
+    (dx + images.lowerBound * imageSize).update(repeating: 0, count: images.count * imageSize)
     for c in 0..<g.channels { for kh in 0..<g.kernelHeight { for kw in 0..<g.kernelWidth {
         let row = cols + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * g.columns
-        for n in 0..<g.batch {
+        for n in images {
             let image = dx + (n * g.channels + c) * g.height * g.width
             for oh in 0..<g.outHeight {
                 let ih = oh * g.stride + kh - g.padding
@@ -161,6 +170,7 @@ func col2im(_ cols: UnsafeMutablePointer<Float>, _ g: ConvGeometry, _ dx: Unsafe
             }
         }
     } } }
+    }
 }
 
 /// The three gradients of `conv2d`.
@@ -168,9 +178,11 @@ func conv2dBackward(_ g: ConvGeometry, columns: Storage, weight: Tensor, gradien
     let plane = g.outHeight * g.outWidth
     // dOut [batch, out, plane] → [out, batch·plane], the layout of the forward product.
     let dOut = Storage(uninitialized: g.outChannels * g.columns)
-    for n in 0..<g.batch {
-        for o in 0..<g.outChannels {
-            (dOut.pointer + o * g.columns + n * plane).update(from: gradient.storage.pointer + (n * g.outChannels + o) * plane, count: plane)
+    Parallel.split(g.batch, cost: g.outChannels * plane) { images in
+        for n in images {
+            for o in 0..<g.outChannels {
+                (dOut.pointer + o * g.columns + n * plane).update(from: gradient.storage.pointer + (n * g.outChannels + o) * plane, count: plane)
+            }
         }
     }
     var dInput: Tensor?, dWeight: Tensor?, dBias: Tensor?

@@ -8,7 +8,7 @@ extension Tensor {
     public func abs() -> Tensor { mapKernel(self) { Swift.abs($0) }.recorded(.abs, self) }
     /// -1, 0 or 1 (gradient zero).
     public func sign() -> Tensor { mapKernel(self) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }.recorded(.sign, self) }
-    public func tanh() -> Tensor { mapKernel(self) { Foundation.tanh($0) }.recorded(.tanh, self) }
+    public func tanh() -> Tensor { vectorTanh(self).recorded(.tanh, self) }
     public func squared() -> Tensor { mapKernel(self) { $0 * $0 }.recorded(.square, self) }
 
     /// Small integer exponents are products (no `powf` per element), others go through `pow`.
@@ -26,18 +26,12 @@ extension Tensor {
     }
 
     /// 1 / (1 + e^-x), computed without overflow for large |x|.
-    public func sigmoid() -> Tensor {
-        mapKernel(self) { x in
-            if x >= 0 { return 1 / (1 + Foundation.exp(-x)) }
-            let e = Foundation.exp(x)
-            return e / (1 + e)
-        }.recorded(.sigmoid, self)
-    }
+    public func sigmoid() -> Tensor { vectorSigmoid(self).recorded(.sigmoid, self) }
 
-    public func relu() -> Tensor { mapKernel(self) { Swift.max($0, 0) }.recorded(.relu, self) }
+    public func relu() -> Tensor { rectified(self, slope: 0).recorded(.relu, self) }
 
     public func leakyRelu(alpha: Float = 0.01) -> Tensor {
-        mapKernel(self) { $0 > 0 ? $0 : alpha * $0 }.recorded(.leakyRelu(alpha), self)
+        rectified(self, slope: alpha).recorded(.leakyRelu(alpha), self)
     }
 
     /// log(1 + e^x), stable for large |x|.

@@ -61,7 +61,7 @@ extension Tensor {
         let gp = gamma.storage.pointer, bp = beta.storage.pointer
         mean.withUnsafeBufferPointer { m in
             inverse.withUnsafeBufferPointer { s in
-                l.each { c, offset, width in
+                l.eachInParallel { c, offset, width in
                     let (mc, sc, gc, bc) = (m[c], s[c], gp[c], bp[c])
                     for i in offset..<(offset + width) {
                         let n = (x[i] - mc) * sc
@@ -103,6 +103,17 @@ struct NormLayout {
             for n in 0..<outer { rows(n * channels) }
         } else {
             for n in 0..<outer { for c in 0..<channels { plane(c, (n * channels + c) * inner, inner) } }
+        }
+    }
+
+    /// `each` for elementwise passes (no accumulation): the batch split across threads.
+    func eachInParallel(plane: (Int, Int, Int) -> Void, rows: (Int) -> Void) {
+        Parallel.split(outer, cost: channels * inner) { range in
+            if inner == 1 {
+                for n in range { rows(n * channels) }
+            } else {
+                for n in range { for c in 0..<channels { plane(c, (n * channels + c) * inner, inner) } }
+            }
         }
     }
 }
@@ -166,7 +177,7 @@ func batchNormBackward(_ gradient: Tensor, input: Tensor, gamma: Tensor, beta: T
         scale.withUnsafeBufferPointer { s in
             meanBeta.withUnsafeBufferPointer { mb in
                 meanGamma.withUnsafeBufferPointer { mg in
-                    l.each { c, offset, width in
+                    l.eachInParallel { c, offset, width in
                         let (sc, bc, gc) = (s[c], mb[c], mg[c])
                         for i in offset..<(offset + width) { d[i] = sc * (g[i] - bc - h[i] * gc) }
                     } rows: { offset in

@@ -51,8 +51,8 @@ enum TrialBench {
         let only = ProcessInfo.processInfo.environment["SWEEP_BENCH_TRIALS"].map { $0.split(separator: ",").compactMap { Int($0) } }
         let chosen = only ?? Array(configurations.indices)
         for threads in [1, 2] {
-            // 3 epochs at 1 thread (accuracy is compared there), 2 at 2 threads; the median epoch.
-            let epochs = threads == 1 ? 3 : 2
+            // The median of 3 epochs (the first pays for fresh buffers); accuracy after the third.
+            let epochs = 3
             let specs = try chosen.map { try spec($0, epochs: epochs) }
             let trainers = try chosen.enumerated().map { row, index in
                 BLAS.threads = threads

@@ -53,6 +53,24 @@ struct KernelTests {
         #expect(worstDifference(fixed, reference) < 1e-5)
     }
 
+    @Test("vector tanh and sigmoid stay within a few ulp of libm, saturate and keep NaN")
+    func activations() throws {
+        var values: [Float] = (-4000...4000).map { Float($0) / 100 }
+        values += [1e-30, -1e-30, 1e-7, 0.624, 0.626, -0.625, 90, -90, 1e30, -1e30, .infinity, -.infinity, .nan, 0, -0.0]
+        let x = try Tensor(shape: [values.count], scalars: values)
+        let (t, s) = (x.tanh().scalars, x.sigmoid().scalars)
+        for (i, v) in values.enumerated() {
+            let tanh = Foundation.tanh(v), sigmoid = v >= 0 ? 1 / (1 + Foundation.exp(-v)) : Foundation.exp(v) / (1 + Foundation.exp(v))
+            if v.isNaN {
+                #expect(t[i].isNaN && s[i].isNaN)
+                continue
+            }
+            #expect(abs(t[i] - tanh) <= 4 * tanh.magnitude.ulp + 1e-38, "tanh(\(v)) = \(t[i]), libm \(tanh)")
+            // σ of large negative x is tiny: compared relative to its size, as exp is.
+            #expect(abs(s[i] - sigmoid) <= 8 * Swift.max(sigmoid.ulp, Float.leastNormalMagnitude), "σ(\(v)) = \(s[i]), libm \(sigmoid)")
+        }
+    }
+
     @Test("integer powers are products and agree with pow", arguments: [-2, -1, 0, 1, 2, 3] as [Float])
     func integerPowers(exponent: Float) throws {
         let x = sample([33], seed: 17, low: 0.2, high: 3)

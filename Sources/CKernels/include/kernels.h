@@ -26,4 +26,14 @@ void sweep_adam_step(float *w, const float *g, float *m, float *v, long n, float
 
 /// out[i] = 1/√(v[i] + ε), for batch norm's per-channel scales.
 void sweep_inverse_sqrt(const float *v, float *out, long n, float eps);
+
+
+// Transcendental activations, vectorized by the compiler (libm's are scalar calls).
+/// e^x: Cephes' expf (ln 2 range reduction, degree-6 polynomial), within 2 ulp on [-87, 88];
+/// saturates to 0 / +inf beyond, keeps NaN.
+void sweep_exp(const float *x, float *y, long n);
+/// 1 / (1 + e^-x).
+void sweep_sigmoid(const float *x, float *y, long n);
+/// Cephes' tanhf: x + x³·P(x²) for |x| < 0.625, else ±(1 − 2/(e^{2|x|} + 1)).
+void sweep_tanh(const float *x, float *y, long n);
 #endif
