@@ -3,46 +3,74 @@ import Synchronization
 
 /// OpenBLAS settings for the process.
 public enum BLAS {
-    /// Threads OpenBLAS may use for one GEMM (a worker's `--threads N`). Products smaller than
-    /// `parallelWork` multiply-adds run on one thread: splitting them costs more than it saves,
-    /// and idle OpenBLAS threads spin on the cores the rest of a training step needs.
+    /// Threads one trial may use (a worker's `--threads N`). OpenBLAS itself always runs on one
+    /// thread: a GEMM of `parallelWork` multiply-adds or more is split into row (or column)
+    /// blocks of C across Sweep's own threads (`Parallel`), like the elementwise passes. With
+    /// OpenBLAS's pool, its idle threads spun on the core those passes needed (a CNN step at 2
+    /// threads was slower than at 1).
     public static var threads: Int {
         get { configured.load(ordering: .relaxed) }
         set {
-            let n = Swift.max(1, newValue)
-            configured.store(n, ordering: .relaxed)
-            openblas_set_num_threads(Int32(n))
+            _ = singleThreaded
+            configured.store(Swift.max(1, newValue), ordering: .relaxed)
         }
     }
 
-    private static let configured = Atomic<Int>(Int(openblas_get_num_threads()))
-    /// Multiply-adds (m·n·k) from which a GEMM uses every configured thread.
-    static let parallelWork = 1 << 25
+    private static let configured = Atomic<Int>(1)
+    /// OpenBLAS on one thread, set once before the first GEMM.
+    private static let singleThreaded: Void = openblas_set_num_threads(1)
+    /// Multiply-adds (m·n·k) from which a GEMM is split across threads (about 50 µs of work).
+    static let parallelWork = 1 << 22
 
     /// C ← α·op(A)·op(B) + β·C on row-major matrices, op = transpose when asked: the transposes
-    /// are folded into the call, never copied. A is m×k after op, B is k×n, C is m×n.
+    /// are folded into the call, never copied. A is m×k after op, B is k×n, C is m×n. `threaded:
+    /// false` inside a part of a `Parallel` split, which already uses every thread.
     static func gemm(
         _ a: UnsafePointer<Float>, transposeA: Bool,
         _ b: UnsafePointer<Float>, transposeB: Bool,
         _ c: UnsafeMutablePointer<Float>,
-        m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0
+        m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0, threaded: Bool = true
     ) {
+        _ = singleThreaded
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
             if beta == 0 { c.update(repeating: 0, count: m * n) }
             return
         }
-        let wide = threads
-        let narrow = wide > 1 && m * n * k < parallelWork
-        if narrow { openblas_set_num_threads(1) }
-        defer { if narrow { openblas_set_num_threads(Int32(wide)) } }
+        // Leading dimensions of the stored matrices: op(A) is m×k, op(B) is k×n.
+        let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        guard threaded, threads > 1, m * n * k >= parallelWork else {
+            call(a, transposeA, lda, b, transposeB, ldb, c, n, m: m, n: n, k: k, alpha: alpha, beta: beta)
+            return
+        }
+        if m >= n {
+            // Row blocks of C: rows of op(A) (columns of A when it is transposed).
+            Parallel.split(m, cost: n * k) { rows in
+                let start = rows.lowerBound
+                call(a + (transposeA ? start : start * lda), transposeA, lda, b, transposeB, ldb, c + start * n, n,
+                     m: rows.count, n: n, k: k, alpha: alpha, beta: beta)
+            }
+        } else {
+            // Column blocks of C: columns of op(B) (rows of B when it is transposed).
+            Parallel.split(n, cost: m * k) { columns in
+                let start = columns.lowerBound
+                call(a, transposeA, lda, b + (transposeB ? start * ldb : start), transposeB, ldb, c + start, n,
+                     m: m, n: columns.count, k: k, alpha: alpha, beta: beta)
+            }
+        }
+    }
+
+    private static func call(
+        _ a: UnsafePointer<Float>, _ transposeA: Bool, _ lda: Int, _ b: UnsafePointer<Float>, _ transposeB: Bool, _ ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, m: Int, n: Int, k: Int, alpha: Float, beta: Float
+    ) {
         cblas_sgemm(
             CblasRowMajor,
             transposeA ? CblasTrans : CblasNoTrans,
             transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha,
-            a, Int32(transposeA ? m : k),
-            b, Int32(transposeB ? k : n),
-            beta, c, Int32(n))
+            a, Int32(lda),
+            b, Int32(ldb),
+            beta, c, Int32(ldc))
     }
 }

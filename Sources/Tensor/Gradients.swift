@@ -106,8 +106,8 @@ enum Gradients {
             let dw = try only(1) { try x0.reshaped([rows, k]).matmul(g2, transposeSelf: true) }
             let db = try only(2) { try g2.sum(axis: 0) }
             return [dx, dw, db]
-        case let .conv2d(geometry, columns):
-            return conv2dBackward(geometry, columns: columns, weight: x[1], gradient: g, needs: needs)
+        case let .conv2d(geometry):
+            return conv2dBackward(geometry, input: x[0], weight: x[1], gradient: g, needs: needs)
         case let .maxPool(picks, planeSize):
             let dx = Tensor.zeros(x[0].shape)
             let perPlane = y.shape[2] * y.shape[3]

@@ -21,8 +21,8 @@ enum Op {
     case matmul(transposeA: Bool, transposeB: Bool)
     /// `Tensor.linear`: inputs (x, weight, bias).
     case linear
-    /// inputs (x, weight, bias?); the im2col columns of x.
-    case conv2d(ConvGeometry, columns: Storage)
+    /// inputs (x, weight, bias?).
+    case conv2d(ConvGeometry)
     /// The index within its input plane of each output's maximum.
     case maxPool(picks: [Int32], planeSize: Int)
     case avgPool(ConvGeometry)

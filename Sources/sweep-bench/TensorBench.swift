@@ -27,10 +27,13 @@ enum TensorBench {
                 // The same routine called directly, on buffers the engine does not own.
                 var x = [Float](repeating: 0.5, count: n * n), y = [Float](repeating: 0.25, count: n * n)
                 var c = [Float](repeating: 0, count: n * n)
+                // OpenBLAS's own threads for the direct call (the engine keeps OpenBLAS on one).
+                openblas_set_num_threads(Int32(threads))
                 let direct = bestTime(iterations: iterations) {
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n),
                                 1, &x, Int32(n), &y, Int32(n), 0, &c, Int32(n))
                 }
+                openblas_set_num_threads(1)
                 let e = flops / engine / 1e9, d = flops / direct / 1e9
                 report.add("sgemm \(n) engine, \(threads) thread(s)", e, "GFLOP/s",
                            note: String(format: "direct cblas_sgemm %.1f GFLOP/s, ratio %.2f", d, e / d))

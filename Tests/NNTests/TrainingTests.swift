@@ -89,6 +89,29 @@ struct TrainingTests {
         #expect(bits(try train(other).reports) != bits(first))
     }
 
+    @Test("a trial gives the same bits at 1 and 2 threads (GEMMs, im2col, batch norm and activations split)")
+    func threadCountInvariance() throws {
+        var g = SeededGenerator(seed: 4)
+        // Large enough that every split applies: 64 images of 28×28 through 16 channels.
+        let images = Tensor.uniform([64, 1, 28, 28], using: &g)
+        let data = try Dataset(shape: [64, 1, 28, 28], features: images.scalars, targets: .classes((0..<64).map { $0 % 4 }, count: 4))
+        let trial = try spec("""
+            model: {kind: cnn, channels: [16], hidden: [512], batch_norm: true, activation: tanh}
+            optimizer: {name: rmsprop, lr: 0.001}
+            l2: 0.001
+            batch_size: 64
+            epochs: 2
+            seed: 3
+            """)
+        func run(threads: Int) throws -> [[UInt32]] {
+            BLAS.threads = threads
+            defer { BLAS.threads = 1 }
+            let (_, reports) = try Trainer(spec: trial, splits: Splits(train: data, validation: data, test: nil)).run()
+            return reports.map { [$0.trainLoss, $0.validationLoss, $0.validationAccuracy!].map(\.bitPattern) }
+        }
+        #expect(try run(threads: 1) == run(threads: 2))
+    }
+
     @Test("a NaN loss ends training at once as diverged, not as an error")
     func divergence() throws {
         let (outcome, reports, _) = try train(spec("""
