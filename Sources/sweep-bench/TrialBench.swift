@@ -74,6 +74,8 @@ enum TrialBench {
                     ratios.append(ratio)
                     let theirAccuracy = theirs.validationAccuracy.last ?? 0
                     note += String(format: "; PyTorch %.3f s, ratio %.2f, acc %.3f", seconds, ratio, theirAccuracy)
+                    let by = { (values: [Double]) in values.map { String(format: "%.3f", $0) }.joined(separator: " ") }
+                    note += "; acc by epoch Sweep \(by(reports.map { Double($0.validationAccuracy ?? 0) })), PyTorch \(by(theirs.validationAccuracy))"
                     if threads == 1 && abs(accuracy - theirAccuracy) > 0.01 { note += " ACCURACY DIFFERS BY MORE THAN 1 POINT" }
                     line += String(format: "%10.3f%10.2f%10.3f%10.3f", seconds, ratio, accuracy, theirAccuracy)
                 } else {
