@@ -78,6 +78,22 @@ struct KernelTests {
         #expect(zip(x.pow(exponent).scalars, expected).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) })
     }
 
+    @Test("a GEMM split into blocks across 2 threads gives the bits of one thread", arguments: [(300, 200, 96), (40, 700, 160)])
+    func splitGemm(m: Int, n: Int, k: Int) throws {
+        // 2²² multiply-adds or more: split by rows of C when m ≥ n, else by columns.
+        let a = sample([m, k], seed: 21), b = sample([k, n], seed: 22)
+        let at = try a.transposed(), bt = try b.transposed()
+        func products() throws -> [[Float]] {
+            try [a.matmul(b), at.matmul(b, transposeSelf: true), a.matmul(bt, transposeOther: true),
+                 at.matmul(bt, transposeSelf: true, transposeOther: true)].map(\.scalars)
+        }
+        let one = try products()
+        BLAS.threads = 2
+        defer { BLAS.threads = 1 }
+        #expect(try products() == one)
+        #expect(worstDifference(try Tensor(shape: [m, n], scalars: one[0]), try a.matmulReference(b)) < Float(k) * 2e-7 + 1e-6)
+    }
+
     @Test("batched matmul is a matmul per batch entry")
     func batched() throws {
         let a = sample([3, 4, 5], seed: 3), b = sample([3, 5, 2], seed: 4), shared = sample([5, 2], seed: 5)
