@@ -4,15 +4,15 @@ import Foundation
 /// indices (classification) or values (regression); numeric feature columns are standardized
 /// (mean 0, standard deviation 1) and text columns are one-hot encoded.
 public enum CSVTable {
-    public enum Task: String, Sendable { case classification, regression }
+    public enum TargetKind: String, Sendable { case classification, regression }
 
-    public static func load(path: String, target: String, task: Task) throws -> Dataset {
+    public static func load(path: String, target: String, task: TargetKind) throws -> Dataset {
         guard let data = FileManager.default.contents(atPath: path) else { throw DataError(path, "file not found or unreadable") }
         guard let text = String(data: data, encoding: .utf8) else { throw DataError(path, "is not UTF-8 text") }
         return try parse(text, source: path, target: target, task: task)
     }
 
-    public static func parse(_ text: String, source: String, target: String, task: Task) throws -> Dataset {
+    public static func parse(_ text: String, source: String, target: String, task: TargetKind) throws -> Dataset {
         var rows = try records(text, source: source)
         guard !rows.isEmpty else { throw DataError(source, "is empty (expected a header row)") }
         let header = rows.removeFirst().map { $0.trimmingCharacters(in: .whitespaces) }

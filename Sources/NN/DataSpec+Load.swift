@@ -3,7 +3,7 @@ import Data
 extension DataSpec {
     /// Loads and splits the data: train and validation from the training examples (a seeded
     /// split), test kept apart (the MNIST test files, or 20% of a synthetic or CSV set).
-    public func load(task: Task, seed: UInt64) throws -> Splits {
+    public func load(task: TaskKind, seed: UInt64) throws -> Splits {
         let all: Dataset, test: Dataset?
         switch source {
         case .fashionMNIST:

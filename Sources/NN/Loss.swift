@@ -35,7 +35,7 @@ public enum Loss {
 }
 
 /// The loss for a task, and the number of correct predictions where that means something.
-public enum Task: String, Codable, Sendable, CaseIterable {
+public enum TaskKind: String, Codable, Sendable, CaseIterable {
     /// Softmax over classes.
     case classification
     /// One sigmoid output for two classes.

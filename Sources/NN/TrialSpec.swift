@@ -5,7 +5,7 @@ import Data
 /// batches, epochs, augmentation and seed. Every field has a default (documented in
 /// README.md "Trial spec"); `TrialSpec(config:)` reports every bad field with its path.
 public struct TrialSpec: Equatable, Sendable {
-    public var task: Task = .classification
+    public var task: TaskKind = .classification
     public var data = DataSpec()
     public var model = ModelSpec()
     public var optimizer = OptimizerSpec()
@@ -37,7 +37,7 @@ public struct TrialSpec: Equatable, Sendable {
     init(config: Config, path: String, fields f: Fields) {
         let o = f.object(config, path, known: Self.keys)
         func sub(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
-        task = Task(rawValue: f.string(o, "task", path, default: "classification", oneOf: Task.allCases.map(\.rawValue))) ?? .classification
+        task = TaskKind(rawValue: f.string(o, "task", path, default: "classification", oneOf: TaskKind.allCases.map(\.rawValue))) ?? .classification
         data = DataSpec(o["data"], sub("data"), f)
         model = ModelSpec(o["model"], sub("model"), f)
         optimizer = OptimizerSpec(o["optimizer"], sub("optimizer"), f)

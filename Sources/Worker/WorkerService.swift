@@ -75,20 +75,20 @@ public final class WorkerService: @unchecked Sendable {
             try socket.connect(endpoint)
         }
         BLAS.threads = threads
-        let sender = Swift.Task { [bridge, queue] in
+        let sender = Task { [bridge, queue] in
             for await message in queue {
                 // A full queue (coordinator away) is retried; a stopped bridge ends the worker.
                 while true {
                     do { try await bridge.send(Message(message.frames()), on: socket); break } catch let error as WireError {
                         if error.isTerminated { return }
-                        try? await Swift.Task.sleep(for: .milliseconds(200))
+                        try? await Task.sleep(for: .milliseconds(200))
                     } catch { return }
                 }
             }
         }
-        let watchdog = Swift.Task { [weak self] in
-            while !Swift.Task.isCancelled {
-                try? await Swift.Task.sleep(for: .milliseconds(500))
+        let watchdog = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
                 self?.watch()
             }
         }
@@ -176,8 +176,8 @@ public final class WorkerService: @unchecked Sendable {
             defer { s.refusalBackoff = min(s.refusalBackoff * 2, .seconds(60)) }
             return s.refusalBackoff
         }
-        Swift.Task { [bridge, endpoint] in
-            try? await Swift.Task.sleep(for: delay)
+        Task { [bridge, endpoint] in
+            try? await Task.sleep(for: delay)
             _ = try? await bridge.with(socket) { socket in
                 try socket.disconnect(endpoint)
                 try socket.connect(endpoint)
@@ -257,8 +257,8 @@ public final class WorkerService: @unchecked Sendable {
         leaving.store(true, ordering: .releasing)
         stopTrial.store(true, ordering: .releasing)
         post.yield(envelope(.bye, ["reason": "shutdown"]))
-        Swift.Task { [bridge] in
-            try? await Swift.Task.sleep(for: .milliseconds(300))
+        Task { [bridge] in
+            try? await Task.sleep(for: .milliseconds(300))
             bridge.stop()
         }
     }
