@@ -12,21 +12,19 @@ func conv2dBackward(_ g: ConvGeometry, input: Tensor, weight: Tensor, gradient: 
     let dx = needs[0] ? Tensor(uninitialized: input.shape) : nil
     let partial = needs[1] ? Storage(uninitialized: groups * o * patch) : nil
     let dxp = dx?.storage.pointer, pp = partial?.pointer
-    do {
-        Parallel.split(groups, cost: group * 2 * o * patch * plane) { part in
-            let cols = Storage(uninitialized: patch * plane)
-            for k in part {
-                for n in (k * group)..<Swift.min((k + 1) * group, g.batch) {
-                    let dyn = dy + n * o * plane
-                    if let pp {
-                        im2col(x + n * g.imageSize, g, cols.pointer)
-                        BLAS.gemm(dyn, transposeA: false, cols.pointer, transposeB: true, pp + k * o * patch,
-                                  m: o, n: patch, k: plane, beta: n == k * group ? 0 : 1, threaded: false)
-                    }
-                    if let dxp {
-                        BLAS.gemm(w, transposeA: true, dyn, transposeB: false, cols.pointer, m: patch, n: plane, k: o, threaded: false)
-                        col2im(cols.pointer, g, dxp + n * g.imageSize)
-                    }
+    Parallel.split(groups, cost: group * 2 * o * patch * plane) { part in
+        let cols = Storage(uninitialized: patch * plane)
+        for k in part {
+            for n in (k * group)..<Swift.min((k + 1) * group, g.batch) {
+                let dyn = dy + n * o * plane
+                if let pp {
+                    im2col(x + n * g.imageSize, g, cols.pointer)
+                    BLAS.gemm(dyn, transposeA: false, cols.pointer, transposeB: true, pp + k * o * patch,
+                              m: o, n: patch, k: plane, beta: n == k * group ? 0 : 1, threaded: false)
+                }
+                if let dxp {
+                    BLAS.gemm(w, transposeA: true, dyn, transposeB: false, cols.pointer, m: patch, n: plane, k: o, threaded: false)
+                    col2im(cols.pointer, g, dxp + n * g.imageSize)
                 }
             }
         }

@@ -34,9 +34,9 @@ enum Gradients {
         case .sigmoid: // σ(1 − σ)
             return [zipped(g, y) { $0 * ($1 * (1 - $1)) }]
         case .relu:
-            return [rectifiedGradient(g, x[0], slope: 0)]
+            return [rectified(g, by: x[0], slope: 0)]
         case .leakyRelu(let alpha):
-            return [rectifiedGradient(g, x[0], slope: alpha)]
+            return [rectified(g, by: x[0], slope: alpha)]
         case .softplus: // σ(x)
             return [try g * x[0].sigmoid()]
         case .square: // 2x

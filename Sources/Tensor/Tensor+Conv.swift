@@ -34,17 +34,15 @@ extension Tensor {
         let out = Tensor(uninitialized: [g.batch, g.outChannels, g.outHeight, g.outWidth])
         let (plane, o) = (g.outHeight * g.outWidth, g.outChannels)
         let x = storage.pointer, w = weight.storage.pointer, y = out.storage.pointer, biases = bias?.storage.pointer
-        do {
-            Parallel.split(g.batch, cost: o * g.patch * plane) { images in
-                let cols = Storage(uninitialized: g.patch * plane)
-                for n in images {
-                    im2col(x + n * g.imageSize, g, cols.pointer)
-                    let yn = y + n * o * plane
-                    if let biases { for c in 0..<o { (yn + c * plane).update(repeating: biases[c], count: plane) } }
-                    // [out, patch] · [patch, pixels] (+ the bias rows) → [out, pixels].
-                    BLAS.gemm(w, transposeA: false, cols.pointer, transposeB: false, yn, m: o, n: plane, k: g.patch,
-                              beta: biases == nil ? 0 : 1, threaded: false)
-                }
+        Parallel.split(g.batch, cost: o * g.patch * plane) { images in
+            let cols = Storage(uninitialized: g.patch * plane)
+            for n in images {
+                im2col(x + n * g.imageSize, g, cols.pointer)
+                let yn = y + n * o * plane
+                if let biases { for c in 0..<o { (yn + c * plane).update(repeating: biases[c], count: plane) } }
+                // [out, patch] · [patch, pixels] (+ the bias rows) → [out, pixels].
+                BLAS.gemm(w, transposeA: false, cols.pointer, transposeB: false, yn, m: o, n: plane, k: g.patch,
+                          beta: biases == nil ? 0 : 1, threaded: false)
             }
         }
         var inputs = [self, weight]

@@ -28,10 +28,10 @@ extension Tensor {
     /// 1 / (1 + e^-x), computed without overflow for large |x|.
     public func sigmoid() -> Tensor { vectorSigmoid(self).recorded(.sigmoid, self) }
 
-    public func relu() -> Tensor { rectified(self, slope: 0).recorded(.relu, self) }
+    public func relu() -> Tensor { rectified(self, by: self, slope: 0).recorded(.relu, self) }
 
     public func leakyRelu(alpha: Float = 0.01) -> Tensor {
-        rectified(self, slope: alpha).recorded(.leakyRelu(alpha), self)
+        rectified(self, by: self, slope: alpha).recorded(.leakyRelu(alpha), self)
     }
 
     /// log(1 + e^x), stable for large |x|.

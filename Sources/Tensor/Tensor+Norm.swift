@@ -38,13 +38,15 @@ extension Tensor {
         var sum = [Float](repeating: 0, count: l.channels), squares = [Float](repeating: 0, count: l.channels)
         let scale = 1 / Float(Swift.max(l.outer * l.inner, 1))
         sum.withUnsafeMutableBufferPointer { s in
-            l.accumulate(x) { c, p in s[c] += rowSum(p, l.inner) } rows: { row in for c in 0..<l.channels { s[c] += row[c] } }
+            l.each { c, offset, width in s[c] += rowSum(x + offset, width) } rows: { offset in
+                for c in 0..<l.channels { s[c] += x[offset + c] }
+            }
             for c in 0..<l.channels { s[c] *= scale }
         }
         sum.withUnsafeBufferPointer { mean in
             squares.withUnsafeMutableBufferPointer { q in
-                l.accumulate(x) { c, p in q[c] += squaredDeviationSum(p, l.inner, mean[c]) } rows: { row in
-                    for c in 0..<l.channels { let d = row[c] - mean[c]; q[c] += d * d }
+                l.each { c, offset, width in q[c] += squaredDeviationSum(x + offset, width, mean[c]) } rows: { offset in
+                    for c in 0..<l.channels { let d = x[offset + c] - mean[c]; q[c] += d * d }
                 }
                 for c in 0..<l.channels { q[c] *= scale }
             }
@@ -86,34 +88,23 @@ extension Tensor {
 struct NormLayout {
     let outer, channels, inner: Int
 
-    /// Calls `plane(c, pointer)` for every [n, c] plane when planes are wider than one element,
-    /// else `rows(pointer)` for every row of `channels` elements (which then vectorizes).
-    func accumulate(_ base: UnsafeMutablePointer<Float>, plane: (Int, UnsafeMutablePointer<Float>) -> Void,
-                    rows: (UnsafeMutablePointer<Float>) -> Void) {
-        if inner == 1 {
-            for n in 0..<outer { rows(base + n * channels) }
-        } else {
-            for n in 0..<outer { for c in 0..<channels { plane(c, base + (n * channels + c) * inner) } }
-        }
-    }
-
-    /// The same walk by element offsets: `plane(c, offset, width)` or `rows(offset)`.
+    /// Calls `plane(c, offset, width)` for every [n, c] plane when planes are wider than one
+    /// element, else `rows(offset)` for every row of `channels` elements (which then vectorizes),
+    /// in order: accumulations repeat bit for bit.
     func each(plane: (Int, Int, Int) -> Void, rows: (Int) -> Void) {
-        if inner == 1 {
-            for n in 0..<outer { rows(n * channels) }
-        } else {
-            for n in 0..<outer { for c in 0..<channels { plane(c, (n * channels + c) * inner, inner) } }
-        }
+        each(0..<outer, plane: plane, rows: rows)
     }
 
     /// `each` for elementwise passes (no accumulation): the batch split across threads.
     func eachInParallel(plane: (Int, Int, Int) -> Void, rows: (Int) -> Void) {
-        Parallel.split(outer, cost: channels * inner) { range in
-            if inner == 1 {
-                for n in range { rows(n * channels) }
-            } else {
-                for n in range { for c in 0..<channels { plane(c, (n * channels + c) * inner, inner) } }
-            }
+        Parallel.split(outer, cost: channels * inner) { batch in each(batch, plane: plane, rows: rows) }
+    }
+
+    private func each(_ batch: Range<Int>, plane: (Int, Int, Int) -> Void, rows: (Int) -> Void) {
+        if inner == 1 {
+            for n in batch { rows(n * channels) }
+        } else {
+            for n in batch { for c in 0..<channels { plane(c, (n * channels + c) * inner, inner) } }
         }
     }
 }

@@ -22,29 +22,16 @@ func elementwise(_ x: Tensor, _ kernel: (UnsafePointer<Float>, UnsafeMutablePoin
     return out
 }
 
-/// x where x > 0, else slope·x (ReLU when slope is 0), split across threads.
-func rectified(_ x: Tensor, slope: Float) -> Tensor {
+/// `values` where x > 0, else slope·values, split across threads: the rectifier itself when
+/// `values` is x (ReLU when slope is 0), its gradient when `values` is the output's gradient.
+func rectified(_ values: Tensor, by x: Tensor, slope: Float) -> Tensor {
     let out = Tensor(uninitialized: x.shape)
-    let s = x.storage.pointer, d = out.storage.pointer
+    let v = values.storage.pointer, s = x.storage.pointer, d = out.storage.pointer
     Parallel.split(x.count) { r in
         if slope == 0 {
-            for i in r { d[i] = s[i] > 0 ? s[i] : 0 }
+            for i in r { d[i] = s[i] > 0 ? v[i] : 0 }
         } else {
-            for i in r { d[i] = s[i] > 0 ? s[i] : slope * s[i] }
-        }
-    }
-    return out
-}
-
-/// The gradient of `rectified`: g where x > 0, else slope·g.
-func rectifiedGradient(_ g: Tensor, _ x: Tensor, slope: Float) -> Tensor {
-    let out = Tensor(uninitialized: x.shape)
-    let pg = g.storage.pointer, s = x.storage.pointer, d = out.storage.pointer
-    Parallel.split(x.count) { r in
-        if slope == 0 {
-            for i in r { d[i] = s[i] > 0 ? pg[i] : 0 }
-        } else {
-            for i in r { d[i] = s[i] > 0 ? pg[i] : slope * pg[i] }
+            for i in r { d[i] = s[i] > 0 ? v[i] : slope * v[i] }
         }
     }
     return out
