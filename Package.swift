@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "Protocol", targets: ["Protocol"]),
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "Data", targets: ["Data"]),
         .library(name: "NN", targets: ["NN"]),
@@ -40,8 +41,8 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
 
-        // Helpers shared by test targets: finite-difference gradient checks, seeded samples.
-        .target(name: "TestSupport", dependencies: ["Tensor"]),
+        // Helpers shared by test targets: finite-difference gradient checks, seeded samples, schema checks.
+        .target(name: "TestSupport", dependencies: ["Tensor", "Config"]),
 
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
@@ -60,6 +61,10 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor", "Data", "Config", "CKernels"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], resources: [.copy("Fixtures")]),
 
+        // SWEEP/1: the envelope, every message body as a typed value, and the errors peers answer with.
+        .target(name: "Protocol", dependencies: ["Config", "Search"]),
+        .testTarget(name: "ProtocolTests", dependencies: ["Protocol", "TestSupport"]),
+
         // ZeroMQ sockets, polling, monitoring, CURVE and the I/O-thread bridge.
         .target(name: "Wire", dependencies: ["CZeroMQ", "Config"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
@@ -73,11 +78,11 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
 
         // The coordinator's logic, socket-free: messages in, messages out, state in the Store.
-        .target(name: "Coordinator", dependencies: ["Store", "Search", "Wire", "Config", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "NN"]),
+        .target(name: "Coordinator", dependencies: ["Store", "Search", "Protocol", "Wire", "Config", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Protocol", "NN", "TestSupport"]),
 
         // The worker service: trial runners (external commands today).
-        .target(name: "Worker", dependencies: ["Config", "Wire", "NN", "Data", "Tensor", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Worker", dependencies: ["Config", "Protocol", "Wire", "NN", "Data", "Tensor", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
 
         // The services' executables.
@@ -91,11 +96,11 @@ let package = Package(
 
         // The client CLI.
         .executableTarget(name: "sweep", dependencies: [
-            "NN", "Config", "Tensor", "Search", "LocalStudy", "Wire", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "NN", "Config", "Tensor", "Search", "LocalStudy", "Protocol", "Wire", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Release benchmarks (`make bench`).
-        .executableTarget(name: "sweep-bench", dependencies: ["Wire", "Tensor", "CBLAS", "Data", "NN", "Config", "Search", "Store"]),
+        .executableTarget(name: "sweep-bench", dependencies: ["Wire", "Protocol", "Tensor", "CBLAS", "Data", "NN", "Config", "Search", "Store"]),
     ],
     swiftLanguageModes: [.v6]
 )

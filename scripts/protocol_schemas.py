@@ -12,12 +12,14 @@ STR = {"type": "string"}
 BOOL = {"type": "boolean"}
 OBJ = {"type": "object"}
 METRICS = {"type": "object", "additionalProperties": NUM}
+RULES = ["divergence", "median", "asha", "hyperband", "patience", "max_steps", "cancelled", "error"]
 REASON = {"type": "object", "required": ["rule", "detail"],
-          "properties": {"rule": STR, "detail": STR, "numbers": {"type": "object", "additionalProperties": {"type": "number"}}}}
+          "properties": {"rule": {"enum": RULES}, "detail": STR, "numbers": {"type": "object", "additionalProperties": {"type": "number"}}}}
 RUNNING = {"type": "array", "items": {"type": "object", "required": ["trial", "attempt", "last_seq"],
                                       "properties": {"trial": INT, "attempt": INT, "last_seq": INT}}}
+STATUSES = ["queued", "running", "completed", "pruned", "diverged", "failed", "cancelled"]
 ROW = {"type": "object", "required": ["rank", "trial", "status"],
-       "properties": {"rank": INT, "trial": INT, "status": STR, "objective": {"type": ["number", "string", "null"]},
+       "properties": {"rank": INT, "trial": INT, "status": {"enum": STATUSES}, "objective": {"type": ["number", "string", "null"]},
                       "epoch": {"type": ["integer", "null"]}, "params": OBJ, "worker": {"type": ["string", "null"]},
                       "elapsed_s": {"type": ["number", "null"]}}}
 STUDY_STATUS = {"type": "object", "required": ["study", "name", "state", "trials", "queued", "running", "completed", "pruned", "failed"],
@@ -27,7 +29,6 @@ STUDY_STATUS = {"type": "object", "required": ["study", "name", "state", "trials
                                "test": {"type": ["object", "null"], "description": "test_* metrics of the final trial, its status and trial"}}}
 STATUS_EXAMPLE = {"study": "s-000001", "name": "fashion-mnist-mlp", "state": "running", "trials": 14, "queued": 0, "running": 2,
                   "completed": 5, "pruned": 7, "failed": 0, "best": 6, "objective": 0.8897, "test": None}
-STATUSES = ["queued", "running", "completed", "pruned", "diverged", "failed", "cancelled"]
 
 # type: (required fields, optional fields, example body)
 MESSAGES = {

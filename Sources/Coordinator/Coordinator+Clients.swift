@@ -2,20 +2,10 @@ import Foundation
 import Config
 import Search
 import Store
-import Wire
+import Protocol
 
 /// Client messages (Protocols/SWEEP-1.md §4.2).
 extension Coordinator {
-    struct Submit: Codable { let spec: Config }
-    struct StudyRef: Codable { let study: String }
-    struct Follow: Codable { let study: String; let top: Int? }
-    struct Submitted: Codable, Equatable { let study: String }
-    struct Exported: Codable { let study: String; let name: String; let metric: String; let direction: String; let test: Config?; let trials: [Config] }
-    struct WorkerRow: Codable, Equatable {
-        let worker: String; let host: String; let cores: Int; let threads: Int; let state: String; let trial: Int?; let last_seen_ms: Int
-    }
-    struct WorkersReply: Codable { let workers: [WorkerRow] }
-
     /// Answers one message from a client.
     public func handle(client peer: Data, frames: [Data], now: Double) -> [Outgoing] {
         let envelope: Envelope
@@ -32,58 +22,64 @@ extension Coordinator {
     }
 
     private func handle(client peer: Data, _ envelope: Envelope, re: String, now: Double) throws -> [Outgoing] {
-        func reply<B: Encodable>(_ type: MessageType, _ body: B) -> Outgoing { send(peer, type, re: re, body, to: .client) }
+        func reply<B: MessageBody>(_ type: MessageType, _ body: B) -> Outgoing { send(peer, type, re: re, body, to: .client) }
         func study(_ id: String) throws -> Study {
             guard let study = studies[id] else { throw ProtocolError(.unknownStudy, "no study \(id) (sweep status lists them)", re: re) }
             return study
         }
         switch envelope.header.type {
         case .submit:
-            let config = try envelope.decode(Submit.self).spec
+            let config = try envelope.decode(Body.Submit.self).spec
             let spec: StudySpec
             do { spec = try StudySpec(config: config, trialKeys: trialKeys) } catch let error as SpecError {
                 throw ProtocolError(.invalidSpec, "the spec has \(error.problems.count) problem(s)",
                                     problems: error.problems.map { .init(path: $0.path, message: $0.message) }, re: re)
             }
             let id = try submit(spec, config: config)
-            return [reply(.submitted, Submitted(study: id))] + (try schedule(now: now))
+            return [reply(.submitted, Body.Submitted(study: id))] + (try schedule(now: now))
         case .status:
-            let wanted = try? envelope.decode(StudyRef.self).study
+            let wanted = try envelope.decode(Body.StudyRef.self).study
             if let wanted { _ = try study(wanted) }
             let list = studies.keys.sorted().filter { wanted == nil || $0 == wanted }.map { status(studies[$0]!) }
-            return [reply(.statusReply, StatusReply(studies: list))]
+            return [reply(.statusReply, Body.StatusReply(studies: list))]
         case .cancel:
-            let id = try envelope.decode(StudyRef.self).study
+            let id = try required(envelope.decode(Body.StudyRef.self).study, re: re)
             let target = try study(id)
-            guard target.state == "running" || target.state == "testing" else {
-                throw ProtocolError(.badRequest, "study \(id) is \(target.state); only a running study can be cancelled", re: re)
+            guard target.state.isActive else {
+                throw ProtocolError(.badRequest, "study \(id) is \(target.state.rawValue); only a running study can be cancelled", re: re)
             }
             return try cancel(id) + [reply(.ok, Body.Empty())]
         case .follow:
-            let follow = try envelope.decode(Follow.self)
+            let follow = try envelope.decode(Body.Follow.self)
             let target = try study(follow.study)
             let top = max(1, min(follow.top ?? 20, 1000))
             let rows = leaderboard(target, top: top)
             followers[peer] = Follower(study: follow.study, top: top, seq: 0, revision: target.revision, sent: rows, lastSeen: now)
-            return [reply(.snapshot, Rows(study: follow.study, seq: 0, count: rows.count, rows: rows, status: status(target)))]
+            return [reply(.snapshot, Body.Rows(study: follow.study, seq: 0, count: rows.count, rows: rows, status: status(target)))]
         case .unfollow:
             followers[peer] = nil
             return [reply(.ok, Body.Empty())]
         case .export:
-            let target = try study(try envelope.decode(StudyRef.self).study)
-            return [reply(.exported, Exported(study: target.id, name: target.name, metric: target.spec.metric, direction: target.spec.direction.rawValue,
+            let target = try study(try required(envelope.decode(Body.StudyRef.self).study, re: re))
+            return [reply(.exported, Body.Exported(study: target.id, name: target.name, metric: target.spec.metric, direction: target.spec.direction,
                                               test: target.test, trials: try store.export(study: target.id)))]
         case .workers:
             let rows = workers.values.sorted { $0.name < $1.name }.map { w in
-                WorkerRow(worker: w.name, host: w.host, cores: w.cores, threads: w.threads,
-                          state: w.lostAt != nil ? "lost" : w.trial == nil ? "idle" : "busy", trial: w.trial?.id,
-                          last_seen_ms: Int(((now - w.lastSeen) * 1000).rounded()))
+                Body.WorkerRow(worker: w.name, host: w.host, cores: w.cores, threads: w.threads,
+                               state: w.lostAt != nil ? .lost : w.trial == nil ? .idle : .busy, trial: w.trial?.id,
+                               lastSeenMS: Int(((now - w.lastSeen) * 1000).rounded()))
             }
-            return [reply(.workersReply, WorkersReply(workers: rows))]
+            return [reply(.workersReply, Body.WorkersReply(workers: rows))]
         case .heartbeat:
             return []
         default:
             throw ProtocolError(.badRequest, "\(envelope.header.type.rawValue) is not a client message", re: re)
         }
+    }
+
+    /// CANCEL and EXPORT name the study (STATUS may leave it out).
+    private func required(_ study: String?, re: String) throws -> String {
+        guard let study else { throw ProtocolError(.badRequest, "the body must name the study (\"study\": \"s-000001\")", re: re) }
+        return study
     }
 }

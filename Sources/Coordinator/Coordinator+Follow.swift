@@ -2,55 +2,23 @@ import Foundation
 import Config
 import Search
 import Store
-import Wire
+import Protocol
 
 /// Leaderboards: rows, study status, and the UPDATEs pushed to followers.
 extension Coordinator {
-    /// A leaderboard row (Protocols/SWEEP-1.md §4.2).
-    public struct Row: Codable, Equatable, Sendable {
-        public let rank: Int
-        public let trial: Int
-        public let status: String
-        public let objective: Double?
-        public let epoch: Int?
-        public let params: Config
-        public let worker: String?
-        public var elapsed_s: Double?
-
-        /// Equal but for the elapsed time, which changes every instant while a trial runs.
-        func same(as other: Row) -> Bool {
-            var a = self, b = other
-            a.elapsed_s = nil
-            b.elapsed_s = nil
-            return a == b
-        }
-    }
-
-    struct StudyStatus: Codable, Equatable {
-        let study: String; let name: String; let state: String
-        let trials: Int; let queued: Int; let running: Int; let completed: Int; let pruned: Int; let failed: Int
-        /// The best finished trial and its objective.
-        let best: Int?; let objective: Double?
-        let test: Config?
-    }
-    struct StatusReply: Codable { let studies: [StudyStatus] }
-    /// SNAPSHOT and UPDATE bodies: `rows` replace the follower's rows at their ranks; `count` is
-    /// how many rows the leaderboard has now (at most `top`).
-    struct Rows: Codable { let study: String; let seq: Int; let count: Int; let rows: [Row]; let status: StudyStatus }
-
     /// A client following a leaderboard, and what it was last sent.
     struct Follower {
         let study: String
         let top: Int
         var seq: Int
         var revision: Int
-        var sent: [Row]
+        var sent: [Body.Row]
         var lastSeen: Double
     }
 
-    func status(_ study: Study) -> StudyStatus {
+    func status(_ study: Study) -> Body.StudyStatus {
         let best = study.best()
-        return StudyStatus(study: study.id, name: study.name, state: study.state, trials: study.trials.count,
+        return Body.StudyStatus(study: study.id, name: study.name, state: study.state, trials: study.trials.count,
                            queued: study.counts[.queued] ?? 0, running: study.running,
                            completed: study.counts[.completed] ?? 0, pruned: study.counts[.pruned] ?? 0,
                            failed: (study.counts[.failed] ?? 0) + (study.counts[.diverged] ?? 0),
@@ -59,13 +27,13 @@ extension Coordinator {
 
     /// The study's top trials by objective (a running trial by its latest report; trials with
     /// none, and failed ones, last). Costs O(top), whatever the number of trials.
-    func leaderboard(_ study: Study, top: Int) -> [Row] {
+    func leaderboard(_ study: Study, top: Int) -> [Body.Row] {
         let now = Date().timeIntervalSince1970
         return study.ranking.keys.prefix(top).enumerated().map { rank, key in
             let t = study.trials[key.number]
             let elapsed = study.started[key.number].map { (study.ended[key.number] ?? now) - $0 }
-            return Row(rank: rank + 1, trial: t.number, status: t.state.rawValue, objective: t.value ?? t.lastStep.flatMap { t.reports[$0] },
-                       epoch: t.lastStep, params: .object(t.configuration.values), worker: study.workers[key.number], elapsed_s: elapsed)
+            return Body.Row(rank: rank + 1, trial: t.number, status: t.state, objective: t.value ?? t.lastStep.flatMap { t.reports[$0] },
+                       epoch: t.lastStep, params: .object(t.configuration.values), worker: study.workers[key.number], elapsed: elapsed)
         }
     }
 
@@ -80,7 +48,7 @@ extension Coordinator {
             followers[peer]!.revision = study.revision
             followers[peer]!.sent = rows
             followers[peer]!.seq += 1
-            out.append(send(peer, .update, Rows(study: study.id, seq: follower.seq + 1, count: rows.count, rows: changed, status: status(study)), to: .client))
+            out.append(send(peer, .update, Body.Rows(study: study.id, seq: follower.seq + 1, count: rows.count, rows: changed, status: status(study)), to: .client))
         }
         return out
     }

@@ -3,7 +3,7 @@ import Logging
 import Config
 import Search
 import Store
-import Wire
+import Protocol
 
 /// Worker messages (Protocols/SWEEP-1.md §4.1).
 extension Coordinator {
@@ -40,8 +40,7 @@ extension Coordinator {
             return try done(name, envelope.decode(Body.Done.self), re: re, now: now)
         case .reject:
             // It is busy after all (a restart raced an assignment): the trial goes back to the queue.
-            struct Rejected: Decodable { let trial: Int; let attempt: Int }
-            let rejected = try envelope.decode(Rejected.self)
+            let rejected = try envelope.decode(Body.Reject.self)
             if let trial = workers[name]!.trial, trial == (rejected.trial, rejected.attempt) {
                 try requeue(trial.id, attempt: trial.attempt)
                 workers[name]!.trial = nil
@@ -61,7 +60,7 @@ extension Coordinator {
     }
 
     private func hello(_ peer: Data, _ hello: Body.Hello, re: String, now: Double) throws -> [Outgoing] {
-        guard hello.proto_min <= Envelope.major, hello.proto_max >= Envelope.major else {
+        guard hello.protoMin <= Envelope.major, hello.protoMax >= Envelope.major else {
             throw ProtocolError(.unsupportedProtocol, "this coordinator speaks SWEEP/\(Envelope.major)", supported: [Envelope.major], re: re)
         }
         guard !hello.worker.isEmpty else { throw ProtocolError(.badRequest, "HELLO.worker must name the worker (got \"\")", re: re) }
@@ -71,7 +70,7 @@ extension Coordinator {
         var trial: (Int, Int)?
         for running in hello.running {
             if let (id, number) = index[running.trial], let study = studies[id], study.attempts[number] == running.attempt,
-               study.state(of: number) == .running, study.state != "cancelled" {
+               study.state(of: number) == .running, study.state != .cancelled {
                 adopt.append(running)
                 trial = (running.trial, running.attempt)
                 orphans.remove(running.trial)
@@ -97,8 +96,8 @@ extension Coordinator {
                                        lastSeen: now, lastSent: now, trial: trial, lostAt: nil)
         names[peer] = hello.worker
         var out = [send(peer, .welcome, re: re, Body.Welcome(
-            proto: Envelope.major, coordinator_session: session, heartbeat_ms: Int(options.heartbeat * 1000), liveness: options.liveness,
-            lease_grace_ms: Int(options.leaseGrace * 1000), adopt: adopt, stop: stop))]
+            proto: Envelope.major, session: session, heartbeatMS: Int(options.heartbeat * 1000), liveness: options.liveness,
+            leaseGraceMS: Int(options.leaseGrace * 1000), adopt: adopt, stop: stop))]
         if let repeated { out.append(repeated) }
         logger.info("worker joined", metadata: ["worker": "\(hello.worker)", "host": "\(hello.host)", "threads": "\(hello.threads)",
                                                 "adopted": "\(adopt.map(\.trial))", "stopped": "\(stop.map(\.trial))"])
@@ -109,7 +108,7 @@ extension Coordinator {
     private func metric(_ name: String, _ m: Body.Metric, re: String, now: Double) throws -> [Outgoing] {
         let peer = workers[name]!.peer
         let (study, number) = try locate(m.trial, re: re)
-        let metrics = m.metrics.mapValues(\.metric)
+        let metrics = m.metrics
         switch try store.record(study: study.id, number: number, attempt: m.attempt, seq: m.seq, epoch: m.epoch, metrics: metrics) {
         case .stale(let current):
             throw ProtocolError(.staleAttempt, "attempt \(m.attempt) of trial \(m.trial) was superseded by attempt \(current)", re: re)
@@ -119,13 +118,13 @@ extension Coordinator {
             var out = [send(peer, .ack, re: re, Body.Ack(trial: m.trial, attempt: m.attempt, seq: m.seq))]
             func decide(_ reason: StopReason?) -> Outgoing {
                 send(peer, .decision, Body.Decision(trial: m.trial, attempt: m.attempt, epoch: m.epoch, continue: reason == nil,
-                                                     reason: reason.map { Body.Reason(rule: $0.rule, detail: $0.detail, numbers: $0.numbers) }))
+                                                     reason: reason.map(Body.Reason.init)))
             }
             if let value = metrics[study.spec.metric] { study.report(number, epoch: m.epoch, value: value) }
             logger.debug("report", metadata: ["study": "\(study.id)", "trial": "\(number)", "epoch": "\(m.epoch)", "\(study.spec.metric)": "\(metrics[study.spec.metric].map { "\($0)" } ?? "-")"])
             guard study.state(of: number) == .running else { return out }
-            if study.state == "cancelled" {
-                let reason = StopReason(rule: "cancelled", detail: "the study was cancelled")
+            if study.state == .cancelled {
+                let reason = StopReason(rule: .cancelled, detail: "the study was cancelled")
                 try store.finish(study: study.id, number: number, attempt: m.attempt, state: .cancelled, value: nil, reason: reason)
                 study.set(number, .cancelled)
                 return out + [decide(reason)]
@@ -135,7 +134,7 @@ extension Coordinator {
             let trial = study.trials[number]
             if case let .stop(reason) = study.stopper.decide(trial, step: m.epoch, history: study.trials, direction: study.spec.direction,
                                                              lastStep: study.epochs(number)) {
-                let state: TrialState = reason.rule == "divergence" ? .diverged : .pruned
+                let state = reason.rule.state
                 try store.finish(study: study.id, number: number, attempt: m.attempt, state: state, value: trial.reports[m.epoch], reason: reason)
                 study.set(number, state, value: trial.reports[m.epoch])
                 logger.info("trial stopped", metadata: ["study": "\(study.id)", "trial": "\(number)", "rule": "\(reason.rule)", "detail": "\(reason.detail)"])
@@ -158,19 +157,19 @@ extension Coordinator {
         }
         if study.state(of: number) == .running {
             let state: TrialState = switch d.status {
-            case "completed": .completed
-            case "diverged": .diverged
-            case "stopped": study.state == "cancelled" ? .cancelled : .pruned
-            default: .failed
+            case .completed: .completed
+            case .diverged: .diverged
+            case .stopped: study.state == .cancelled ? .cancelled : .pruned
+            case .failed: .failed
             }
-            let reason = d.error.map { StopReason(rule: "error", detail: $0) }
+            let reason = d.error.map { StopReason(rule: .error, detail: $0) }
             if number == Store.finalNumber {
                 try store.finish(study: study.id, number: number, attempt: d.attempt, state: state, value: nil, reason: reason)
                 try recordTest(study, d, state: state)
                 study.set(number, state)
             } else {
                 let t = study.trials[number]
-                let value = d.metrics?[study.spec.metric]?.metric ?? t.lastStep.flatMap { t.reports[$0] }
+                let value = d.metrics?[study.spec.metric] ?? t.lastStep.flatMap { t.reports[$0] }
                 try store.finish(study: study.id, number: number, attempt: d.attempt, state: state, value: value, reason: reason)
                 study.set(number, state, value: value)
                 logger.info("trial finished", metadata: ["study": "\(study.id)", "trial": "\(number)", "state": "\(state.rawValue)",
@@ -185,12 +184,12 @@ extension Coordinator {
     private func recordTest(_ study: Study, _ d: Body.Done, state: TrialState) throws {
         var score: [String: Config] = ["status": .string(state.rawValue)]
         if let best = study.best(completed: true) { score["trial"] = .number(Double(best.number)) }
-        for (key, value) in d.metrics ?? [:] where key.hasPrefix("test_") { score[key] = value }
+        for (key, value) in d.metrics ?? [:] where key.hasPrefix("test_") { score[key] = Config(metric: value) }
         if let error = d.error { score["error"] = .string(error) }
         try store.setTestScore(study.id, .object(score))
-        try store.setStudyState(study.id, "completed")
+        try store.setStudyState(study.id, .completed)
         study.test = .object(score)
-        study.state = "completed"
+        study.state = .completed
         logger.info("study completed", metadata: ["study": "\(study.id)", "test": "\(Config.object(score).json)"])
     }
 }

@@ -3,7 +3,7 @@ import Logging
 import Config
 import Search
 import Store
-import Wire
+import Protocol
 
 /// The coordinator's logic, without sockets: messages in, messages out, state in the `Store`.
 /// One loop drives it (`handle` for each message, `tick` on a timer, `updates` after both), so
@@ -93,13 +93,13 @@ public final class Coordinator {
     /// Cancels a study: queued trials never run; running ones are told to stop now.
     public func cancel(_ id: String) throws -> [Outgoing] {
         guard let study = studies[id] else { throw StoreError("no study \(id)") }
-        try store.setStudyState(id, "cancelled")
-        study.state = "cancelled"
+        try store.setStudyState(id, .cancelled)
+        study.state = .cancelled
         logger.notice("study cancelled", metadata: ["study": "\(id)"])
         var out: [Outgoing] = []
         for worker in workers.values where worker.lostAt == nil {
             guard let trial = worker.trial, index[trial.id]?.study == id else { continue }
-            out.append(send(worker.peer, .stop, Body.Stop(trial: trial.id, attempt: trial.attempt, reason: "cancelled")))
+            out.append(send(worker.peer, .stop, Body.Stop(trial: trial.id, attempt: trial.attempt, reason: .cancelled)))
         }
         return out
     }
@@ -109,9 +109,8 @@ public final class Coordinator {
         return "c\(counter)"
     }
 
-    func send<B: Encodable>(_ peer: Data, _ type: MessageType, re: String? = nil, _ body: B, to audience: Outgoing.Audience = .worker) -> Outgoing {
-        let envelope = (try? Envelope(type, id: nextID(), re: re, body: body)) ?? Envelope(header: Header(type: type, id: nextID()), body: Data("{}".utf8))
-        return Outgoing(peer: peer, envelope: envelope, audience: audience)
+    func send<B: MessageBody>(_ peer: Data, _ type: MessageType, re: String? = nil, _ body: B, to audience: Outgoing.Audience = .worker) -> Outgoing {
+        Outgoing(peer: peer, envelope: Envelope(type, id: nextID(), re: re, body: body), audience: audience)
     }
 
     func error(_ peer: Data, _ error: ProtocolError, to audience: Outgoing.Audience = .worker) -> Outgoing {
@@ -176,7 +175,7 @@ public final class Coordinator {
     /// Ends the search of studies whose budget is spent, then gives each idle worker a trial (a
     /// queued one first, else a new suggestion from a study with budget and concurrency to spare).
     func schedule(now: Double) throws -> [Outgoing] {
-        for study in studies.values where study.state == "running" {
+        for study in studies.values where study.state == .running {
             let spent = study.trials.count >= study.spec.budget.maxTrials || study.outOfTime()
             if spent, study.finished == study.trials.count { try finishSearch(study) }
         }
@@ -201,13 +200,13 @@ public final class Coordinator {
     private func finishSearch(_ study: Study) throws {
         if study.spec.command == nil, let best = study.best(completed: true) {
             let id = try store.addTrial(study: study.id, number: Store.finalNumber, configuration: best.configuration)
-            try store.setStudyState(study.id, "testing")
+            try store.setStudyState(study.id, .testing)
             study.addFinal(best.configuration, id: id)
             index[id] = (study.id, Store.finalNumber)
             logger.info("search over: retraining the best trial and scoring it on the test split", metadata: ["study": "\(study.id)", "trial": "\(best.number)"])
         } else {
-            try store.setStudyState(study.id, "completed")
-            study.state = "completed"
+            try store.setStudyState(study.id, .completed)
+            study.state = .completed
             logger.info("study completed", metadata: ["study": "\(study.id)", "best": "\(study.best().map { "\($0.number)" } ?? "-")"])
         }
     }
@@ -216,9 +215,9 @@ public final class Coordinator {
     private func nextTrial() throws -> (Study, Int)? {
         for id in studies.keys.sorted() {
             let study = studies[id]!
-            guard study.state == "running" || study.state == "testing" else { continue }
+            guard study.state.isActive else { continue }
             if let number = study.dequeue() { return (study, number) }
-            guard study.state == "running", study.trials.count < study.spec.budget.maxTrials, study.running < study.spec.budget.maxConcurrent,
+            guard study.state == .running, study.trials.count < study.spec.budget.maxTrials, study.running < study.spec.budget.maxConcurrent,
                   !study.outOfTime() else { continue }
             let number = study.trials.count
             var generator = SplitMix64(seed: study.spec.seed &+ UInt64(number))
@@ -240,13 +239,13 @@ public final class Coordinator {
         let source = final ? study.best(completed: true)?.number ?? 0 : number
         let seed = study.spec.seed &+ UInt64(source)
         if let template = study.spec.command {
-            return Body.Assign(trial: id, attempt: attempt, study: study.id, kind: "command", seed: seed, metric: study.spec.metric,
+            return Body.Assign(trial: id, attempt: attempt, study: study.id, kind: .command, seed: seed, metric: study.spec.metric,
                                config: .object(configuration.values), command: template, number: number)
         }
         var config = study.spec.trial
         if configuration["seed"] == nil, config[path: "seed"] == nil { config = config.setting("seed", to: .number(Double(seed))) }
         for (key, value) in configuration.values { config = config.setting(key, to: value) }
-        return Body.Assign(trial: id, attempt: attempt, study: study.id, kind: "builtin", seed: seed, metric: study.spec.metric, config: config,
+        return Body.Assign(trial: id, attempt: attempt, study: study.id, kind: .builtin, seed: seed, metric: study.spec.metric, config: config,
                            command: nil, test: final ? true : nil, number: number)
     }
 }

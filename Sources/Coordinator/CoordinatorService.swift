@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import Protocol
 import Wire
 
 /// The coordinator on sockets: a ROUTER for workers and one for clients, owned by a bridge's I/O

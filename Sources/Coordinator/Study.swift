@@ -14,8 +14,7 @@ final class Study {
     let stopper: StopperChain
     /// Unix seconds; the wall-time budget counts from here.
     let createdAt: Double
-    /// `running`, `testing` (the final trial runs), `completed` or `cancelled`.
-    var state: String
+    var state: StudyState
     var test: Config?
 
     /// Search trials by number: what samplers and stoppers see.
@@ -86,7 +85,7 @@ final class Study {
         attempts[Store.finalNumber] = 0
         final = (.queued, configuration)
         queue.append(Store.finalNumber)
-        state = "testing"
+        state = .testing
         revision += 1
     }
 

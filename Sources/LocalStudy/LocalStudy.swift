@@ -89,7 +89,7 @@ public final class LocalStudy {
             switch outcome {
             case .diverged(let epoch, _):
                 trial.state = .diverged
-                reason = reason ?? StopReason(rule: "divergence", detail: "loss became NaN or infinite in epoch \(epoch)")
+                reason = reason ?? StopReason(rule: .divergence, detail: "loss became NaN or infinite in epoch \(epoch)")
             case .stopped where reason != nil:
                 trial.state = .pruned
             default:
@@ -98,7 +98,7 @@ public final class LocalStudy {
             trial.value = last.flatMap { Self.value(spec.metric, $0) }
         } catch {
             trial.state = .failed
-            reason = StopReason(rule: "error", detail: "\(error)")
+            reason = StopReason(rule: .error, detail: "\(error)")
         }
         trials[number] = trial
         details[number] = (last, reason, (clock.now - begin).seconds)

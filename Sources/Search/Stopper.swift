@@ -1,16 +1,16 @@
 /// Why a trial was stopped: the rule and the numbers behind it, recorded with the trial.
 public struct StopReason: Equatable, Sendable, Codable, CustomStringConvertible {
-    public let rule: String
+    public let rule: StopRule
     public let detail: String
     public let numbers: [String: Double]
 
-    public init(rule: String, detail: String, numbers: [String: Double] = [:]) {
+    public init(rule: StopRule, detail: String, numbers: [String: Double] = [:]) {
         self.rule = rule
         self.detail = detail
         self.numbers = numbers
     }
 
-    public var description: String { "\(rule): \(detail)" }
+    public var description: String { "\(rule.rawValue): \(detail)" }
 }
 
 public enum StopDecision: Equatable, Sendable {
@@ -57,12 +57,12 @@ public struct Divergence: Stopper {
     public func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision {
         guard let value = trial.reports[step] else { return .continue }
         guard value.isFinite else {
-            return .stop(StopReason(rule: "divergence", detail: "objective is \(value) at step \(step)", numbers: ["step": Double(step)]))
+            return .stop(StopReason(rule: .divergence, detail: "objective is \(value) at step \(step)", numbers: ["step": Double(step)]))
         }
         guard direction == .minimize else { return .continue }
         let best = trial.reports.filter { $0.key < step }.values.filter(\.isFinite).min()
         if let best, best > 0, value > factor * best {
-            return .stop(StopReason(rule: "divergence", detail: "objective \(value) is more than \(factor)× its best \(best)",
+            return .stop(StopReason(rule: .divergence, detail: "objective \(value) is more than \(factor)× its best \(best)",
                                     numbers: ["value": value, "best": best, "factor": factor]))
         }
         return .continue
@@ -90,7 +90,7 @@ public struct MedianRule: Stopper {
         guard let own, !others.isEmpty else { return .continue }
         let median = middle(others)
         guard own > median else { return .continue }
-        return .stop(StopReason(rule: "median", detail: "best \(direction.loss(own)) by step \(step) is worse than the median \(direction.loss(median)) of \(others.count) trials",
+        return .stop(StopReason(rule: .median, detail: "best \(direction.loss(own)) by step \(step) is worse than the median \(direction.loss(median)) of \(others.count) trials",
                                 numbers: ["step": Double(step), "value": direction.loss(own), "median": direction.loss(median), "trials": Double(others.count)]))
     }
 }
@@ -133,7 +133,7 @@ public struct ASHA: Stopper {
         let keep = Swift.max(1, rung.count / reductionFactor)
         let rank = rung.filter { $0 < direction.loss(value) }.count
         guard rank >= keep else { return .continue }
-        return .stop(StopReason(rule: "asha", detail: "ranked \(rank + 1) of \(rung.count) at rung \(step); only the top \(keep) continue",
+        return .stop(StopReason(rule: .asha, detail: "ranked \(rank + 1) of \(rung.count) at rung \(step); only the top \(keep) continue",
                                 numbers: ["step": Double(step), "rank": Double(rank + 1), "trials": Double(rung.count), "keep": Double(keep)]))
     }
 }
@@ -159,7 +159,7 @@ public struct Hyperband: Stopper {
         guard case let .stop(reason) = asha.decide(trial, step: step, history: history, direction: direction) else { return .continue }
         var numbers = reason.numbers
         numbers["bracket"] = Double(index)
-        return .stop(StopReason(rule: "hyperband", detail: "bracket \(index): \(reason.detail)", numbers: numbers))
+        return .stop(StopReason(rule: .hyperband, detail: "bracket \(index): \(reason.detail)", numbers: numbers))
     }
 }
 
@@ -179,7 +179,7 @@ public struct Patience: Stopper {
         let best = direction.loss(trial.reports[bestStep]!)
         let waited = steps.filter { $0 > bestStep && direction.loss(trial.reports[$0]!) > best - minimumDelta }.count
         guard waited >= patience else { return .continue }
-        return .stop(StopReason(rule: "patience", detail: "no improvement for \(waited) steps since step \(bestStep)",
+        return .stop(StopReason(rule: .patience, detail: "no improvement for \(waited) steps since step \(bestStep)",
                                 numbers: ["best_step": Double(bestStep), "waited": Double(waited)]))
     }
 }
@@ -190,6 +190,6 @@ public struct MaximumSteps: Stopper {
     public init(_ steps: Int) { self.steps = steps }
 
     public func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision {
-        step >= steps ? .stop(StopReason(rule: "max_steps", detail: "reached \(steps) steps", numbers: ["steps": Double(steps)])) : .continue
+        step >= steps ? .stop(StopReason(rule: .maxSteps, detail: "reached \(steps) steps", numbers: ["steps": Double(steps)])) : .continue
     }
 }

@@ -1,13 +1,5 @@
 import Config
 
-/// Where a trial stands.
-public enum TrialState: String, Codable, Sendable, CaseIterable {
-    case queued, running, completed, pruned, diverged, failed, cancelled
-
-    /// Finished, with no more reports to come.
-    public var isFinished: Bool { self != .queued && self != .running }
-}
-
 /// What a sampler or stopper knows of one trial: everything comes from stored history.
 public struct Trial: Equatable, Sendable {
     public let number: Int

@@ -83,13 +83,19 @@ public final class Store: Sendable {
 
     // MARK: Studies
 
+    /// A state column read back: a value this build does not know is a store from elsewhere, not a failed trial.
+    static func state<State: RawRepresentable<String>>(_ text: String) throws -> State {
+        guard let state = State(rawValue: text) else { throw StoreError("unknown \(State.self) '\(text)' in the store (written by a newer build?)") }
+        return state
+    }
+
     /// Stores a new study and returns its id (`s-000001`, …).
     public func createStudy(name: String, spec: Config, seed: UInt64) throws -> String {
         try write { db in
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM studies") ?? 0
             let id = String(format: "s-%06d", count + 1)
-            try db.execute(sql: "INSERT INTO studies (id, name, spec, state, seed, created_at) VALUES (?, ?, ?, 'running', ?, ?)",
-                           arguments: [id, name, spec.json, Int64(bitPattern: seed), Date().timeIntervalSince1970])
+            try db.execute(sql: "INSERT INTO studies (id, name, spec, state, seed, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [id, name, spec.json, StudyState.running.rawValue, Int64(bitPattern: seed), Date().timeIntervalSince1970])
             try Self.log(db, "study_created", ["study": .string(id), "name": .string(name)])
             return id
         }
@@ -99,7 +105,7 @@ public final class Store: Sendable {
         public let id: String
         public let name: String
         public let spec: Config
-        public let state: String
+        public let state: StudyState
         public let seed: UInt64
         /// The best configuration's score on the test split (`test_loss`, `test_accuracy`, `trial`).
         public var test: Config?
@@ -111,16 +117,16 @@ public final class Store: Sendable {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM studies ORDER BY id").map { row in
                 StudyRecord(id: row["id"], name: row["name"], spec: try Config.parse(json: row["spec"], source: "store"),
-                            state: row["state"], seed: UInt64(bitPattern: row["seed"]),
+                            state: try Self.state(row["state"]), seed: UInt64(bitPattern: row["seed"]),
                             test: try (row["test_score"] as String?).map { try Config.parse(json: $0, source: "store") }, createdAt: row["created_at"])
             }
         }
     }
 
-    public func setStudyState(_ study: String, _ state: String) throws {
+    public func setStudyState(_ study: String, _ state: StudyState) throws {
         try write { db in
-            try db.execute(sql: "UPDATE studies SET state = ? WHERE id = ?", arguments: [state, study])
-            try Self.log(db, "study_\(state)", ["study": .string(study)])
+            try db.execute(sql: "UPDATE studies SET state = ? WHERE id = ?", arguments: [state.rawValue, study])
+            try Self.log(db, "study_\(state.rawValue)", ["study": .string(study)])
         }
     }
 
@@ -142,8 +148,8 @@ public final class Store: Sendable {
     @discardableResult
     public func addTrial(study: String, number: Int, configuration: Search.Configuration) throws -> Int {
         try write { db in
-            try db.cachedStatement(sql: "INSERT INTO trials (study, number, config, state, updated_at) VALUES (?, ?, ?, 'queued', ?)").execute(
-                           arguments: [study, number, Config.object(configuration.values).json, Date().timeIntervalSince1970])
+            try db.cachedStatement(sql: "INSERT INTO trials (study, number, config, state, updated_at) VALUES (?, ?, ?, ?, ?)").execute(
+                           arguments: [study, number, Config.object(configuration.values).json, TrialState.queued.rawValue, Date().timeIntervalSince1970])
             return Int(db.lastInsertedRowID)
         }
     }
@@ -153,8 +159,8 @@ public final class Store: Sendable {
     public func assign(study: String, number: Int, worker: String) throws -> Int {
         try write { db in
             let now = Date().timeIntervalSince1970
-            try db.cachedStatement(sql: "UPDATE trials SET attempt = attempt + 1, state = 'running', worker = ?, updated_at = ?, started_at = ?, ended_at = NULL WHERE study = ? AND number = ?").execute(
-                           arguments: [worker, now, now, study, number])
+            try db.cachedStatement(sql: "UPDATE trials SET attempt = attempt + 1, state = ?, worker = ?, updated_at = ?, started_at = ?, ended_at = NULL WHERE study = ? AND number = ?").execute(
+                           arguments: [TrialState.running.rawValue, worker, now, now, study, number])
             guard db.changesCount == 1 else { throw StoreError("trial \(number) of study \(study) does not exist") }
             let attempt = try Int.fetchOne(db.cachedStatement(sql: "SELECT attempt FROM trials WHERE study = ? AND number = ?"), arguments: [study, number])!
             try Self.log(db, "assigned", ["study": .string(study), "trial": .number(Double(number)), "attempt": .number(Double(attempt)), "worker": .string(worker)])
@@ -166,8 +172,8 @@ public final class Store: Sendable {
     /// new attempt, and reports of the old one become stale.
     public func requeue(study: String, number: Int) throws {
         try write { db in
-            try db.cachedStatement(sql: "UPDATE trials SET state = 'queued', worker = NULL, updated_at = ? WHERE study = ? AND number = ? AND state = 'running'").execute(
-                           arguments: [Date().timeIntervalSince1970, study, number])
+            try db.cachedStatement(sql: "UPDATE trials SET state = ?, worker = NULL, updated_at = ? WHERE study = ? AND number = ? AND state = ?").execute(
+                           arguments: [TrialState.queued.rawValue, Date().timeIntervalSince1970, study, number, TrialState.running.rawValue])
             try Self.log(db, "requeued", ["study": .string(study), "trial": .number(Double(number))])
         }
     }
@@ -230,7 +236,7 @@ public final class Store: Sendable {
                 let number: Int = row["number"]
                 guard case let .object(values) = try Config.parse(json: row["config"], source: "store") else { throw StoreError("trial \(number) has a bad config") }
                 return Search.Trial(number: number, configuration: Search.Configuration(values),
-                                    state: TrialState(rawValue: row["state"]) ?? .failed, reports: reports[number] ?? [:], value: row["value"])
+                                    state: try Self.state(row["state"]), reports: reports[number] ?? [:], value: row["value"])
             }
         }
     }
@@ -251,7 +257,7 @@ public final class Store: Sendable {
     public func trialInfo(study: String) throws -> [TrialInfo] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT rowid, * FROM trials WHERE study = ? ORDER BY number", arguments: [study]).map { row in
-                TrialInfo(id: row["rowid"], number: row["number"], attempt: row["attempt"], state: TrialState(rawValue: row["state"]) ?? .failed,
+                TrialInfo(id: row["rowid"], number: row["number"], attempt: row["attempt"], state: try Self.state(row["state"]),
                           worker: row["worker"], startedAt: row["started_at"], endedAt: row["ended_at"],
                           config: try Config.parse(json: row["config"], source: "store"))
             }

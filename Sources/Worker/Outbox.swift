@@ -1,5 +1,5 @@
 import Synchronization
-import Wire
+import Protocol
 
 /// Reports (METRIC and DONE) the coordinator has not acknowledged yet, in the order they were
 /// made. They are resent after every WELCOME, and any left unacknowledged for a while is resent

@@ -3,6 +3,7 @@ import Logging
 import Config
 import Data
 import NN
+import Protocol
 import Wire
 
 /// One assigned trial, trained to its end: the built-in engine or an external command. Reports
@@ -12,7 +13,7 @@ struct TrialRun {
     let logger: Logger
 
     struct Result {
-        var status = "completed"
+        var status = RunStatus.completed
         var error: String?
         var metrics: [String: Double] = [:]
     }
@@ -24,7 +25,7 @@ struct TrialRun {
             return report(epoch, metrics)
         }
         do {
-            if assign.kind == "command" {
+            if assign.kind == .command {
                 guard let template = assign.command, case let .object(parameters)? = assign.config else {
                     throw SpecError.at("command", "a command trial needs its argument template and parameters")
                 }
@@ -42,9 +43,9 @@ struct TrialRun {
                 defer { ended.set() }
                 let logger = logger, trial = assign.trial
                 switch try command.run(onReport: { forward($0.epoch, $0.metrics) }, onLog: { logger.info("\($0)", metadata: ["trial": "\(trial)", "stream": "stderr"]) }) {
-                case .stopped: result.status = "stopped"
-                case .exited(0): result.status = "completed"
-                case .exited(let code): result.status = "failed"; result.error = "exit status \(code)"
+                case .stopped: result.status = .stopped
+                case .exited(0): result.status = .completed
+                case .exited(let code): result.status = .failed; result.error = "exit status \(code)"
                 }
             } else {
                 let spec = try TrialSpec(config: assign.config ?? .object([:]))
@@ -58,12 +59,12 @@ struct TrialRun {
                     return forward(r.epoch, metrics)
                 }
                 switch outcome {
-                case .diverged: result.status = "diverged"
-                case .stopped: result.status = "stopped"
-                default: result.status = "completed"
+                case .diverged: result.status = .diverged
+                case .stopped: result.status = .stopped
+                default: result.status = .completed
                 }
                 // The final trial: the study's best configuration, scored once on the test split.
-                if assign.test == true, result.status == "completed" {
+                if assign.test == true, result.status == .completed {
                     guard let test = splits.test else { throw SpecError.at("data", "the dataset has no test split to score the best trial on") }
                     let (loss, accuracy) = try trainer.evaluate(test)
                     result.metrics["test_loss"] = Double(loss)
@@ -71,7 +72,7 @@ struct TrialRun {
                 }
             }
         } catch {
-            result.status = "failed"
+            result.status = .failed
             result.error = "\(error)"
         }
         return result

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Config
+import Protocol
 import Tensor
 import Wire
 
@@ -59,9 +60,8 @@ public final class WorkerService: @unchecked Sendable {
         (queue, post) = AsyncStream.makeStream(of: Envelope.self)
     }
 
-    func envelope<B: Encodable>(_ type: MessageType, _ body: B) -> Envelope {
-        let id = "\(name)-\(counter.wrappingAdd(1, ordering: .relaxed).newValue)"
-        return (try? Envelope(type, id: id, body: body)) ?? Envelope(header: Header(type: type, id: id), body: Data("{}".utf8))
+    func envelope<B: MessageBody>(_ type: MessageType, _ body: B) -> Envelope {
+        Envelope(type, id: "\(name)-\(counter.wrappingAdd(1, ordering: .relaxed).newValue)", body: body)
     }
 
     /// Runs until `shutdown()`.
@@ -118,15 +118,15 @@ public final class WorkerService: @unchecked Sendable {
             guard let welcome = try? received.decode(Body.Welcome.self) else { return }
             let restarted = state.withLock { s in
                 defer {
-                    s.session = welcome.coordinator_session
-                    s.heartbeat = .milliseconds(welcome.heartbeat_ms)
+                    s.session = welcome.session
+                    s.heartbeat = .milliseconds(welcome.heartbeatMS)
                     s.liveness = welcome.liveness
-                    s.leaseGrace = .milliseconds(welcome.lease_grace_ms)
+                    s.leaseGrace = .milliseconds(welcome.leaseGraceMS)
                     s.helloBackoff = .seconds(1)
                 }
-                return s.session != nil && s.session != welcome.coordinator_session
+                return s.session != nil && s.session != welcome.session
             }
-            logger.info(restarted ? "connected to a restarted coordinator" : "connected to the coordinator", metadata: ["session": "\(welcome.coordinator_session)"])
+            logger.info(restarted ? "connected to a restarted coordinator" : "connected to the coordinator", metadata: ["session": "\(welcome.session)"])
             for running in welcome.stop {
                 logger.notice("superseded, stopping", metadata: ["trial": "\(running.trial)", "attempt": "\(running.attempt)"])
                 drop(trial: running.trial, attempt: running.attempt)
@@ -140,12 +140,12 @@ public final class WorkerService: @unchecked Sendable {
             if let ack = try? received.decode(Body.Ack.self) { outbox.acknowledge(trial: ack.trial, attempt: ack.attempt, seq: ack.seq) }
         case .decision:
             if let decision = try? received.decode(Body.Decision.self), !decision.continue {
-                logger.info("stop", metadata: ["trial": "\(decision.trial)", "rule": "\(decision.reason?.rule ?? "-")", "detail": "\(decision.reason?.detail ?? "-")"])
+                logger.info("stop", metadata: ["trial": "\(decision.trial)", "rule": "\(decision.reason?.rule.rawValue ?? "-")", "detail": "\(decision.reason?.detail ?? "-")"])
                 stop(trial: decision.trial, attempt: decision.attempt)
             }
         case .stop:
             if let order = try? received.decode(Body.Stop.self) {
-                logger.info("stop", metadata: ["trial": "\(order.trial)", "reason": "\(order.reason)"])
+                logger.info("stop", metadata: ["trial": "\(order.trial)", "reason": "\(order.reason.rawValue)"])
                 stop(trial: order.trial, attempt: order.attempt)
             }
         case .error:
@@ -189,12 +189,12 @@ public final class WorkerService: @unchecked Sendable {
     private func hello() {
         let running: [Body.Running] = state.withLock { s in
             s.lastHello = clock.now
-            if let t = s.trial { return [Body.Running(trial: t.id, attempt: t.attempt, last_seq: t.seq)] }
-            return outbox.pending.last.map { [Body.Running(trial: $0.trial, attempt: $0.attempt, last_seq: $0.seq)] } ?? []
+            if let t = s.trial { return [Body.Running(trial: t.id, attempt: t.attempt, lastSeq: t.seq)] }
+            return outbox.pending.last.map { [Body.Running(trial: $0.trial, attempt: $0.attempt, lastSeq: $0.seq)] } ?? []
         }
-        post.yield(envelope(.hello, Body.Hello(worker: name, boot_id: bootID, host: ProcessInfo.processInfo.hostName,
+        post.yield(envelope(.hello, Body.Hello(worker: name, bootID: bootID, host: ProcessInfo.processInfo.hostName,
                                                cores: ProcessInfo.processInfo.activeProcessorCount, threads: threads,
-                                               version: "0.1.0", proto_min: 1, proto_max: 1, running: running)))
+                                               version: "0.1.0", protoMin: 1, protoMax: 1, running: running)))
     }
 
     /// Every half second: heartbeat, HELLO again to a silent coordinator (backing off), and give
@@ -256,7 +256,7 @@ public final class WorkerService: @unchecked Sendable {
     public func shutdown() {
         leaving.store(true, ordering: .releasing)
         stopTrial.store(true, ordering: .releasing)
-        post.yield(envelope(.bye, ["reason": "shutdown"]))
+        post.yield(envelope(.bye, Body.Bye(reason: "shutdown")))
         Task { [bridge] in
             try? await Task.sleep(for: .milliseconds(300))
             bridge.stop()
@@ -264,7 +264,7 @@ public final class WorkerService: @unchecked Sendable {
     }
 
     /// Queues a report: kept until acknowledged.
-    private func report(_ type: MessageType, trial: Int, attempt: Int, seq: Int, _ body: some Encodable) {
+    private func report(_ type: MessageType, trial: Int, attempt: Int, seq: Int, _ body: some MessageBody) {
         let message = envelope(type, body)
         outbox.add(Outbox.Entry(trial: trial, attempt: attempt, seq: seq, envelope: message, sentAt: clock.now))
         post.yield(message)
@@ -276,21 +276,21 @@ public final class WorkerService: @unchecked Sendable {
             return  // the coordinator repeats an assignment it is not sure arrived: it did
         }
         guard !busy.exchange(true, ordering: .acquiringAndReleasing) else {
-            post.yield(envelope(.reject, ["trial": assign.trial, "attempt": assign.attempt]))
+            post.yield(envelope(.reject, Body.Reject(trial: assign.trial, attempt: assign.attempt, reason: "busy with another trial")))
             return
         }
         stopTrial.store(false, ordering: .releasing)
         abandoned.store(false, ordering: .releasing)
         state.withLock { $0.trial = (assign.trial, assign.attempt, 0) }
-        post.yield(envelope(.accept, ["trial": assign.trial, "attempt": assign.attempt]))
+        post.yield(envelope(.accept, Body.Accept(trial: assign.trial, attempt: assign.attempt)))
         logger.info(assign.test == true ? "final trial: retrain and score on the test split" : "trial", metadata: ["study": "\(assign.study)", "trial": "\(assign.number.map { "\($0)" } ?? "-")", "id": "\(assign.trial)",
-                                                                                                       "attempt": "\(assign.attempt)", "kind": "\(assign.kind)"])
+                                                                                                       "attempt": "\(assign.attempt)", "kind": "\(assign.kind.rawValue)"])
         let thread = Thread { [self] in
             func nextSeq() -> Int { state.withLock { s in s.trial!.seq += 1; return s.trial!.seq } }
             let result = TrialRun(assign: assign, logger: logger).run(shouldStop: { self.stopTrial.load(ordering: .acquiring) }) { epoch, metrics in
                 let seq = nextSeq()
                 report(.metric, trial: assign.trial, attempt: assign.attempt, seq: seq,
-                       Body.Metric(trial: assign.trial, attempt: assign.attempt, seq: seq, epoch: epoch, metrics: metrics.mapValues(Config.init(metric:))))
+                       Body.Metric(trial: assign.trial, attempt: assign.attempt, seq: seq, epoch: epoch, metrics: metrics))
                 return !stopTrial.load(ordering: .acquiring)
             }
             // Leaving or losing a trial mid-way is not a result: no DONE; the coordinator runs it again.
@@ -298,8 +298,8 @@ public final class WorkerService: @unchecked Sendable {
                 let seq = nextSeq()
                 report(.done, trial: assign.trial, attempt: assign.attempt, seq: seq,
                        Body.Done(trial: assign.trial, attempt: assign.attempt, seq: seq, status: result.status,
-                                 metrics: result.metrics.mapValues(Config.init(metric:)), error: result.error))
-                logger.info("trial ended", metadata: ["study": "\(assign.study)", "trial": "\(assign.number.map { "\($0)" } ?? "-")", "id": "\(assign.trial)", "status": "\(result.status)", "error": "\(result.error ?? "-")"])
+                                 metrics: result.metrics, error: result.error))
+                logger.info("trial ended", metadata: ["study": "\(assign.study)", "trial": "\(assign.number.map { "\($0)" } ?? "-")", "id": "\(assign.trial)", "status": "\(result.status.rawValue)", "error": "\(result.error ?? "-")"])
             }
             state.withLock { $0.trial = nil }
             busy.store(false, ordering: .releasing)

@@ -1,6 +1,7 @@
 import Foundation
 import Config
 import Search
+import Protocol
 import Store
 import Wire
 
@@ -127,12 +128,12 @@ enum ClusterBench {
         }
     }
 
-    static func envelope<B: Encodable>(_ type: MessageType, _ body: B) throws -> Message {
-        Message(try Envelope(type, id: UUID().uuidString, body: body).frames())
+    static func envelope<B: MessageBody>(_ type: MessageType, _ body: B) -> Message {
+        Message(Envelope(type, id: UUID().uuidString, body: body).frames())
     }
 
     /// Sends a request on a fresh DEALER and waits for the reply (retrying while the coordinator starts).
-    static func request<B: Encodable>(_ coordinator: Running, _ context: Context, _ endpoint: Endpoint, _ type: MessageType, _ body: B) throws -> Envelope {
+    static func request<B: MessageBody>(_ coordinator: Running, _ context: Context, _ endpoint: Endpoint, _ type: MessageType, _ body: B) throws -> Envelope {
         let socket = try coordinator.dealer(context, endpoint)
         defer { socket.close() }
         _ = try socket.send(envelope(type, body))
@@ -161,7 +162,7 @@ enum ClusterBench {
         let coordinator = try Running(port: 25_555, curve: curve)
         defer { coordinator.stop() }
         let context = try Context()
-        _ = try request(coordinator, context, coordinator.clients, .submit, ["spec": noopStudy(trials: 10_000_000, concurrent: n)])
+        _ = try request(coordinator, context, coordinator.clients, .submit, Body.Submit(spec: noopStudy(trials: 10_000_000, concurrent: n)))
         var sockets: [Socket] = []
         let poller = Poller()
         for i in 0..<n {
@@ -170,8 +171,8 @@ enum ClusterBench {
             try socket.set(.linger, .zero)
             if let server = coordinator.server, let peer = coordinator.peer { try socket.makeCurveClient(keyPair: peer, serverKey: server.publicKey) }
             try socket.connect(coordinator.workers)
-            _ = try socket.send(envelope(.hello, Body.Hello(worker: "noop-\(i)", boot_id: "b\(i)", host: "bench", cores: 2, threads: 1, version: "bench",
-                                                             proto_min: 1, proto_max: 1, running: [])))
+            _ = try socket.send(envelope(.hello, Body.Hello(worker: "noop-\(i)", bootID: "b\(i)", host: "bench", cores: 2, threads: 1, version: "bench",
+                                                             protoMin: 1, protoMax: 1, running: [])))
             sockets.append(socket)
             _ = poller.add(socket)
         }
@@ -187,7 +188,7 @@ enum ClusterBench {
             slots[i].sentAt = clock.now
             let s = slots[i]
             _ = try sockets[i].send(envelope(.metric, Body.Metric(trial: s.trial, attempt: s.attempt, seq: s.epoch, epoch: s.epoch,
-                                                                    metrics: ["loss": .number(1.0 / Double(s.epoch + i))])))
+                                                                    metrics: ["loss": 1.0 / Double(s.epoch + i)])))
         }
         while start.map({ clock.now - $0 < .seconds(duration) }) ?? true {
             guard try poller.poll(timeout: .seconds(10)) > 0 else { throw StoreError("the coordinator went quiet") }
@@ -212,7 +213,7 @@ enum ClusterBench {
                             try report(i)
                         } else {
                             let s = slots[i]
-                            _ = try sockets[i].send(envelope(.done, Body.Done(trial: s.trial, attempt: s.attempt, seq: s.epoch + 1, status: "completed")))
+                            _ = try sockets[i].send(envelope(.done, Body.Done(trial: s.trial, attempt: s.attempt, seq: s.epoch + 1, status: .completed)))
                             result.trials += 1
                         }
                     default:
@@ -269,9 +270,9 @@ enum ClusterBench {
         try follower.connect(coordinator.clients)
         try worker.set(.routingID, Data("noop".utf8))
         try worker.connect(coordinator.workers)
-        _ = try follower.send(envelope(.follow, ["study": Config.string("s-000001"), "top": .number(10)]))
-        _ = try worker.send(envelope(.hello, Body.Hello(worker: "noop", boot_id: "b", host: "bench", cores: 2, threads: 1, version: "bench",
-                                                       proto_min: 1, proto_max: 1, running: [])))
+        _ = try follower.send(envelope(.follow, Body.Follow(study: "s-000001", top: 10)))
+        _ = try worker.send(envelope(.hello, Body.Hello(worker: "noop", bootID: "b", host: "bench", cores: 2, threads: 1, version: "bench",
+                                                       protoMin: 1, protoMax: 1, running: [])))
         func next(_ socket: Socket, _ type: MessageType) throws -> Envelope {
             let poller = Poller()
             _ = poller.add(socket)
@@ -288,7 +289,7 @@ enum ClusterBench {
         for epoch in 1...300 {
             let sent = clock.now
             _ = try worker.send(envelope(.metric, Body.Metric(trial: assign.trial, attempt: assign.attempt, seq: epoch, epoch: epoch,
-                                                             metrics: ["loss": .number(0.5 - Double(epoch) * 1e-3)])))
+                                                             metrics: ["loss": 0.5 - Double(epoch) * 1e-3])))
             _ = try next(follower, .update)
             latencies.append((clock.now - sent).seconds * 1e3)
             _ = try next(worker, .decision)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Synchronization
 import Config
+import Protocol
 import Wire
 
 /// A connection to the coordinator's client endpoint: requests with their replies, and the
@@ -49,9 +50,9 @@ final class Client: @unchecked Sendable {
     /// Sends a message; returns its id. A socket with no connection (none yet, or a refused
     /// handshake) cannot take it: wait a little, then say what the monitor saw.
     @discardableResult
-    func send<B: Encodable>(_ type: MessageType, _ body: B, timeout: Duration = .seconds(10)) async throws -> String {
+    func send<B: MessageBody>(_ type: MessageType, _ body: B, timeout: Duration = .seconds(10)) async throws -> String {
         let id = UUID().uuidString
-        let message = Message(try Envelope(type, id: id, body: body).frames())
+        let message = Message(Envelope(type, id: id, body: body).frames())
         let deadline = ContinuousClock.now + timeout
         while true {
             do {
@@ -89,7 +90,7 @@ final class Client: @unchecked Sendable {
     }
 
     /// Sends a request and waits for the reply that quotes it (an `ERROR` becomes a thrown error).
-    func request<B: Encodable>(_ type: MessageType, _ body: B, timeout: Duration = .seconds(10)) async throws -> Envelope {
+    func request<B: MessageBody>(_ type: MessageType, _ body: B, timeout: Duration = .seconds(10)) async throws -> Envelope {
         let id = try await send(type, body)
         let timer = Task { [bridge] in
             try? await Task.sleep(for: timeout)

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Config
 import NN
+import Protocol
 import Search
-import Wire
 
 struct Submit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,9 +18,8 @@ struct Submit: AsyncParsableCommand {
         do { _ = try StudySpec(config: config, trialKeys: TrialSpec.searchableKeys) } catch let error as SpecError { throw error.validation(file: spec) }
         let client = try await coordinator.connect()
         defer { client.close() }
-        let reply = try await client.request(.submit, ["spec": config])
-        struct Submitted: Decodable { let study: String }
-        print(try reply.decode(Submitted.self).study)
+        let reply = try await client.request(.submit, Body.Submit(spec: config))
+        print(try reply.decode(Body.Submitted.self).study)
     }
 }
 
@@ -34,10 +33,9 @@ struct Status: AsyncParsableCommand {
     mutating func run() async throws {
         let client = try await coordinator.connect()
         defer { client.close() }
-        let reply = try await client.request(.status, study.map { ["study": $0] } ?? [:])
+        let reply = try await client.request(.status, Body.StudyRef(study: study))
         if json { return print(String(decoding: reply.body, as: UTF8.self)) }
-        struct Reply: Decodable { let studies: [StudyStatus] }
-        let studies = try reply.decode(Reply.self).studies
+        let studies = try reply.decode(Body.StatusReply.self).studies
         if studies.isEmpty { return print("no studies (submit one with: sweep submit SPEC)") }
         for s in studies { print(s.line) }
     }
@@ -52,7 +50,7 @@ struct Cancel: AsyncParsableCommand {
     mutating func run() async throws {
         let client = try await coordinator.connect()
         defer { client.close() }
-        _ = try await client.request(.cancel, ["study": study])
+        _ = try await client.request(.cancel, Body.StudyRef(study: study))
         print("cancelled \(study)")
     }
 }
@@ -66,13 +64,11 @@ struct Workers: AsyncParsableCommand {
     mutating func run() async throws {
         let client = try await coordinator.connect()
         defer { client.close() }
-        let reply = try await client.request(.workers, [String: String]())
+        let reply = try await client.request(.workers, Body.Empty())
         if json { return print(String(decoding: reply.body, as: UTF8.self)) }
-        struct Row: Decodable { let worker: String; let host: String; let cores: Int; let threads: Int; let state: String; let trial: Int?; let last_seen_ms: Int }
-        struct Reply: Decodable { let workers: [Row] }
-        let rows = try reply.decode(Reply.self).workers
+        let rows = try reply.decode(Body.WorkersReply.self).workers
         print(Table(["worker", "host", "threads", "state", "trial", "last seen"],
-                    rows.map { [$0.worker, $0.host, "\($0.threads)/\($0.cores)", $0.state, $0.trial.map(String.init) ?? "-", "\($0.last_seen_ms) ms"] }).text)
+                    rows.map { [$0.worker, $0.host, "\($0.threads)/\($0.cores)", $0.state.rawValue, $0.trial.map(String.init) ?? "-", "\($0.lastSeenMS) ms"] }).text)
     }
 }
 
@@ -96,7 +92,7 @@ struct Export: AsyncParsableCommand {
     mutating func run() async throws {
         let client = try await coordinator.connect()
         defer { client.close() }
-        let reply = try await client.request(.export, ["study": study], timeout: .seconds(60))
+        let reply = try await client.request(.export, Body.StudyRef(study: study), timeout: .seconds(60))
         let text = format == .json ? String(decoding: reply.body, as: UTF8.self) + "\n" : try csv(Config.parse(yaml: String(decoding: reply.body, as: UTF8.self), source: "EXPORTED"))
         if let output { try text.write(toFile: output, atomically: true, encoding: .utf8) } else { print(text, terminator: "") }
     }

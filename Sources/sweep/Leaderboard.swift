@@ -1,17 +1,13 @@
 import ArgumentParser
 import Foundation
 import Config
-import Wire
+import Protocol
+import Search
 
-/// A study's status as STATUS_REPLY, SNAPSHOT and UPDATE carry it.
-struct StudyStatus: Decodable {
-    let study: String; let name: String; let state: String
-    let trials: Int; let running: Int; let completed: Int; let pruned: Int; let failed: Int
-    let best: Int?; let objective: Double?
-    let test: Config?
-
+/// A study's status as STATUS_REPLY, SNAPSHOT and UPDATE carry it, in a line.
+extension Body.StudyStatus {
     var line: String {
-        var text = "\(study) \(name): \(state), \(trials) trials (\(running) running, \(completed) completed, \(pruned) pruned, \(failed) failed or diverged)"
+        var text = "\(study) \(name): \(state.rawValue), \(trials) trials (\(running) running, \(completed) completed, \(pruned) pruned, \(failed) failed or diverged)"
         if let best, let objective { text += ", best trial \(best) at \(format(objective))" }
         if case let .object(score)? = test {
             let numbers = score.keys.sorted().filter { $0.hasPrefix("test_") }.compactMap { key in score[key].map { "\(key) \(format($0.metric))" } }
@@ -19,8 +15,6 @@ struct StudyStatus: Decodable {
         }
         return text
     }
-
-    var active: Bool { state == "running" || state == "testing" }
 }
 
 /// An objective for a table: 4 decimals, or 4 significant digits when that would show only zeros.
@@ -65,35 +59,29 @@ struct Leaderboard: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of a table.") var json = false
     @OptionGroup var coordinator: CoordinatorOption
 
-    struct Row: Decodable {
-        let rank: Int; let trial: Int; let status: String; let objective: Double?; let epoch: Int?; let params: Config
-        let worker: String?; let elapsed_s: Double?
-    }
-    struct Rows: Decodable { let seq: Int; let count: Int; let rows: [Row]; let status: StudyStatus }
-
     mutating func run() async throws {
         let client = try await coordinator.connect()
         defer { client.close() }
-        let snapshot = try await client.request(.follow, ["study": Config.string(study), "top": .number(Double(top))])
-        var board = try snapshot.decode(Rows.self)
+        let snapshot = try await client.request(.follow, Body.Follow(study: study, top: top))
+        var board = try snapshot.decode(Body.Rows.self)
         var rows = board.rows
         show(rows, board.status, body: snapshot.body)
-        guard follow, board.status.active else { return }
+        guard follow, board.status.state.isActive else { return }
         // The coordinator drops followers it has not heard from for a few heartbeats.
         let heartbeat = Task { [client] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
-                _ = try? await client.send(.heartbeat, [String: String]())
+                _ = try? await client.send(.heartbeat, Body.Empty())
             }
         }
         defer { heartbeat.cancel() }
         var lastShown = ContinuousClock.now
         while let message = try await client.next() {
             guard message.header.type == .update else { continue }
-            let update = try message.decode(Rows.self)
+            let update = try message.decode(Body.Rows.self)
             if update.seq != board.seq + 1 {
                 // A lost update: start again from a snapshot.
-                board = try await client.request(.follow, ["study": Config.string(study), "top": .number(Double(top))]).decode(Rows.self)
+                board = try await client.request(.follow, Body.Follow(study: study, top: top)).decode(Body.Rows.self)
                 rows = board.rows
             } else {
                 board = update
@@ -101,22 +89,22 @@ struct Leaderboard: AsyncParsableCommand {
                 rows += update.rows.filter { $0.rank > rows.count }.sorted { $0.rank < $1.rank }
                 rows = Array(rows.prefix(update.count))
             }
-            if !board.status.active { show(rows, board.status, body: message.body); break }
+            if !board.status.state.isActive { show(rows, board.status, body: message.body); break }
             // A terminal redraws in place; a log gets at most one table every few seconds.
             if json || live || ContinuousClock.now - lastShown >= .seconds(5) {
                 show(rows, board.status, body: message.body)
                 lastShown = ContinuousClock.now
             }
         }
-        _ = try? await client.send(.unfollow, ["study": study])
+        _ = try? await client.send(.unfollow, Body.StudyRef(study: study))
     }
 
-    func show(_ rows: [Row], _ status: StudyStatus, body: Data) {
+    func show(_ rows: [Body.Row], _ status: Body.StudyStatus, body: Data) {
         if json { return print(String(decoding: body, as: UTF8.self)) }
         let table = Table(["rank", "trial", "status", "objective", "epoch", "worker", "elapsed", "parameters"], rows.map { r in
             let params: String = if case let .object(o) = r.params { o.keys.sorted().map { "\($0)=\(short(o[$0]!))" }.joined(separator: " ") } else { "" }
-            return ["\(r.rank)", "\(r.trial)", r.status, r.objective.map(format) ?? "-", r.epoch.map(String.init) ?? "-", r.worker ?? "-",
-                    r.elapsed_s.map { String(format: "%.1fs", $0) } ?? "-", params]
+            return ["\(r.rank)", "\(r.trial)", r.status.rawValue, r.objective.map(format) ?? "-", r.epoch.map(String.init) ?? "-", r.worker ?? "-",
+                    r.elapsed.map { String(format: "%.1fs", $0) } ?? "-", params]
         })
         print((live ? "\u{1B}[H\u{1B}[2J" : "") + status.line + "\n" + table.text + "\n")
     }

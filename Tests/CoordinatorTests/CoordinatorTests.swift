@@ -3,8 +3,9 @@ import Testing
 import Config
 import NN
 import Search
+import Protocol
 import Store
-import Wire
+import TestSupport
 @testable import Coordinator
 
 /// A coordinator on a temporary store, and helpers to talk to it as workers do.
@@ -30,22 +31,36 @@ struct Harness {
         _ = try coordinator.submit(StudySpec(config: config, trialKeys: TrialSpec.searchableKeys), config: config)
     }
 
-    func frames<B: Encodable>(_ type: MessageType, _ body: B, id: String = UUID().uuidString) throws -> [Data] {
-        try Envelope(type, id: id, body: body).frames()
+    func frames<B: MessageBody>(_ type: MessageType, _ body: B, id: String = UUID().uuidString) throws -> [Data] {
+        Envelope(type, id: id, body: body).frames()
     }
 
     func hello(_ worker: String, running: [Body.Running] = []) throws -> [Data] {
-        try frames(.hello, Body.Hello(worker: worker, boot_id: "b", host: "h", cores: 2, threads: 1, version: "test",
-                                      proto_min: 1, proto_max: 1, running: running))
+        try frames(.hello, Body.Hello(worker: worker, bootID: "b", host: "h", cores: 2, threads: 1, version: "test",
+                                      protoMin: 1, protoMax: 1, running: running))
     }
 
     func metric(_ trial: Int, attempt: Int = 1, seq: Int, epoch: Int, loss: Double) throws -> [Data] {
-        try frames(.metric, Body.Metric(trial: trial, attempt: attempt, seq: seq, epoch: epoch, metrics: ["validation_loss": .number(loss)]))
+        try frames(.metric, Body.Metric(trial: trial, attempt: attempt, seq: seq, epoch: epoch, metrics: ["validation_loss": loss]))
     }
 }
 
-func types(_ out: [Coordinator.Outgoing]) -> [MessageType] { out.map(\.envelope.header.type) }
-func body<B: Decodable>(_ out: Coordinator.Outgoing, _ type: B.Type) throws -> B { try out.envelope.decode(type) }
+/// The types of the messages sent, each checked against its schema in Protocols/schemas.
+func types(_ out: [Coordinator.Outgoing]) -> [MessageType] {
+    out.forEach(conforms)
+    return out.map(\.envelope.header.type)
+}
+
+func body<B: MessageBody>(_ out: Coordinator.Outgoing, _ type: B.Type) throws -> B {
+    conforms(out)
+    return try out.envelope.decode(type)
+}
+
+/// Every body the coordinator produces meets the schema clients and workers are written against.
+func conforms(_ out: Coordinator.Outgoing) {
+    let type = out.envelope.header.type.rawValue
+    #expect(violations(type: type, body: out.envelope.body) == [], "\(type) breaks Protocols/schemas/\(type).json")
+}
 
 @Suite("Coordinator logic")
 struct CoordinatorTests {
@@ -58,7 +73,7 @@ struct CoordinatorTests {
         let welcome = c.handle(worker: w1, frames: try h.hello("w1"), now: 0)
         #expect(types(welcome) == [.welcome, .assign])
         let assign = try body(welcome[1], Body.Assign.self)
-        #expect(assign.attempt == 1 && assign.kind == "builtin" && assign.config?[path: "epochs"] == .number(3))
+        #expect(assign.attempt == 1 && assign.kind == .builtin && assign.config?[path: "epochs"] == .number(3))
         #expect(assign.config?[path: "optimizer.lr"] != nil)
         // A second worker waits: the study allows one trial at a time.
         #expect(types(c.handle(worker: w2, frames: try h.hello("w2"), now: 0)) == [.welcome])
@@ -69,8 +84,8 @@ struct CoordinatorTests {
         // A resend is acknowledged again and changes nothing.
         #expect(types(c.handle(worker: w1, frames: try h.metric(assign.trial, seq: 1, epoch: 1, loss: 0.5), now: 1)) == [.ack])
 
-        let done = c.handle(worker: w1, frames: try h.frames(.done, Body.Done(trial: assign.trial, attempt: 1, seq: 2, status: "completed",
-                                                                            metrics: ["validation_loss": .number(0.4)], error: nil)), now: 2)
+        let done = c.handle(worker: w1, frames: try h.frames(.done, Body.Done(trial: assign.trial, attempt: 1, seq: 2, status: .completed,
+                                                                            metrics: ["validation_loss": 0.4], error: nil)), now: 2)
         #expect(types(done).prefix(2) == [.ack, .assign], "the next trial goes to an idle worker")
         let history = try c.store.history(study: "s-000001", metric: "validation_loss")
         #expect(history[0].state == .completed && history[0].value == 0.4 && history[0].reports == [1: 0.5])
@@ -94,7 +109,7 @@ struct CoordinatorTests {
         let again = try #require(reassigned)
         #expect(again.trial == assign.trial && again.attempt == 2)
         // w1 comes back and reports on the old attempt: stale, nothing stored.
-        let stale = c.handle(worker: w1, frames: try h.hello("w1", running: [Body.Running(trial: assign.trial, attempt: 1, last_seq: 0)]), now: 17)
+        let stale = c.handle(worker: w1, frames: try h.hello("w1", running: [Body.Running(trial: assign.trial, attempt: 1, lastSeq: 0)]), now: 17)
         let welcome = try body(stale[0], Body.Welcome.self)
         #expect(welcome.stop.map(\.attempt) == [1] && welcome.adopt.isEmpty)
         let late = c.handle(worker: w1, frames: try h.metric(assign.trial, attempt: 1, seq: 1, epoch: 1, loss: 0.1), now: 17)
@@ -111,7 +126,7 @@ struct CoordinatorTests {
         // Before HELLO the new coordinator does not know the peer.
         let unknown = restarted.handle(worker: w1, frames: try h.metric(assign.trial, seq: 2, epoch: 2, loss: 0.6), now: 2)
         #expect(try body(unknown[0], ProtocolError.Body.self).code == .unknownPeer)
-        let welcome = restarted.handle(worker: w1, frames: try h.hello("w1", running: [Body.Running(trial: assign.trial, attempt: 1, last_seq: 1)]), now: 2)
+        let welcome = restarted.handle(worker: w1, frames: try h.hello("w1", running: [Body.Running(trial: assign.trial, attempt: 1, lastSeq: 1)]), now: 2)
         #expect(types(welcome) == [.welcome], "adopted: no new assignment")
         #expect(try body(welcome[0], Body.Welcome.self).adopt.map(\.trial) == [assign.trial])
         #expect(types(restarted.handle(worker: w1, frames: try h.metric(assign.trial, seq: 2, epoch: 2, loss: 0.6), now: 3)) == [.ack, .decision])
@@ -133,10 +148,10 @@ struct CoordinatorTests {
             decisions.append(try body(out[1], Body.Decision.self))
         }
         // Rung 1, factor 2: of the three, the top one continues once all three reported.
-        #expect(decisions[1].continue == false && decisions[1].reason?.rule == "asha")
+        #expect(decisions[1].continue == false && decisions[1].reason?.rule == .asha)
         let history = try c.store.history(study: "s-000001", metric: "validation_loss")
         #expect(history.first { $0.number == 1 }?.state == .pruned)
-        #expect(try c.store.stopReason(study: "s-000001", number: 1)?.rule == "asha")
+        #expect(try c.store.stopReason(study: "s-000001", number: 1)?.rule == .asha)
     }
 
     @Test("malformed frames, wrong versions and unknown types get an error reply; the coordinator goes on")
@@ -161,9 +176,9 @@ struct CoordinatorTests {
         while let out = next {
             let assign = try body(out, Body.Assign.self)
             assigns.append(assign)
-            let metrics: [String: Config] = assign.test == true ? ["validation_loss": .number(0.2), "test_accuracy": .number(0.9)]
-                : ["validation_loss": .number(assigns.count == 1 ? 0.2 : 0.6)]
-            next = c.handle(worker: w1, frames: try h.frames(.done, Body.Done(trial: assign.trial, attempt: 1, seq: 1, status: "completed",
+            let metrics: [String: Double] = assign.test == true ? ["validation_loss": 0.2, "test_accuracy": 0.9]
+                : ["validation_loss": assigns.count == 1 ? 0.2 : 0.6]
+            next = c.handle(worker: w1, frames: try h.frames(.done, Body.Done(trial: assign.trial, attempt: 1, seq: 1, status: .completed,
                                                                             metrics: metrics, error: nil)), now: 1)
                 .first { $0.envelope.header.type == .assign }
         }
@@ -171,7 +186,7 @@ struct CoordinatorTests {
         // The final trial is trial 0 (the better one) again, with its seed: the same model, retrained.
         #expect(assigns[2].config == assigns[0].config && assigns[2].seed == assigns[0].seed)
         let record = try #require(try c.store.studies().first)
-        #expect(record.state == "completed")
+        #expect(record.state == .completed)
         #expect(record.test?[path: "test_accuracy"] == .number(0.9) && record.test?[path: "trial"] == .number(0))
         #expect(try c.store.history(study: "s-000001", metric: "validation_loss").count == 2, "samplers never see the final trial")
     }
@@ -181,7 +196,7 @@ struct CoordinatorTests {
         let h = try Harness(trials: 1, concurrent: 1)
         let c = h.coordinator
         let assign = try body(c.handle(worker: w1, frames: try h.hello("w1"), now: 0)[1], Body.Assign.self)
-        _ = c.handle(worker: w1, frames: try h.frames(.bye, ["reason": "shutdown"]), now: 1)
+        _ = c.handle(worker: w1, frames: try h.frames(.bye, Body.Bye(reason: "shutdown")), now: 1)
         let again = c.handle(worker: w2, frames: try h.hello("w2"), now: 2)
         #expect(types(again) == [.welcome, .assign])
         let second = try body(again[1], Body.Assign.self)
@@ -211,7 +226,7 @@ struct ClientTests {
     func invalidSubmit() throws {
         let h = try Harness()
         let spec = try Config.parse(yaml: "{study: x, space: {optimizer.lr: {low: 0, high: 1, log: true}}, budgett: 1}", source: "t")
-        let out = h.coordinator.handle(client: client, frames: try h.frames(.submit, ["spec": spec]), now: 0)
+        let out = h.coordinator.handle(client: client, frames: try h.frames(.submit, Body.Submit(spec: spec)), now: 0)
         let error = try body(out[0], ProtocolError.Body.self)
         #expect(error.code == .invalidSpec)
         #expect(Set(error.problems?.map(\.path) ?? []) == ["budgett", "space.optimizer.lr.low"])
@@ -226,20 +241,20 @@ struct ClientTests {
             {study: second, trial: {data: {dataset: moons}}, space: {optimizer.lr: {low: 0.001, high: 0.1, log: true}},
              strategy: {name: sobol}, budget: {max_trials: 2}}
             """, source: "t")
-        let submitted = c.handle(client: client, frames: try h.frames(.submit, ["spec": spec]), now: 0)
-        #expect(try body(submitted[0], Coordinator.Submitted.self).study == "s-000002")
+        let submitted = c.handle(client: client, frames: try h.frames(.submit, Body.Submit(spec: spec)), now: 0)
+        #expect(try body(submitted[0], Body.Submitted.self).study == "s-000002")
         #expect(submitted[0].audience == .client)
         _ = c.handle(worker: w1, frames: try h.hello("w1"), now: 0)
-        let status = try body(c.handle(client: client, frames: try h.frames(.status, Body.Empty()), now: 1)[0], Coordinator.StatusReply.self)
+        let status = try body(c.handle(client: client, frames: try h.frames(.status, Body.Empty()), now: 1)[0], Body.StatusReply.self)
         #expect(status.studies.map(\.study) == ["s-000001", "s-000002"])
         #expect(status.studies.map(\.running).reduce(0, +) == 1)
-        let snapshot = try body(c.handle(client: client, frames: try h.frames(.follow, ["study": "s-000001"]), now: 1)[0], Coordinator.Rows.self)
-        #expect(snapshot.rows.count == 1 && snapshot.rows[0].status == "running")
-        let cancelled = c.handle(client: client, frames: try h.frames(.cancel, ["study": "s-000001"]), now: 2)
+        let snapshot = try body(c.handle(client: client, frames: try h.frames(.follow, Body.Follow(study: "s-000001")), now: 1)[0], Body.Rows.self)
+        #expect(snapshot.rows.count == 1 && snapshot.rows[0].status == .running)
+        let cancelled = c.handle(client: client, frames: try h.frames(.cancel, Body.StudyRef(study: "s-000001")), now: 2)
         #expect(types(cancelled) == [.stop, .ok], "the running trial is told to stop now")
         #expect(cancelled[0].peer == w1 && cancelled[0].audience == .worker)
-        #expect(try c.store.studies()[0].state == "cancelled")
-        let missing = c.handle(client: client, frames: try h.frames(.follow, ["study": "s-000404"]), now: 2)
+        #expect(try c.store.studies()[0].state == .cancelled)
+        let missing = c.handle(client: client, frames: try h.frames(.follow, Body.Follow(study: "s-000404")), now: 2)
         #expect(try body(missing[0], ProtocolError.Body.self).code == .unknownStudy)
     }
 }
@@ -254,16 +269,16 @@ struct FollowTests {
         let c = h.coordinator
         let a1 = try body(c.handle(worker: w1, frames: try h.hello("w1"), now: 0)[1], Body.Assign.self)
         let a2 = try body(c.handle(worker: w2, frames: try h.hello("w2"), now: 0)[1], Body.Assign.self)
-        let snapshot = try body(c.handle(client: client, frames: try h.frames(.follow, ["study": Config.string("s-000001"), "top": .number(5)]), now: 0)[0],
-                                Coordinator.Rows.self)
+        let snapshot = try body(c.handle(client: client, frames: try h.frames(.follow, Body.Follow(study: "s-000001", top: 5)), now: 0)[0],
+                                Body.Rows.self)
         #expect(snapshot.seq == 0 && snapshot.count == 2 && snapshot.status.running == 2)
         #expect(c.updates().isEmpty, "nothing changed")
         _ = c.handle(worker: w2, frames: try h.metric(a2.trial, seq: 1, epoch: 1, loss: 0.3), now: 1)
-        var update = try body(try #require(c.updates().first), Coordinator.Rows.self)
+        var update = try body(try #require(c.updates().first), Body.Rows.self)
         #expect(update.seq == 1 && update.rows.map(\.trial) == [1, 0], "trial 1 reported first: it leads, trial 0 moves down")
         #expect(update.rows[0].objective == 0.3 && update.rows[0].worker == "w2" && update.rows[0].epoch == 1)
         _ = c.handle(worker: w1, frames: try h.metric(a1.trial, seq: 1, epoch: 1, loss: 0.1), now: 2)
-        update = try body(try #require(c.updates().first), Coordinator.Rows.self)
+        update = try body(try #require(c.updates().first), Body.Rows.self)
         #expect(update.seq == 2 && update.rows.map(\.trial) == [0, 1], "trial 0 moved to the top: both ranks changed")
         // A silent follower is dropped.
         _ = try c.tick(now: 40)
@@ -278,7 +293,7 @@ struct FollowTests {
         let a = try body(c.handle(worker: w1, frames: try h.hello("w1"), now: 0)[1], Body.Assign.self)
         _ = c.handle(worker: w1, frames: try h.metric(a.trial, seq: 1, epoch: 1, loss: 0.5), now: 1)
         _ = c.handle(worker: w1, frames: try h.metric(a.trial, seq: 2, epoch: 2, loss: 0.4), now: 1)
-        let exported = try body(c.handle(client: client, frames: try h.frames(.export, ["study": "s-000001"]), now: 2)[0], Coordinator.Exported.self)
+        let exported = try body(c.handle(client: client, frames: try h.frames(.export, Body.StudyRef(study: "s-000001")), now: 2)[0], Body.Exported.self)
         #expect(exported.trials.count == 1)
         let trial = exported.trials[0]
         #expect(trial[path: "status"] == .string("running") && trial[path: "worker"] == .string("w1"))
@@ -286,7 +301,7 @@ struct FollowTests {
         #expect(params["optimizer.lr"] == a.config?[path: "optimizer.lr"])
         guard case let .array(epochs)? = trial[path: "metrics"] else { Issue.record("no metrics"); return }
         #expect(epochs.map { $0[path: "validation_loss"] } == [.number(0.5), .number(0.4)] && epochs.map { $0[path: "epoch"] } == [.number(1), .number(2)])
-        let listed = try body(c.handle(client: client, frames: try h.frames(.workers, Body.Empty()), now: 3)[0], Coordinator.WorkersReply.self)
-        #expect(listed.workers.map(\.worker) == ["w1"] && listed.workers[0].state == "busy" && listed.workers[0].trial == a.trial)
+        let listed = try body(c.handle(client: client, frames: try h.frames(.workers, Body.Empty()), now: 3)[0], Body.WorkersReply.self)
+        #expect(listed.workers.map(\.worker) == ["w1"] && listed.workers[0].state == .busy && listed.workers[0].trial == a.trial)
     }
 }

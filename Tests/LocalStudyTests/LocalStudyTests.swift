@@ -30,7 +30,7 @@ struct LocalStudyTests {
         #expect(local.trials.allSatisfy { $0.state.isFinished })
         #expect(local.trials.contains { $0.state == .pruned }, "ASHA stopped some trials: \(local.trials.map(\.state))")
         let pruned = local.trials.filter { $0.state == .pruned }
-        #expect(pruned.allSatisfy { local.details[$0.number]?.reason?.rule == "asha" })
+        #expect(pruned.allSatisfy { local.details[$0.number]?.reason?.rule == .asha })
         let best = try #require(local.best)
         #expect(local.trials.allSatisfy { ($0.value ?? 0) <= best.value! || $0.state == .diverged || $0.state == .failed })
         #expect(local.leaderboard().split(separator: "\n").count == 9)

@@ -33,7 +33,7 @@ struct StopperTests {
         guard case let .stop(reason) = rule.decide(reporting(0, [1, .nan]), step: 2, history: [], direction: .minimize) else {
             Issue.record("NaN not stopped"); return
         }
-        #expect(reason.rule == "divergence" && reason.detail == "objective is nan at step 2")
+        #expect(reason.rule == .divergence && reason.detail == "objective is nan at step 2")
         guard case let .stop(explosion) = rule.decide(reporting(0, [0.5, 0.4, 5]), step: 3, history: [], direction: .minimize) else {
             Issue.record("explosion not stopped"); return
         }
@@ -64,7 +64,7 @@ struct StopperTests {
         let decisions = trials.map { rule.decide($0, step: 3, history: trials, direction: .maximize) }
         #expect(decisions.enumerated().filter { $0.element == .continue }.map(\.offset) == [1, 4])
         guard case let .stop(reason) = decisions[0] else { return }
-        #expect(reason.rule == "asha" && reason.numbers["keep"] == 2 && reason.numbers["rank"] == 5)
+        #expect(reason.rule == .asha && reason.numbers["keep"] == 2 && reason.numbers["rank"] == 5)
         #expect(rule.decide(trials[0], step: 2, history: trials, direction: .maximize) == .continue, "not a rung")
     }
 

@@ -24,7 +24,7 @@ struct StoreTests {
         let attempt = try store.assign(study: study, number: 0, worker: "w1/boot")
         #expect(attempt == 1)
         #expect(try store.record(study: study, number: 0, attempt: 1, seq: 1, epoch: 1, metrics: ["validation_loss": 0.5]) == .stored)
-        let reason = StopReason(rule: "asha", detail: "ranked 3 of 3", numbers: ["rank": 3])
+        let reason = StopReason(rule: .asha, detail: "ranked 3 of 3", numbers: ["rank": 3])
         #expect(try store.finish(study: study, number: 0, attempt: 1, state: .pruned, value: 0.5, reason: reason))
 
         let reopened = try Store(path: path)

@@ -3,19 +3,6 @@ import Glibc
 #endif
 import Foundation
 
-/// The message types of SWEEP/1 (Protocols/SWEEP-1.md §4).
-public enum MessageType: String, CaseIterable, Codable, Sendable {
-    // Worker ↔ coordinator.
-    case hello = "HELLO", welcome = "WELCOME", assign = "ASSIGN", accept = "ACCEPT", reject = "REJECT"
-    case metric = "METRIC", done = "DONE", ack = "ACK", decision = "DECISION", stop = "STOP"
-    case heartbeat = "HEARTBEAT", bye = "BYE"
-    // Client ↔ coordinator.
-    case submit = "SUBMIT", submitted = "SUBMITTED", status = "STATUS", statusReply = "STATUS_REPLY"
-    case cancel = "CANCEL", ok = "OK", follow = "FOLLOW", snapshot = "SNAPSHOT", update = "UPDATE"
-    case unfollow = "UNFOLLOW", export = "EXPORT", exported = "EXPORTED", workers = "WORKERS"
-    case workersReply = "WORKERS_REPLY", error = "ERROR"
-}
-
 /// Frame 1 of every message.
 public struct Header: Codable, Equatable, Sendable {
     public var type: MessageType
@@ -68,25 +55,69 @@ public struct Envelope: Equatable, Sendable {
         self.body = body
     }
 
-    /// A message with an Encodable body.
-    public init<Body: Encodable>(_ type: MessageType, id: String, re: String? = nil, body: Body) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        self.init(header: Header(type: type, id: id, re: re), body: try encoder.encode(body))
+    /// A message with a typed body.
+    public init<B: MessageBody>(_ type: MessageType, id: String, re: String? = nil, body: B) {
+        // Every body is plain data with non-finite numbers spelled out: encoding cannot fail.
+        self.init(header: Header(type: type, id: id, re: re), body: try! Self.encoder.encode(body))
     }
 
-    /// Reads the body as `Body`; unknown fields are ignored.
-    public func decode<Body: Decodable>(_: Body.Type) throws(ProtocolError) -> Body {
-        do { return try JSONDecoder().decode(Body.self, from: body) } catch {
-            throw ProtocolError(.badRequest, "\(header.type.rawValue) body does not match Protocols/schemas/\(header.type.rawValue).json: \(error)")
+    /// Reads the body as `B`, checked as its schema says (types, required fields, ranges, closed
+    /// sets); unknown fields are ignored. A body that breaks its schema is refused whole.
+    public func decode<B: MessageBody>(_: B.Type) throws(ProtocolError) -> B {
+        let decoded: B
+        do { decoded = try Self.decoder.decode(B.self, from: body) } catch {
+            throw ProtocolError(.badRequest, "\(header.type.rawValue) body does not match Protocols/schemas/\(header.type.rawValue).json: \(Self.explain(error))", re: header.id)
         }
+        if let problem = decoded.problem() {
+            throw ProtocolError(.badRequest, "\(header.type.rawValue) body does not match Protocols/schemas/\(header.type.rawValue).json: \(problem)", re: header.id)
+        }
+        return decoded
     }
 
     /// The three frames: protocol name, header JSON, body JSON (a ROUTER adds the peer).
     public func frames() -> [Data] {
+        [Data(Self.protocolName.utf8), try! Self.encoder.encode(header), body]
+    }
+
+    /// Metrics may be NaN or infinite (a diverged trial): the wire spells them "nan", "inf", "-inf".
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return [Data(Self.protocolName.utf8), (try? encoder.encode(header)) ?? Data("{}".utf8), body]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }()
+
+    /// A decoding error as the field path and what was wrong with it.
+    static func explain(_ error: any Error) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return keys.isEmpty ? "the body" : String(keys.drop { $0 == "." })
+        }
+        switch error as? DecodingError {
+        case let .keyNotFound(key, context)?:
+            let at = path(context)
+            return "\(at == "the body" ? "" : at + ".")\(key.stringValue) is required"
+        case let .typeMismatch(type, context)?: return "\(path(context)) must be \(Self.kind(type))"
+        case let .valueNotFound(type, context)?: return "\(path(context)) must be \(Self.kind(type)), not null"
+        case let .dataCorrupted(context)?: return "\(path(context)): \(context.debugDescription)"
+        default: return "\(error)"
+        }
+    }
+
+    private static func kind(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is UInt64.Type: "an integer"
+        case is Double.Type: "a number"
+        case is String.Type: "a string"
+        case is Bool.Type: "a boolean"
+        default: "\(type)".contains("Array") ? "an array" : "an object"
+        }
     }
 
     /// Parses frames by the rules of SWEEP-1.md §2: three frames, the protocol name, a header
@@ -115,44 +146,3 @@ public struct Envelope: Equatable, Sendable {
     }
 }
 
-/// A message a peer cannot accept, and the `ERROR` reply it gets.
-public struct ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Code: String, Codable, Sendable {
-        case unsupportedProtocol = "unsupported_protocol", badRequest = "bad_request", unknownType = "unknown_type"
-        case unknownPeer = "unknown_peer", invalidSpec = "invalid_spec", unknownStudy = "unknown_study"
-        case staleAttempt = "stale_attempt", `internal`
-    }
-
-    /// The body of an `ERROR` message.
-    public struct Body: Codable, Equatable, Sendable {
-        public struct Problem: Codable, Equatable, Sendable {
-            public let path: String
-            public let message: String
-            public init(path: String, message: String) {
-                self.path = path
-                self.message = message
-            }
-        }
-        public var code: Code
-        public var message: String
-        public var supported: [Int]?
-        public var problems: [Problem]?
-    }
-
-    public let body: Body
-    /// The id of the offending request, when it could be read.
-    public let re: String?
-
-    public init(_ code: Code, _ message: String, supported: [Int]? = nil, problems: [Body.Problem]? = nil, re: String? = nil) {
-        body = Body(code: code, message: message, supported: supported, problems: problems)
-        self.re = re
-    }
-
-    public var code: Code { body.code }
-    public var description: String { "\(body.code.rawValue): \(body.message)" }
-
-    /// The `ERROR` message answering the offending one.
-    public func reply(id: String) -> Envelope {
-        (try? Envelope(.error, id: id, re: re, body: body)) ?? Envelope(header: Header(type: .error, id: id, re: re), body: Data("{}".utf8))
-    }
-}

@@ -1,0 +1,185 @@
+import Config
+import Search
+
+/// Client ↔ coordinator (§4.2).
+extension Body {
+    public struct Submit: MessageBody {
+        /// The search spec as the user wrote it (checked by `StudySpec` on arrival).
+        public let spec: Config
+        public init(spec: Config) { self.spec = spec }
+        public func problem() -> String? { objectProblem(spec, "spec") }
+    }
+
+    public struct Submitted: MessageBody {
+        public let study: String
+        public init(study: String) { self.study = study }
+    }
+
+    /// STATUS (the study is optional: all of them), CANCEL, EXPORT, UNFOLLOW.
+    public struct StudyRef: MessageBody {
+        public let study: String?
+        public init(study: String?) { self.study = study }
+    }
+
+    public struct Follow: MessageBody {
+        public let study: String
+        /// How many rows the leaderboard keeps (20 unless said; at most 1000).
+        public let top: Int?
+        public init(study: String, top: Int? = nil) {
+            self.study = study
+            self.top = top
+        }
+        public func problem() -> String? { check(top, "top") }
+    }
+
+    /// A study's state and counts, as STATUS_REPLY, SNAPSHOT and UPDATE carry it.
+    public struct StudyStatus: MessageBody {
+        public let study: String
+        public let name: String
+        public let state: StudyState
+        public let trials: Int
+        public let queued: Int
+        public let running: Int
+        public let completed: Int
+        public let pruned: Int
+        /// Failed or diverged.
+        public let failed: Int
+        /// The best finished trial and its objective.
+        public let best: Int?
+        public let objective: Double?
+        /// The final trial's `test_*` metrics, its status and the trial it retrained.
+        public let test: Config?
+        public init(study: String, name: String, state: StudyState, trials: Int, queued: Int, running: Int, completed: Int, pruned: Int, failed: Int,
+                    best: Int?, objective: Double?, test: Config?) {
+            self.study = study
+            self.name = name
+            self.state = state
+            self.trials = trials
+            self.queued = queued
+            self.running = running
+            self.completed = completed
+            self.pruned = pruned
+            self.failed = failed
+            self.best = best
+            self.objective = objective
+            self.test = test
+        }
+        public func problem() -> String? {
+            first(check(trials, "trials"), check(queued, "queued"), check(running, "running"), check(completed, "completed"),
+                  check(pruned, "pruned"), check(failed, "failed"), test.flatMap { objectProblem($0, "test") })
+        }
+    }
+
+    public struct StatusReply: MessageBody {
+        public let studies: [StudyStatus]
+        public init(studies: [StudyStatus]) { self.studies = studies }
+        public func problem() -> String? { first(studies, "studies") { $0.problem() } }
+    }
+
+    /// A leaderboard row.
+    public struct Row: MessageBody {
+        public let rank: Int
+        public let trial: Int
+        public let status: TrialState
+        /// The final objective, else the latest report's.
+        public let objective: Double?
+        public let epoch: Int?
+        /// The trial's configuration by dotted key.
+        public let params: Config
+        public let worker: String?
+        public var elapsed: Double?
+        enum CodingKeys: String, CodingKey { case rank, trial, status, objective, epoch, params, worker, elapsed = "elapsed_s" }
+        public init(rank: Int, trial: Int, status: TrialState, objective: Double?, epoch: Int?, params: Config, worker: String?, elapsed: Double?) {
+            self.rank = rank
+            self.trial = trial
+            self.status = status
+            self.objective = objective
+            self.epoch = epoch
+            self.params = params
+            self.worker = worker
+            self.elapsed = elapsed
+        }
+        public func problem() -> String? { first(check(rank, "rank"), check(trial, "trial"), objectProblem(params, "params")) }
+
+        /// Equal but for the elapsed time, which changes every instant while a trial runs.
+        public func same(as other: Row) -> Bool {
+            var a = self, b = other
+            a.elapsed = nil
+            b.elapsed = nil
+            return a == b
+        }
+    }
+
+    /// SNAPSHOT and UPDATE: `rows` replace the follower's rows at their ranks; `count` is how
+    /// many rows the leaderboard has now (at most `top`).
+    public struct Rows: MessageBody {
+        public let study: String
+        public let seq: Int
+        public let count: Int
+        public let rows: [Row]
+        public let status: StudyStatus
+        public init(study: String, seq: Int, count: Int, rows: [Row], status: StudyStatus) {
+            self.study = study
+            self.seq = seq
+            self.count = count
+            self.rows = rows
+            self.status = status
+        }
+        public func problem() -> String? {
+            first(check(seq, "seq"), check(count, "count"), first(rows, "rows") { $0.problem() }, status.problem().map { "status.\($0)" })
+        }
+    }
+
+    public struct Exported: MessageBody {
+        public let study: String
+        public let name: String
+        public let metric: String
+        public let direction: Direction
+        public let test: Config?
+        /// One object per trial as the store keeps it (trial, status, attempt, config, metrics by epoch, …).
+        public let trials: [Config]
+        public init(study: String, name: String, metric: String, direction: Direction, test: Config?, trials: [Config]) {
+            self.study = study
+            self.name = name
+            self.metric = metric
+            self.direction = direction
+            self.test = test
+            self.trials = trials
+        }
+        public func problem() -> String? { first(trials, "trials") { objectProblem($0, "") } }
+    }
+
+    public struct WorkerRow: MessageBody {
+        public let worker: String
+        public let host: String
+        public let cores: Int
+        public let threads: Int
+        public let state: WorkerState
+        /// The trial id it runs.
+        public let trial: Int?
+        public let lastSeenMS: Int
+        enum CodingKeys: String, CodingKey { case worker, host, cores, threads, state, trial, lastSeenMS = "last_seen_ms" }
+        public init(worker: String, host: String, cores: Int, threads: Int, state: WorkerState, trial: Int?, lastSeenMS: Int) {
+            self.worker = worker
+            self.host = host
+            self.cores = cores
+            self.threads = threads
+            self.state = state
+            self.trial = trial
+            self.lastSeenMS = lastSeenMS
+        }
+        public func problem() -> String? { first(check(cores, "cores"), check(threads, "threads"), check(lastSeenMS, "last_seen_ms")) }
+    }
+
+    public struct WorkersReply: MessageBody {
+        public let workers: [WorkerRow]
+        public init(workers: [WorkerRow]) { self.workers = workers }
+        public func problem() -> String? { first(workers, "workers") { $0.problem() } }
+    }
+}
+
+/// A field the schema says is an object.
+func objectProblem(_ value: Config, _ field: String) -> String? {
+    if case .object = value { return nil }
+    return field.isEmpty ? "must be an object" : "\(field) must be an object (got \(value.json))"
+}

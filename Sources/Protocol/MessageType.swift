@@ -1,0 +1,41 @@
+/// The message types of SWEEP/1 (Protocols/SWEEP-1.md §4).
+public enum MessageType: String, CaseIterable, Codable, Sendable {
+    // Worker ↔ coordinator.
+    case hello = "HELLO", welcome = "WELCOME", assign = "ASSIGN", accept = "ACCEPT", reject = "REJECT"
+    case metric = "METRIC", done = "DONE", ack = "ACK", decision = "DECISION", stop = "STOP"
+    case heartbeat = "HEARTBEAT", bye = "BYE"
+    // Client ↔ coordinator.
+    case submit = "SUBMIT", submitted = "SUBMITTED", status = "STATUS", statusReply = "STATUS_REPLY"
+    case cancel = "CANCEL", ok = "OK", follow = "FOLLOW", snapshot = "SNAPSHOT", update = "UPDATE"
+    case unfollow = "UNFOLLOW", export = "EXPORT", exported = "EXPORTED", workers = "WORKERS"
+    case workersReply = "WORKERS_REPLY", error = "ERROR"
+}
+
+extension MessageType {
+    /// The type of this message's body (Protocols/schemas/<TYPE>.json).
+    public var body: any MessageBody.Type {
+        switch self {
+        case .hello: Body.Hello.self
+        case .welcome: Body.Welcome.self
+        case .assign: Body.Assign.self
+        case .accept: Body.Accept.self
+        case .reject: Body.Reject.self
+        case .metric: Body.Metric.self
+        case .done: Body.Done.self
+        case .ack: Body.Ack.self
+        case .decision: Body.Decision.self
+        case .stop: Body.Stop.self
+        case .bye: Body.Bye.self
+        case .heartbeat, .ok, .workers: Body.Empty.self
+        case .submit: Body.Submit.self
+        case .submitted: Body.Submitted.self
+        case .status, .cancel, .export, .unfollow: Body.StudyRef.self
+        case .statusReply: Body.StatusReply.self
+        case .follow: Body.Follow.self
+        case .snapshot, .update: Body.Rows.self
+        case .exported: Body.Exported.self
+        case .workersReply: Body.WorkersReply.self
+        case .error: ProtocolError.Body.self
+        }
+    }
+}

@@ -1,0 +1,39 @@
+/// Where a trial stands (stored in the store's `trials.state` column as the raw value).
+public enum TrialState: String, Codable, Sendable, CaseIterable {
+    case queued, running, completed, pruned, diverged, failed, cancelled
+
+    /// Finished, with no more reports to come.
+    public var isFinished: Bool { self != .queued && self != .running }
+}
+
+/// Where a study stands (stored in `studies.state`).
+public enum StudyState: String, Codable, Sendable, CaseIterable {
+    /// Suggesting and running search trials.
+    case running
+    /// The search is over; the final trial (the best configuration retrained) is scored on the test split.
+    case testing
+    case completed, cancelled
+
+    /// Trials still run: a running study can be cancelled, and followers keep following.
+    public var isActive: Bool { self == .running || self == .testing }
+}
+
+/// The rule that stopped a trial early.
+public enum StopRule: String, Codable, Sendable, CaseIterable {
+    case divergence, median, asha, hyperband, patience
+    case maxSteps = "max_steps"
+    /// The study was cancelled while the trial ran.
+    case cancelled
+    /// The trial failed: its program or its spec.
+    case error
+
+    /// The state a trial stopped by this rule ends in.
+    public var state: TrialState {
+        switch self {
+        case .divergence: .diverged
+        case .cancelled: .cancelled
+        case .error: .failed
+        default: .pruned
+        }
+    }
+}
