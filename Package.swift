@@ -79,7 +79,7 @@ let package = Package(
 
         // The coordinator's logic, socket-free: messages in, messages out, state in the Store.
         .target(name: "Coordinator", dependencies: ["Store", "Search", "Protocol", "Wire", "Config", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Protocol", "NN", "TestSupport"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Protocol", "NN", "TestSupport", "LocalStudy", "Worker"]),
 
         // The worker service: trial runners (external commands today).
         .target(name: "Worker", dependencies: ["Config", "Protocol", "Wire", "NN", "Data", "Tensor", .product(name: "Logging", package: "swift-log")]),

@@ -120,7 +120,7 @@ extension Coordinator {
                 send(peer, .decision, Body.Decision(trial: m.trial, attempt: m.attempt, epoch: m.epoch, continue: reason == nil,
                                                      reason: reason.map(Body.Reason.init)))
             }
-            if let value = metrics[study.spec.metric] { study.report(number, epoch: m.epoch, value: value) }
+            let decision = metrics[study.spec.metric].map { study.report(number, epoch: m.epoch, value: $0) } ?? .continue
             logger.debug("report", metadata: ["study": "\(study.id)", "trial": "\(number)", "epoch": "\(m.epoch)", "\(study.spec.metric)": "\(metrics[study.spec.metric].map { "\($0)" } ?? "-")"])
             guard study.state(of: number) == .running else { return out }
             if study.state == .cancelled {
@@ -132,8 +132,7 @@ extension Coordinator {
             // The final trial runs to the end: it is the best configuration, retrained.
             guard number != Store.finalNumber else { return out + [decide(nil)] }
             let trial = study.trials[number]
-            if case let .stop(reason) = study.stopper.decide(trial, step: m.epoch, history: study.trials, direction: study.spec.direction,
-                                                             lastStep: study.epochs(number)) {
+            if case let .stop(reason) = decision {
                 let state = reason.rule.state
                 try store.finish(study: study.id, number: number, attempt: m.attempt, state: state, value: trial.reports[m.epoch], reason: reason)
                 study.set(number, state, value: trial.reports[m.epoch])

@@ -70,8 +70,7 @@ public final class Coordinator {
         self.options = options
         self.trialKeys = trialKeys
         for record in try store.studies() {
-            let study = Study(record: record, spec: try StudySpec(config: record.spec, trialKeys: trialKeys))
-            try study.load(store)
+            let study = try Study(record: record, spec: try StudySpec(config: record.spec, trialKeys: trialKeys), store: store)
             studies[record.id] = study
             for (number, id) in study.ids {
                 index[id] = (record.id, number)
@@ -84,7 +83,7 @@ public final class Coordinator {
     public func submit(_ spec: StudySpec, config: Config) throws -> String {
         let id = try store.createStudy(name: spec.name, spec: config, seed: spec.seed)
         guard let record = try store.studies().first(where: { $0.id == id }) else { throw StoreError("study \(id) vanished") }
-        studies[id] = Study(record: record, spec: spec)
+        studies[id] = try Study(record: record, spec: spec, store: store)
         logger.info("study submitted", metadata: ["study": "\(id)", "name": "\(spec.name)", "max_trials": "\(spec.budget.maxTrials)",
                                                   "max_concurrent": "\(spec.budget.maxConcurrent)"])
         return id
@@ -176,8 +175,7 @@ public final class Coordinator {
     /// queued one first, else a new suggestion from a study with budget and concurrency to spare).
     func schedule(now: Double) throws -> [Outgoing] {
         for study in studies.values where study.state == .running {
-            let spent = study.trials.count >= study.spec.budget.maxTrials || study.outOfTime()
-            if spent, study.finished == study.trials.count { try finishSearch(study) }
+            if study.engine.spent(now: Date().timeIntervalSince1970), study.finished == study.trials.count { try finishSearch(study) }
         }
         var out: [Outgoing] = []
         for name in workers.keys.sorted() where workers[name]!.trial == nil && workers[name]!.lostAt == nil {
@@ -217,12 +215,9 @@ public final class Coordinator {
             let study = studies[id]!
             guard study.state.isActive else { continue }
             if let number = study.dequeue() { return (study, number) }
-            guard study.state == .running, study.trials.count < study.spec.budget.maxTrials, study.running < study.spec.budget.maxConcurrent,
-                  !study.outOfTime() else { continue }
-            let number = study.trials.count
-            var generator = SplitMix64(seed: study.spec.seed &+ UInt64(number))
-            guard let configuration = study.sampler.suggest(study.spec.space, history: study.trials, direction: study.spec.direction, using: &generator)
+            guard study.state == .running, let configuration = study.engine.suggest(now: Date().timeIntervalSince1970, running: study.running)
             else { continue }
+            let number = study.trials.count
             let trialID = try store.addTrial(study: id, number: number, configuration: configuration)
             study.add(configuration, id: trialID)
             index[trialID] = (id, number)
@@ -237,14 +232,12 @@ public final class Coordinator {
         let final = number == Store.finalNumber
         // The final trial reuses its trial's seed, so the retrained model is the same model.
         let source = final ? study.best(completed: true)?.number ?? 0 : number
-        let seed = study.spec.seed &+ UInt64(source)
+        let seed = study.engine.seed(source)
         if let template = study.spec.command {
             return Body.Assign(trial: id, attempt: attempt, study: study.id, kind: .command, seed: seed, metric: study.spec.metric,
                                config: .object(configuration.values), command: template, number: number)
         }
-        var config = study.spec.trial
-        if configuration["seed"] == nil, config[path: "seed"] == nil { config = config.setting("seed", to: .number(Double(seed))) }
-        for (key, value) in configuration.values { config = config.setting(key, to: value) }
+        let config = study.engine.config(for: configuration, number: source)
         return Body.Assign(trial: id, attempt: attempt, study: study.id, kind: .builtin, seed: seed, metric: study.spec.metric, config: config,
                            command: nil, test: final ? true : nil, number: number)
     }

@@ -3,22 +3,20 @@ import Config
 import Search
 import Store
 
-/// A study in memory: its spec, sampler and stopper, and its trials kept in step with the store,
-/// so scheduling, stopping and leaderboards never re-read the history. The store stays the
-/// truth: a restarted coordinator rebuilds this from it.
+/// A study in memory: its search (the `StudyEngine` `sweep run` drives too) and, beside it, what
+/// the cluster adds: trial ids, attempts, workers, times, the queue and the ranking, kept in step
+/// with the store so scheduling, stopping and leaderboards never re-read the history. The store
+/// stays the truth: a restarted coordinator rebuilds this from it.
 final class Study {
     let id: String
     let name: String
-    let spec: StudySpec
-    let sampler: any Sampler
-    let stopper: StopperChain
-    /// Unix seconds; the wall-time budget counts from here.
-    let createdAt: Double
+    let engine: StudyEngine
     var state: StudyState
     var test: Config?
 
+    var spec: StudySpec { engine.spec }
     /// Search trials by number: what samplers and stoppers see.
-    private(set) var trials: [Search.Trial] = []
+    var trials: [Search.Trial] { engine.trials }
     /// Per trial number (the final one under `Store.finalNumber`): id, attempt, worker, times.
     private(set) var ids: [Int: Int] = [:]
     var attempts: [Int: Int] = [:]
@@ -34,24 +32,16 @@ final class Study {
     /// Bumped by every change a leaderboard shows.
     private(set) var revision = 0
 
-    init(record: Store.StudyRecord, spec: StudySpec) {
+    /// A study from its record and its stored trials (none for a new study).
+    init(record: Store.StudyRecord, spec: StudySpec, store: Store) throws {
         id = record.id
         name = record.name
-        self.spec = spec
-        sampler = spec.strategy.sampler(seed: spec.seed)
-        stopper = spec.stopper.stopper
-        createdAt = record.createdAt
         state = record.state
         test = record.test
-    }
-
-    /// Loads the trials from the store.
-    func load(_ store: Store) throws {
-        let info = try store.trialInfo(study: id)
-        for trial in try store.history(study: id, metric: spec.metric) {
-            append(trial)
-        }
-        for t in info {
+        let history = try store.history(study: id, metric: spec.metric)
+        engine = StudyEngine(spec: spec, start: record.createdAt, trials: history)
+        for trial in history { count(trial) }
+        for t in try store.trialInfo(study: id) {
             ids[t.number] = t.id
             attempts[t.number] = t.attempt
             workers[t.number] = t.worker
@@ -64,19 +54,18 @@ final class Study {
         }
     }
 
-    private func append(_ trial: Search.Trial) {
-        trials.append(trial)
+    private func count(_ trial: Search.Trial) {
         counts[trial.state, default: 0] += 1
         if trial.state == .queued { queue.append(trial.number) }
         rank(trial.number)
     }
 
-    /// A new search trial, queued.
+    /// A new search trial (stored as `id`), queued.
     func add(_ configuration: Search.Configuration, id: Int) {
-        let number = trials.count
+        let number = engine.add(configuration)
         ids[number] = id
         attempts[number] = 0
-        append(Search.Trial(number: number, configuration: configuration, state: .queued))
+        count(trials[number])
     }
 
     /// Queues the final trial: `configuration` retrained and scored on the test split.
@@ -100,14 +89,6 @@ final class Study {
         number == Store.finalNumber ? final?.state ?? .queued : trials[number].state
     }
 
-    /// The epochs a built-in trial trains for, when its config says (nil for command trials).
-    func epochs(_ number: Int) -> Int? {
-        guard spec.command == nil else { return nil }
-        let value = configuration(number)["epochs"] ?? spec.trial[path: "epochs"]
-        if case let .number(n)? = value { return Int(n) }
-        return nil
-    }
-
     /// Takes the oldest queued trial.
     func dequeue() -> Int? { queue.isEmpty ? nil : queue.removeFirst() }
 
@@ -117,8 +98,7 @@ final class Study {
         } else {
             counts[trials[number].state, default: 0] -= 1
             counts[state, default: 0] += 1
-            trials[number].state = state
-            if let value { trials[number].value = value }
+            engine.set(number, state, value: value)
             rank(number)
         }
         if state == .queued { queue.append(number) }
@@ -127,11 +107,13 @@ final class Study {
         revision += 1
     }
 
-    func report(_ number: Int, epoch: Int, value: Double) {
-        guard number != Store.finalNumber else { return }
-        trials[number].reports[epoch] = value
+    /// Records a report and returns the engine's decision (the final trial always goes on).
+    func report(_ number: Int, epoch: Int, value: Double) -> StopDecision {
+        guard number != Store.finalNumber else { return .continue }
+        let decision = engine.report(number, epoch: epoch, value: value)
         rank(number)
         revision += 1
+        return decision
     }
 
     /// Re-ranks a trial by its final value, else its latest report.
@@ -148,8 +130,4 @@ final class Study {
         }
     }
 
-    /// True when the wall-time budget is spent.
-    func outOfTime(now: Double = Date().timeIntervalSince1970) -> Bool {
-        spec.budget.maxWallTime.map { now - createdAt >= $0 } ?? false
-    }
 }

@@ -31,3 +31,8 @@ extension DataSpec {
         return (rest, test)
     }
 }
+
+extension TrialSpec {
+    /// The trial's data, seeded by `data.seed` (a study's trials share it), else the trial's seed.
+    public func splits() throws -> Splits { try data.load(task: task, seed: data.seed ?? seed) }
+}

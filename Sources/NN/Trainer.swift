@@ -13,6 +13,15 @@ public struct EpochReport: Codable, Equatable, Sendable {
     public var learningRate: Float
     public var seconds: Double
     public var samplesPerSecond: Double
+
+    /// The epoch's metrics by the names studies judge by and workers report (`objective.metric`).
+    public var metrics: [String: Double] {
+        var metrics: [String: Double] = ["train_loss": Double(trainLoss), "validation_loss": Double(validationLoss),
+                                         "learning_rate": Double(learningRate), "seconds": seconds]
+        if let trainAccuracy { metrics["train_accuracy"] = Double(trainAccuracy) }
+        if let validationAccuracy { metrics["validation_accuracy"] = Double(validationAccuracy) }
+        return metrics
+    }
 }
 
 /// How training ended.

@@ -93,10 +93,13 @@ public struct DataSpec: Equatable, Sendable {
     public var examples = 1000
     /// Synthetic sets: noise level.
     public var noise: Float = 0.1
+    /// Seeds synthetic sets and the splits (nil: the trial's seed). A study sets it to its own
+    /// seed, so all its trials are scored on the same validation examples.
+    public var seed: UInt64?
 
     public init() {}
 
-    static let keys = ["dataset", "path", "target", "limit", "test_limit", "validation_fraction", "examples", "noise"]
+    static let keys = ["dataset", "path", "target", "limit", "test_limit", "validation_fraction", "examples", "noise", "seed"]
     static let datasets = ["fashion-mnist", "idx", "csv", "spirals", "moons", "line"]
 
     init(_ value: Config?, _ path: String, _ f: Fields) {
@@ -121,5 +124,6 @@ public struct DataSpec: Equatable, Sendable {
         validationFraction = f.double(o, "validation_fraction", path, default: 0.1, 0.01...0.9, rule: "in [0.01, 0.9]")
         examples = f.int(o, "examples", path, default: 1000, 10...10_000_000, rule: "≥ 10")
         noise = Float(f.double(o, "noise", path, default: 0.1, 0...100, rule: "≥ 0"))
+        seed = f.optionalInt(o, "seed", path, 0...Int.max, rule: "≥ 0").map(UInt64.init)
     }
 }

@@ -49,15 +49,9 @@ struct TrialRun {
                 }
             } else {
                 let spec = try TrialSpec(config: assign.config ?? .object([:]))
-                let splits = try spec.data.load(task: spec.task, seed: spec.seed)
+                let splits = try spec.splits()
                 let trainer = try Trainer(spec: spec, splits: splits)
-                let (outcome, _) = try trainer.run(shouldStop: shouldStop) { r in
-                    var metrics: [String: Double] = ["train_loss": Double(r.trainLoss), "validation_loss": Double(r.validationLoss),
-                                                     "learning_rate": Double(r.learningRate), "seconds": r.seconds]
-                    if let a = r.trainAccuracy { metrics["train_accuracy"] = Double(a) }
-                    if let a = r.validationAccuracy { metrics["validation_accuracy"] = Double(a) }
-                    return forward(r.epoch, metrics)
-                }
+                let (outcome, _) = try trainer.run(shouldStop: shouldStop) { forward($0.epoch, $0.metrics) }
                 switch outcome {
                 case .diverged: result.status = .diverged
                 case .stopped: result.status = .stopped

@@ -38,7 +38,7 @@ struct Train: AsyncParsableCommand {
             throw error.validation(file: spec)
         }
         BLAS.threads = threads
-        let splits = try trial.data.load(task: trial.task, seed: trial.seed)
+        let splits = try trial.splits()
         let trainer = try Trainer(spec: trial, splits: splits)
         if !json {
             emit("\(trial.model.kind.rawValue): \(trainer.model.parameterCount) parameters; \(splits.train.count) train / \(splits.validation.count) validation examples; \(threads) thread(s)")
