@@ -53,7 +53,7 @@ extension Coordinator {
             let follow = try envelope.decode(Body.Follow.self)
             let target = try study(follow.study)
             let top = max(1, min(follow.top ?? 20, 1000))
-            let rows = leaderboard(target, top: top)
+            let rows = leaderboard(target, top: top, now: now)
             followers[peer] = Follower(study: follow.study, top: top, seq: 0, revision: target.revision, sent: rows, lastSeen: now)
             return [reply(.snapshot, Body.Rows(study: follow.study, seq: 0, count: rows.count, rows: rows, status: status(target)))]
         case .unfollow:

@@ -27,8 +27,7 @@ extension Coordinator {
 
     /// The study's top trials by objective (a running trial by its latest report; trials with
     /// none, and failed ones, last). Costs O(top), whatever the number of trials.
-    func leaderboard(_ study: Study, top: Int) -> [Body.Row] {
-        let now = Date().timeIntervalSince1970
+    func leaderboard(_ study: Study, top: Int, now: Double) -> [Body.Row] {
         return study.ranking.keys.prefix(top).enumerated().map { rank, key in
             let t = study.trials[key.number]
             let elapsed = study.started[key.number].map { (study.ended[key.number] ?? now) - $0 }
@@ -39,11 +38,11 @@ extension Coordinator {
 
     /// An UPDATE for each follower whose study changed since it was last sent one: the rows that
     /// differ, and the study's status. Call after every batch of messages.
-    public func updates() -> [Outgoing] {
+    public func updates(now: Double) -> [Outgoing] {
         var out: [Outgoing] = []
         for (peer, follower) in followers {
             guard let study = studies[follower.study], study.revision != follower.revision else { continue }
-            let rows = leaderboard(study, top: follower.top)
+            let rows = leaderboard(study, top: follower.top, now: now)
             let changed = rows.enumerated().filter { i, row in i >= follower.sent.count || !row.same(as: follower.sent[i]) }.map(\.element)
             followers[peer]!.revision = study.revision
             followers[peer]!.sent = rows

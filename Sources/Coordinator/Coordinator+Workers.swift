@@ -42,14 +42,14 @@ extension Coordinator {
             // It is busy after all (a restart raced an assignment): the trial goes back to the queue.
             let rejected = try envelope.decode(Body.Reject.self)
             if let trial = workers[name]!.trial, trial == (rejected.trial, rejected.attempt) {
-                try requeue(trial.id, attempt: trial.attempt)
+                try requeue(trial.id, attempt: trial.attempt, now: now)
                 workers[name]!.trial = nil
             }
             return []
         case .bye:
             // It is leaving: its trial runs elsewhere now, not after the lease grace.
             if let trial = workers[name]!.trial {
-                try requeue(trial.id, attempt: trial.attempt)
+                try requeue(trial.id, attempt: trial.attempt, now: now)
                 workers[name]!.trial = nil
             }
             workers[name]!.lostAt = now
@@ -74,7 +74,7 @@ extension Coordinator {
                 adopt.append(running)
                 trial = (running.trial, running.attempt)
                 orphans.remove(running.trial)
-                study.workers[number] = hello.worker
+                study.adopt(number, by: hello.worker)
             } else {
                 stop.append(running)
             }
@@ -89,7 +89,7 @@ extension Coordinator {
             trial = previous
             repeated = send(peer, .assign, assignment(study, number: number, id: previous.id, attempt: previous.attempt))
         } else if let previous = workers[hello.worker]?.trial, trial.map({ $0 != previous }) ?? true {
-            try requeue(previous.id, attempt: previous.attempt)
+            try requeue(previous.id, attempt: previous.attempt, now: now)
         }
         if let old = workers[hello.worker]?.peer { names[old] = nil }
         workers[hello.worker] = Worker(name: hello.worker, peer: peer, host: hello.host, cores: hello.cores, threads: hello.threads,
@@ -109,7 +109,8 @@ extension Coordinator {
         let peer = workers[name]!.peer
         let (study, number) = try locate(m.trial, re: re)
         let metrics = m.metrics
-        switch try store.record(study: study.id, number: number, attempt: m.attempt, seq: m.seq, epoch: m.epoch, metrics: metrics) {
+        let (recorded, decision) = try study.record(number, attempt: m.attempt, seq: m.seq, epoch: m.epoch, metrics: metrics)
+        switch recorded {
         case .stale(let current):
             throw ProtocolError(.staleAttempt, "attempt \(m.attempt) of trial \(m.trial) was superseded by attempt \(current)", re: re)
         case .duplicate:
@@ -120,13 +121,11 @@ extension Coordinator {
                 send(peer, .decision, Body.Decision(trial: m.trial, attempt: m.attempt, epoch: m.epoch, continue: reason == nil,
                                                      reason: reason.map(Body.Reason.init)))
             }
-            let decision = metrics[study.spec.metric].map { study.report(number, epoch: m.epoch, value: $0) } ?? .continue
             logger.debug("report", metadata: ["study": "\(study.id)", "trial": "\(number)", "epoch": "\(m.epoch)", "\(study.spec.metric)": "\(metrics[study.spec.metric].map { "\($0)" } ?? "-")"])
             guard study.state(of: number) == .running else { return out }
             if study.state == .cancelled {
                 let reason = StopReason(rule: .cancelled, detail: "the study was cancelled")
-                try store.finish(study: study.id, number: number, attempt: m.attempt, state: .cancelled, value: nil, reason: reason)
-                study.set(number, .cancelled)
+                try study.finish(number, attempt: m.attempt, .cancelled, value: nil, reason: reason, now: now)
                 return out + [decide(reason)]
             }
             // The final trial runs to the end: it is the best configuration, retrained.
@@ -134,8 +133,7 @@ extension Coordinator {
             let trial = study.trials[number]
             if case let .stop(reason) = decision {
                 let state = reason.rule.state
-                try store.finish(study: study.id, number: number, attempt: m.attempt, state: state, value: trial.reports[m.epoch], reason: reason)
-                study.set(number, state, value: trial.reports[m.epoch])
+                try study.finish(number, attempt: m.attempt, state, value: trial.reports[m.epoch], reason: reason, now: now)
                 logger.info("trial stopped", metadata: ["study": "\(study.id)", "trial": "\(number)", "rule": "\(reason.rule)", "detail": "\(reason.detail)"])
                 out.append(decide(reason))
                 // The stopped trial may have been the study's last: end its search now, so no
@@ -163,14 +161,12 @@ extension Coordinator {
             }
             let reason = d.error.map { StopReason(rule: .error, detail: $0) }
             if number == Store.finalNumber {
-                try store.finish(study: study.id, number: number, attempt: d.attempt, state: state, value: nil, reason: reason)
+                try study.finish(number, attempt: d.attempt, state, value: nil, reason: reason, now: now)
                 try recordTest(study, d, state: state)
-                study.set(number, state)
             } else {
                 let t = study.trials[number]
                 let value = d.metrics?[study.spec.metric] ?? t.lastStep.flatMap { t.reports[$0] }
-                try store.finish(study: study.id, number: number, attempt: d.attempt, state: state, value: value, reason: reason)
-                study.set(number, state, value: value)
+                try study.finish(number, attempt: d.attempt, state, value: value, reason: reason, now: now)
                 logger.info("trial finished", metadata: ["study": "\(study.id)", "trial": "\(number)", "state": "\(state.rawValue)",
                                                          "value": "\(value.map { "\($0)" } ?? "-")", "error": "\(d.error ?? "-")"])
             }
@@ -185,10 +181,7 @@ extension Coordinator {
         if let best = study.best(completed: true) { score["trial"] = .number(Double(best.number)) }
         for (key, value) in d.metrics ?? [:] where key.hasPrefix("test_") { score[key] = Config(metric: value) }
         if let error = d.error { score["error"] = .string(error) }
-        try store.setTestScore(study.id, .object(score))
-        try store.setStudyState(study.id, .completed)
-        study.test = .object(score)
-        study.state = .completed
+        try study.complete(test: .object(score))
         logger.info("study completed", metadata: ["study": "\(study.id)", "test": "\(Config.object(score).json)"])
     }
 }

@@ -92,8 +92,7 @@ public final class Coordinator {
     /// Cancels a study: queued trials never run; running ones are told to stop now.
     public func cancel(_ id: String) throws -> [Outgoing] {
         guard let study = studies[id] else { throw StoreError("no study \(id)") }
-        try store.setStudyState(id, .cancelled)
-        study.state = .cancelled
+        try study.move(to: .cancelled)
         logger.notice("study cancelled", metadata: ["study": "\(id)"])
         var out: [Outgoing] = []
         for worker in workers.values where worker.lostAt == nil {
@@ -135,7 +134,7 @@ public final class Coordinator {
             }
             if let lost = workers[name]!.lostAt {
                 if let trial = worker.trial, now - lost >= options.leaseGrace {
-                    try requeue(trial.id, attempt: trial.attempt)
+                    try requeue(trial.id, attempt: trial.attempt, now: now)
                     workers[name]!.trial = nil
                 }
                 continue
@@ -149,7 +148,7 @@ public final class Coordinator {
             let since = orphansSince ?? now
             orphansSince = since
             if now - since >= options.leaseGrace {
-                for id in orphans { try requeue(id, attempt: nil) }
+                for id in orphans { try requeue(id, attempt: nil, now: now) }
                 orphans = []
             }
         }
@@ -161,30 +160,25 @@ public final class Coordinator {
     }
 
     /// Puts a running trial back in the queue as its next attempt (if `attempt` is still current).
-    func requeue(_ trialID: Int, attempt: Int?) throws {
+    func requeue(_ trialID: Int, attempt: Int?, now: Double) throws {
         guard let (id, number) = index[trialID], let study = studies[id], study.state(of: number) == .running,
               attempt == nil || study.attempts[number] == attempt else { return }
-        try store.requeue(study: id, number: number)
         logger.notice("trial re-queued", metadata: ["study": "\(id)", "trial": "\(number)", "attempt": "\(study.attempts[number] ?? 0)",
                                                     "worker": "\(study.workers[number] ?? "-")"])
-        study.workers[number] = nil
-        study.set(number, .queued)
+        try study.requeue(number, now: now)
     }
 
     /// Ends the search of studies whose budget is spent, then gives each idle worker a trial (a
     /// queued one first, else a new suggestion from a study with budget and concurrency to spare).
     func schedule(now: Double) throws -> [Outgoing] {
         for study in studies.values where study.state == .running {
-            if study.engine.spent(now: Date().timeIntervalSince1970), study.finished == study.trials.count { try finishSearch(study) }
+            if study.engine.spent(now: now), study.finished == study.trials.count { try finishSearch(study) }
         }
         var out: [Outgoing] = []
         for name in workers.keys.sorted() where workers[name]!.trial == nil && workers[name]!.lostAt == nil {
-            guard let (study, number) = try nextTrial() else { break }
-            let attempt = try store.assign(study: study.id, number: number, worker: name)
+            guard let (study, number) = try nextTrial(now: now) else { break }
+            let attempt = try study.assign(number, to: name, now: now)
             let id = study.ids[number]!
-            study.attempts[number] = attempt
-            study.workers[number] = name
-            study.set(number, .running)
             workers[name]!.trial = (id, attempt)
             workers[name]!.lastSent = now
             out.append(send(workers[name]!.peer, .assign, assignment(study, number: number, id: id, attempt: attempt)))
@@ -197,29 +191,23 @@ public final class Coordinator {
     /// scored on the test split) or, with nothing to retrain, complete the study.
     private func finishSearch(_ study: Study) throws {
         if study.spec.command == nil, let best = study.best(completed: true) {
-            let id = try store.addTrial(study: study.id, number: Store.finalNumber, configuration: best.configuration)
-            try store.setStudyState(study.id, .testing)
-            study.addFinal(best.configuration, id: id)
+            let id = try study.addFinal(best.configuration)
             index[id] = (study.id, Store.finalNumber)
             logger.info("search over: retraining the best trial and scoring it on the test split", metadata: ["study": "\(study.id)", "trial": "\(best.number)"])
         } else {
-            try store.setStudyState(study.id, .completed)
-            study.state = .completed
+            try study.move(to: .completed)
             logger.info("study completed", metadata: ["study": "\(study.id)", "best": "\(study.best().map { "\($0.number)" } ?? "-")"])
         }
     }
 
     /// The next trial to run: a queued one, else a new suggestion.
-    private func nextTrial() throws -> (Study, Int)? {
+    private func nextTrial(now: Double) throws -> (Study, Int)? {
         for id in studies.keys.sorted() {
             let study = studies[id]!
             guard study.state.isActive else { continue }
             if let number = study.dequeue() { return (study, number) }
-            guard study.state == .running, let configuration = study.engine.suggest(now: Date().timeIntervalSince1970, running: study.running)
-            else { continue }
-            let number = study.trials.count
-            let trialID = try store.addTrial(study: id, number: number, configuration: configuration)
-            study.add(configuration, id: trialID)
+            guard study.state == .running, let configuration = study.engine.suggest(now: now, running: study.running) else { continue }
+            let (number, trialID) = try study.add(configuration)
             index[trialID] = (id, number)
             _ = study.dequeue()
             return (study, number)

@@ -95,8 +95,8 @@ public final class CoordinatorService: @unchecked Sendable {
                 inbox.post(.tick)
             }
         }
-        let clock = ContinuousClock(), start = clock.now
-        func now() -> Double { let d = clock.now - start; return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+        // The store's clock is the coordinator's one clock (a `ServiceClock` in production).
+        let now = coordinator.store.clock
         for await _ in doorbell {
             let inputs = inbox.take()
             var replies: [Coordinator.Outgoing] = []
@@ -121,7 +121,7 @@ public final class CoordinatorService: @unchecked Sendable {
                 logger.error("store commit failed; replies withheld", metadata: ["replies": "\(replies.count)", "error": "\(error)"])
                 continue
             }
-            replies += coordinator.updates()
+            replies += coordinator.updates(now: now())
             // A peer that went away is not an error of ours: its messages are stored, and it will
             // say HELLO again. So per-message errors are ignored.
             let batch = replies.map { reply in (Message(reply.envelope.frames(), peer: reply.peer), reply.audience == .worker ? workers : clients) }

@@ -11,6 +11,9 @@ final class Study {
     let id: String
     let name: String
     let engine: StudyEngine
+    /// Where every transition is written first (Study+Transitions.swift).
+    let store: Store
+    /// Changed only by the transitions, after the store.
     var state: StudyState
     var test: Config?
 
@@ -36,6 +39,7 @@ final class Study {
     init(record: Store.StudyRecord, spec: StudySpec, store: Store) throws {
         id = record.id
         name = record.name
+        self.store = store
         state = record.state
         test = record.test
         let history = try store.history(study: id, metric: spec.metric)
@@ -61,20 +65,20 @@ final class Study {
     }
 
     /// A new search trial (stored as `id`), queued.
-    func add(_ configuration: Search.Configuration, id: Int) {
+    func remember(_ configuration: Search.Configuration, id: Int) -> Int {
         let number = engine.add(configuration)
         ids[number] = id
         attempts[number] = 0
         count(trials[number])
+        return number
     }
 
-    /// Queues the final trial: `configuration` retrained and scored on the test split.
-    func addFinal(_ configuration: Search.Configuration, id: Int) {
+    /// The final trial (stored as `id`), queued: `configuration` retrained and scored on the test split.
+    func remember(final configuration: Search.Configuration, id: Int) {
         ids[Store.finalNumber] = id
         attempts[Store.finalNumber] = 0
         final = (.queued, configuration)
         queue.append(Store.finalNumber)
-        state = .testing
         revision += 1
     }
 
@@ -92,7 +96,8 @@ final class Study {
     /// Takes the oldest queued trial.
     func dequeue() -> Int? { queue.isEmpty ? nil : queue.removeFirst() }
 
-    func set(_ number: Int, _ state: TrialState, value: Double? = nil) {
+    /// Moves a trial to `state` in memory (the transitions call it after writing the store).
+    func set(_ number: Int, _ state: TrialState, value: Double? = nil, now: Double) {
         if number == Store.finalNumber {
             final?.state = state
         } else {
@@ -102,13 +107,13 @@ final class Study {
             rank(number)
         }
         if state == .queued { queue.append(number) }
-        if state == .running { started[number] = Date().timeIntervalSince1970; ended[number] = nil }
-        if state.isFinished { ended[number] = Date().timeIntervalSince1970 }
+        if state == .running { started[number] = now; ended[number] = nil }
+        if state.isFinished { ended[number] = now }
         revision += 1
     }
 
-    /// Records a report and returns the engine's decision (the final trial always goes on).
-    func report(_ number: Int, epoch: Int, value: Double) -> StopDecision {
+    /// Records a report in memory and returns the engine's decision (the final trial always goes on).
+    func remember(_ number: Int, epoch: Int, value: Double) -> StopDecision {
         guard number != Store.finalNumber else { return .continue }
         let decision = engine.report(number, epoch: epoch, value: value)
         rank(number)

@@ -9,6 +9,9 @@ import Search
 public final class Store: Sendable {
     let database: DatabasePool
     public let path: String
+    /// Unix seconds for the times the store keeps (created, started, ended): the coordinator's
+    /// clock, so stored times and the times it compares them with come from one source.
+    public let clock: @Sendable () -> Double
     private let open = OpenBatch()
 
     /// The transaction of the `batch` in progress, used by every write inside it. Only the thread
@@ -16,8 +19,9 @@ public final class Store: Sendable {
     private final class OpenBatch: @unchecked Sendable { var db: Database? }
 
     /// Opens (creating if needed) the store at `path`.
-    public init(path: String) throws {
+    public init(path: String, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
         self.path = path
+        self.clock = clock
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         database = try DatabasePool(path: path, configuration: configuration)
@@ -51,7 +55,15 @@ public final class Store: Sendable {
     /// returns (group commit — one fsync for a burst of reports instead of one each). A write
     /// that throws inside the batch is rolled back alone (savepoint); the rest still commits.
     public func batch<T>(_ body: () throws -> T) throws -> T {
-        guard open.db == nil else { return try body() }
+        // Inside a batch, a savepoint: what fails here is undone whole, and the batch goes on.
+        if let db = open.db {
+            var result: T?
+            try db.inSavepoint {
+                result = try body()
+                return .commit
+            }
+            return result!
+        }
         return try database.write { db in
             open.db = db
             defer { open.db = nil }
@@ -95,8 +107,8 @@ public final class Store: Sendable {
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM studies") ?? 0
             let id = String(format: "s-%06d", count + 1)
             try db.execute(sql: "INSERT INTO studies (id, name, spec, state, seed, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [id, name, spec.json, StudyState.running.rawValue, Int64(bitPattern: seed), Date().timeIntervalSince1970])
-            try Self.log(db, "study_created", ["study": .string(id), "name": .string(name)])
+                           arguments: [id, name, spec.json, StudyState.running.rawValue, Int64(bitPattern: seed), clock()])
+            try log(db, "study_created", ["study": .string(id), "name": .string(name)])
             return id
         }
     }
@@ -126,7 +138,7 @@ public final class Store: Sendable {
     public func setStudyState(_ study: String, _ state: StudyState) throws {
         try write { db in
             try db.execute(sql: "UPDATE studies SET state = ? WHERE id = ?", arguments: [state.rawValue, study])
-            try Self.log(db, "study_\(state.rawValue)", ["study": .string(study)])
+            try log(db, "study_\(state.rawValue)", ["study": .string(study)])
         }
     }
 
@@ -134,7 +146,7 @@ public final class Store: Sendable {
     public func setTestScore(_ study: String, _ score: Config) throws {
         try write { db in
             try db.execute(sql: "UPDATE studies SET test_score = ? WHERE id = ?", arguments: [score.json, study])
-            try Self.log(db, "tested", ["study": .string(study), "score": score])
+            try log(db, "tested", ["study": .string(study), "score": score])
         }
     }
 
@@ -149,7 +161,7 @@ public final class Store: Sendable {
     public func addTrial(study: String, number: Int, configuration: Search.Configuration) throws -> Int {
         try write { db in
             try db.cachedStatement(sql: "INSERT INTO trials (study, number, config, state, updated_at) VALUES (?, ?, ?, ?, ?)").execute(
-                           arguments: [study, number, Config.object(configuration.values).json, TrialState.queued.rawValue, Date().timeIntervalSince1970])
+                           arguments: [study, number, Config.object(configuration.values).json, TrialState.queued.rawValue, clock()])
             return Int(db.lastInsertedRowID)
         }
     }
@@ -158,12 +170,12 @@ public final class Store: Sendable {
     /// Returns the attempt number (1 for the first).
     public func assign(study: String, number: Int, worker: String) throws -> Int {
         try write { db in
-            let now = Date().timeIntervalSince1970
+            let now = clock()
             try db.cachedStatement(sql: "UPDATE trials SET attempt = attempt + 1, state = ?, worker = ?, updated_at = ?, started_at = ?, ended_at = NULL WHERE study = ? AND number = ?").execute(
                            arguments: [TrialState.running.rawValue, worker, now, now, study, number])
             guard db.changesCount == 1 else { throw StoreError("trial \(number) of study \(study) does not exist") }
             let attempt = try Int.fetchOne(db.cachedStatement(sql: "SELECT attempt FROM trials WHERE study = ? AND number = ?"), arguments: [study, number])!
-            try Self.log(db, "assigned", ["study": .string(study), "trial": .number(Double(number)), "attempt": .number(Double(attempt)), "worker": .string(worker)])
+            try log(db, "assigned", ["study": .string(study), "trial": .number(Double(number)), "attempt": .number(Double(attempt)), "worker": .string(worker)])
             return attempt
         }
     }
@@ -173,8 +185,8 @@ public final class Store: Sendable {
     public func requeue(study: String, number: Int) throws {
         try write { db in
             try db.cachedStatement(sql: "UPDATE trials SET state = ?, worker = NULL, updated_at = ? WHERE study = ? AND number = ? AND state = ?").execute(
-                           arguments: [TrialState.queued.rawValue, Date().timeIntervalSince1970, study, number, TrialState.running.rawValue])
-            try Self.log(db, "requeued", ["study": .string(study), "trial": .number(Double(number))])
+                           arguments: [TrialState.queued.rawValue, clock(), study, number, TrialState.running.rawValue])
+            try log(db, "requeued", ["study": .string(study), "trial": .number(Double(number))])
         }
     }
 
@@ -205,7 +217,7 @@ public final class Store: Sendable {
     @discardableResult
     public func finish(study: String, number: Int, attempt: Int, state: TrialState, value: Double?, reason: StopReason?) throws -> Bool {
         try write { db in
-            let now = Date().timeIntervalSince1970
+            let now = clock()
             let reasonJSON: String? = try reason.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
             try db.cachedStatement(sql: """
                 UPDATE trials SET state = ?, value = ?, stop_reason = ?, updated_at = ?, ended_at = ?
@@ -288,7 +300,7 @@ public final class Store: Sendable {
                 if let worker: String = row["worker"] { trial["worker"] = .string(worker) }
                 if let reason: String = row["stop_reason"] { trial["stop_reason"] = try Config.parse(json: reason, source: "store") }
                 if let start: Double = row["started_at"] {
-                    trial["elapsed_s"] = .number(((row["ended_at"] as Double?) ?? Date().timeIntervalSince1970) - start)
+                    trial["elapsed_s"] = .number(((row["ended_at"] as Double?) ?? clock()) - start)
                 }
                 return .object(trial)
             }
@@ -311,7 +323,7 @@ public final class Store: Sendable {
                 INSERT INTO workers (name, host, cores, threads, version, last_seen) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(name) DO UPDATE SET host = excluded.host, cores = excluded.cores, threads = excluded.threads,
                     version = excluded.version, last_seen = excluded.last_seen
-                """, arguments: [name, host, cores, threads, version, Date().timeIntervalSince1970])
+                """, arguments: [name, host, cores, threads, version, clock()])
         }
     }
 
@@ -319,9 +331,9 @@ public final class Store: Sendable {
         try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE kind = ?", arguments: [kind]) ?? 0 }
     }
 
-    static func log(_ db: Database, _ kind: String, _ detail: [String: Config]) throws {
+    func log(_ db: Database, _ kind: String, _ detail: [String: Config]) throws {
         try db.cachedStatement(sql: "INSERT INTO events (at, kind, detail) VALUES (?, ?, ?)").execute(
-                       arguments: [Date().timeIntervalSince1970, kind, Config.object(detail).json])
+                       arguments: [clock(), kind, Config.object(detail).json])
     }
 }
 

@@ -74,7 +74,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "sweep.coordinator")
-        let core = try Coordinator(store: Store(path: settings.store), trialKeys: TrialSpec.searchableKeys, options: settings.options, logger: logger)
+        let core = try Coordinator(store: Store(path: settings.store, clock: ServiceClock().now), trialKeys: TrialSpec.searchableKeys, options: settings.options, logger: logger)
         let service = CoordinatorService(context: try Context(), coordinator: core, workers: try Endpoint(parsing: settings.workers),
                                          clients: try Endpoint(parsing: settings.clients), security: security, logger: logger)
         if let path = settings.clusterFile {

@@ -154,6 +154,30 @@ struct CoordinatorTests {
         #expect(try c.store.stopReason(study: "s-000001", number: 1)?.rule == .asha)
     }
 
+    @Test("after every kind of transition the study in memory is the study the store holds")
+    func memoryIsStore() throws {
+        let h = try Harness(trials: 3, concurrent: 3, stopper: "asha")
+        let c = h.coordinator
+        let w3 = Data("w3".utf8)
+        var assigns: [Data: Body.Assign] = [:]
+        for (peer, name) in [(w1, "w1"), (w2, "w2"), (w3, "w3")] {
+            assigns[peer] = try body(c.handle(worker: peer, frames: try h.hello(name), now: 0)[1], Body.Assign.self)
+        }
+        for (peer, loss) in [(w1, 0.3), (w2, 0.9)] {
+            _ = types(c.handle(worker: peer, frames: try h.metric(assigns[peer]!.trial, seq: 1, epoch: 1, loss: loss), now: 1))
+        }
+        _ = types(c.handle(worker: w1, frames: try h.frames(.done, Body.Done(trial: assigns[w1]!.trial, attempt: 1, seq: 2, status: .completed,
+                                                                             metrics: ["validation_loss": 0.25])), now: 2))
+        _ = types(c.handle(worker: w3, frames: try h.frames(.bye, Body.Bye(reason: "shutdown")), now: 2))
+        let restarted = try Coordinator(store: Store(path: h.path), trialKeys: TrialSpec.searchableKeys, options: h.options)
+        let live = c.studies["s-000001"]!, stored = restarted.studies["s-000001"]!
+        #expect(live.state == stored.state && live.trials == stored.trials && live.attempts == stored.attempts && live.workers == stored.workers)
+        #expect(c.status(live) == restarted.status(stored))
+        let rows = c.leaderboard(live, top: 10, now: 3), again = restarted.leaderboard(stored, top: 10, now: 3)
+        #expect(rows.count == again.count && zip(rows, again).allSatisfy { $0.same(as: $1) })
+        #expect(c.studies["s-000001"]!.trials.map(\.state) == [.completed, .pruned, .queued], "done, stopped by ASHA, given back by BYE")
+    }
+
     @Test("malformed frames, wrong versions and unknown types get an error reply; the coordinator goes on")
     func badMessages() throws {
         let h = try Harness()
@@ -272,18 +296,18 @@ struct FollowTests {
         let snapshot = try body(c.handle(client: client, frames: try h.frames(.follow, Body.Follow(study: "s-000001", top: 5)), now: 0)[0],
                                 Body.Rows.self)
         #expect(snapshot.seq == 0 && snapshot.count == 2 && snapshot.status.running == 2)
-        #expect(c.updates().isEmpty, "nothing changed")
+        #expect(c.updates(now: 0).isEmpty, "nothing changed")
         _ = c.handle(worker: w2, frames: try h.metric(a2.trial, seq: 1, epoch: 1, loss: 0.3), now: 1)
-        var update = try body(try #require(c.updates().first), Body.Rows.self)
+        var update = try body(try #require(c.updates(now: 0).first), Body.Rows.self)
         #expect(update.seq == 1 && update.rows.map(\.trial) == [1, 0], "trial 1 reported first: it leads, trial 0 moves down")
         #expect(update.rows[0].objective == 0.3 && update.rows[0].worker == "w2" && update.rows[0].epoch == 1)
         _ = c.handle(worker: w1, frames: try h.metric(a1.trial, seq: 1, epoch: 1, loss: 0.1), now: 2)
-        update = try body(try #require(c.updates().first), Body.Rows.self)
+        update = try body(try #require(c.updates(now: 0).first), Body.Rows.self)
         #expect(update.seq == 2 && update.rows.map(\.trial) == [0, 1], "trial 0 moved to the top: both ranks changed")
         // A silent follower is dropped.
         _ = try c.tick(now: 40)
         _ = c.handle(worker: w1, frames: try h.metric(a1.trial, seq: 2, epoch: 2, loss: 0.05), now: 40)
-        #expect(c.updates().isEmpty)
+        #expect(c.updates(now: 0).isEmpty)
     }
 
     @Test("export lists every trial with its parameters, status, stop reason and per-epoch metrics; workers lists the workers")

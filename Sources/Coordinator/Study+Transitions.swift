@@ -1,0 +1,78 @@
+import Config
+import Search
+import Store
+
+/// Every change of a study's state, each one call that writes the store and then the study in
+/// memory, so the two cannot disagree: a store write that throws changes nothing here. Nothing
+/// else in the coordinator writes either. `now` is the coordinator's clock (the store's).
+extension Study {
+    /// Stores a suggestion as the next search trial, queued; returns its number and id.
+    func add(_ configuration: Search.Configuration) throws -> (number: Int, id: Int) {
+        let id = try store.addTrial(study: self.id, number: trials.count, configuration: configuration)
+        return (remember(configuration, id: id), id)
+    }
+
+    /// The search is over: queues the final trial (the best completed configuration, retrained
+    /// and scored on the test split) and moves the study to `testing`; returns its id.
+    func addFinal(_ configuration: Search.Configuration) throws -> Int {
+        let id = try store.batch {
+            let id = try store.addTrial(study: self.id, number: Store.finalNumber, configuration: configuration)
+            try store.setStudyState(self.id, .testing)
+            return id
+        }
+        remember(final: configuration, id: id)
+        state = .testing
+        return id
+    }
+
+    /// A worker takes a queued trial as its next attempt; returns the attempt number.
+    func assign(_ number: Int, to worker: String, now: Double) throws -> Int {
+        let attempt = try store.assign(study: id, number: number, worker: worker)
+        attempts[number] = attempt
+        workers[number] = worker
+        set(number, .running, now: now)
+        return attempt
+    }
+
+    /// A worker that says HELLO with its running trial keeps it. Nothing to store: the store
+    /// names the worker the attempt was assigned to, and a worker keeps its name across restarts.
+    func adopt(_ number: Int, by worker: String) {
+        workers[number] = worker
+    }
+
+    /// Puts a running trial back in the queue (its worker is gone); the next attempt fences this one.
+    func requeue(_ number: Int, now: Double) throws {
+        try store.requeue(study: id, number: number)
+        workers[number] = nil
+        set(number, .queued, now: now)
+    }
+
+    /// Stores a report; a new one also reaches the engine, whose decision comes back.
+    func record(_ number: Int, attempt: Int, seq: Int, epoch: Int, metrics: [String: Double]) throws -> (Store.Recorded, StopDecision) {
+        let recorded = try store.record(study: id, number: number, attempt: attempt, seq: seq, epoch: epoch, metrics: metrics)
+        guard recorded == .stored, let value = metrics[spec.metric] else { return (recorded, .continue) }
+        return (recorded, remember(number, epoch: epoch, value: value))
+    }
+
+    /// Ends an attempt in its final state, with its objective and why it stopped.
+    func finish(_ number: Int, attempt: Int, _ state: TrialState, value: Double?, reason: StopReason?, now: Double) throws {
+        _ = try store.finish(study: id, number: number, attempt: attempt, state: state, value: value, reason: reason)
+        set(number, state, value: value, now: now)
+    }
+
+    /// Cancels the study, or completes one with nothing to retrain.
+    func move(to state: StudyState) throws {
+        try store.setStudyState(id, state)
+        self.state = state
+    }
+
+    /// The final trial ended: its test score is the study's, and the study is complete.
+    func complete(test score: Config) throws {
+        try store.batch {
+            try store.setTestScore(id, score)
+            try store.setStudyState(id, .completed)
+        }
+        test = score
+        state = .completed
+    }
+}
