@@ -81,9 +81,9 @@ let package = Package(
         .target(name: "Coordinator", dependencies: ["Store", "Search", "Protocol", "Wire", "Config", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Protocol", "NN", "TestSupport", "LocalStudy", "Worker"]),
 
-        // The worker service: trial runners (external commands today).
+        // The worker: its protocol without sockets (WorkerCore), the service on sockets, trial runs (built-in or command).
         .target(name: "Worker", dependencies: ["Config", "Protocol", "Wire", "NN", "Data", "Tensor", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Protocol"]),
 
         // The services' executables.
         .executableTarget(name: "coordinator", dependencies: [
