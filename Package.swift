@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "Service", targets: ["Service"]),
         .library(name: "Protocol", targets: ["Protocol"]),
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "Data", targets: ["Data"]),
@@ -66,8 +67,12 @@ let package = Package(
         .testTarget(name: "ProtocolTests", dependencies: ["Protocol", "TestSupport"]),
 
         // ZeroMQ sockets, polling, monitoring, CURVE and the I/O-thread bridge.
-        .target(name: "Wire", dependencies: ["CZeroMQ", "Config"]),
+        .target(name: "Wire", dependencies: ["CZeroMQ"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
+
+        // What the services share beside sockets: cluster files, termination and hang-up signals.
+        .target(name: "Service", dependencies: ["Config", "Wire"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service"]),
 
         // A study of built-in trials run in one process (the cluster runs the same loop across machines).
         .target(name: "LocalStudy", dependencies: ["Search", "NN", "Data", "Config", "Tensor"]),
@@ -78,7 +83,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
 
         // The coordinator's logic, socket-free: messages in, messages out, state in the Store.
-        .target(name: "Coordinator", dependencies: ["Store", "Search", "Protocol", "Wire", "Config", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Coordinator", dependencies: ["Store", "Search", "Protocol", "Wire", "Service", "Config", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Protocol", "NN", "TestSupport", "LocalStudy", "Worker"]),
 
         // The worker: its protocol without sockets (WorkerCore), the service on sockets, trial runs (built-in or command).
@@ -87,16 +92,16 @@ let package = Package(
 
         // The services' executables.
         .executableTarget(name: "coordinator", dependencies: [
-            "Coordinator", "Store", "Wire", "NN", "Config", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Coordinator", "Store", "Wire", "Service", "NN", "Config", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "worker", dependencies: [
-            "Worker", "Wire", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
+            "Worker", "Wire", "Service", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The client CLI.
         .executableTarget(name: "sweep", dependencies: [
-            "NN", "Config", "Tensor", "Search", "LocalStudy", "Protocol", "Wire", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "NN", "Config", "Tensor", "Search", "LocalStudy", "Protocol", "Wire", "Service", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Release benchmarks (`make bench`).

@@ -1,5 +1,6 @@
 import Foundation
 import Config
+import Service
 import Wire
 
 /// The coordinator's settings: flags over a config file over these defaults (the README's

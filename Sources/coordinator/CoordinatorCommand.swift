@@ -5,6 +5,7 @@ import Config
 import Coordinator
 import NN
 import Store
+import Service
 import Wire
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

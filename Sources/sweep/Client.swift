@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Config
 import Protocol
+import Service
 import Wire
 
 /// A connection to the coordinator's client endpoint: requests with their replies, and the

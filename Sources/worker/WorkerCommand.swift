@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Service
 import Wire
 import Worker
 

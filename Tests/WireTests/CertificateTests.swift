@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import Wire
 
-@Suite("Certificates and cluster files")
+@Suite("Certificates and client security")
 struct CertificateTests {
     let directory: String = {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("certs-\(UUID().uuidString)").path
@@ -40,17 +40,6 @@ struct CertificateTests {
         let error = #expect(throws: CertificateError.self) { try Certificate(path: directory + "/bad.key") }
         #expect(error?.path == directory + "/bad.key" && error?.problem.contains("Z85") == true)
         #expect(throws: CertificateError.self) { try Certificate(path: directory + "/missing.key") }
-    }
-
-    @Test("a cluster file gives endpoints and the server key; problems are reported with their keys")
-    func clusterFile() throws {
-        let pair = try CurveKeyPair.generate()
-        let file = ClusterFile(workers: "tcp://coord:5555", clients: "tcp://coord:5556", serverKey: pair.publicKey)
-        try file.text.write(toFile: directory + "/cluster.yaml", atomically: true, encoding: .utf8)
-        #expect(try ClusterFile(path: directory + "/cluster.yaml") == file)
-        try "workers: tcp://coord:5555\nserver_key: nope\nextra: 1\n".write(toFile: directory + "/bad.yaml", atomically: true, encoding: .utf8)
-        let error = #expect(throws: SecurityError.self) { try ClusterFile(path: directory + "/bad.yaml") }
-        for key in ["clients", "server_key", "extra"] { #expect(error?.description.contains(key) == true) }
     }
 
     @Test("plain TCP is refused off loopback; CURVE needs a secret key and the server's key")
