@@ -106,6 +106,7 @@ let package = Package(
 
         // Release benchmarks (`make bench`).
         .executableTarget(name: "sweep-bench", dependencies: ["Wire", "Protocol", "Tensor", "CBLAS", "Data", "NN", "Config", "Search", "Store"]),
+        .testTarget(name: "BenchTests", dependencies: ["sweep-bench"]),
     ],
     swiftLanguageModes: [.v6]
 )
