@@ -9,7 +9,7 @@ let package = Package(
         .library(name: "Service", targets: ["Service"]),
         .library(name: "Protocol", targets: ["Protocol"]),
         .library(name: "Tensor", targets: ["Tensor"]),
-        .library(name: "Data", targets: ["Data"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Config", targets: ["Config"]),
         .library(name: "Search", targets: ["Search"]),
@@ -55,11 +55,11 @@ let package = Package(
         .testTarget(name: "SearchTests", dependencies: ["Search", "NN"]),
 
         // Datasets: IDX (MNIST format), CSV, synthetic sets, splits, batches, augmentation.
-        .target(name: "Data", dependencies: ["Tensor", "CZlib"]),
-        .testTarget(name: "DataTests", dependencies: ["Data"]),
+        .target(name: "Datasets", dependencies: ["Tensor", "CZlib"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
 
         // Layers, initializers, losses, optimizers, schedules, trial specs and the trainer.
-        .target(name: "NN", dependencies: ["Tensor", "Data", "Config", "CKernels"]),
+        .target(name: "NN", dependencies: ["Tensor", "Datasets", "Config", "CKernels"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], resources: [.copy("Fixtures")]),
 
         // SWEEP/1: the envelope, every message body as a typed value, and the errors peers answer with.
@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "ServiceTests", dependencies: ["Service"]),
 
         // A study of built-in trials run in one process (the cluster runs the same loop across machines).
-        .target(name: "LocalStudy", dependencies: ["Search", "NN", "Data", "Config", "Tensor"]),
+        .target(name: "LocalStudy", dependencies: ["Search", "NN", "Datasets", "Config", "Tensor"]),
         .testTarget(name: "LocalStudyTests", dependencies: ["LocalStudy"]),
 
         // The coordinator's durable state: one SQLite file in WAL mode.
@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Protocol", "NN", "TestSupport", "LocalStudy", "Worker"]),
 
         // The worker: its protocol without sockets (WorkerCore), the service on sockets, trial runs (built-in or command).
-        .target(name: "Worker", dependencies: ["Config", "Protocol", "Wire", "NN", "Data", "Tensor", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Worker", dependencies: ["Config", "Protocol", "Wire", "NN", "Datasets", "Tensor", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Protocol"]),
 
         // The services' executables.
@@ -105,7 +105,7 @@ let package = Package(
         ]),
 
         // Release benchmarks (`make bench`).
-        .executableTarget(name: "sweep-bench", dependencies: ["Wire", "Protocol", "Tensor", "CBLAS", "Data", "NN", "Config", "Search", "Store"]),
+        .executableTarget(name: "sweep-bench", dependencies: ["Wire", "Protocol", "Tensor", "CBLAS", "Datasets", "NN", "Config", "Search", "Store"]),
         .testTarget(name: "BenchTests", dependencies: ["sweep-bench"]),
     ],
     swiftLanguageModes: [.v6]

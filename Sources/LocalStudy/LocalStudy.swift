@@ -1,6 +1,6 @@
 import Foundation
 import Config
-import Data
+import Datasets
 import NN
 import Search
 

@@ -1,5 +1,5 @@
 import Tensor
-import Data
+import Datasets
 
 /// Turns a model spec into layers for inputs of `inputShape` (one example, e.g. [1, 28, 28]).
 public enum Builder {

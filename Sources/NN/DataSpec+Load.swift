@@ -1,4 +1,4 @@
-import Data
+import Datasets
 
 extension DataSpec {
     /// Loads and splits the data: train and validation from the training examples (a seeded

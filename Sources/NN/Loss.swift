@@ -1,5 +1,5 @@
 import Tensor
-import Data
+import Datasets
 
 /// Mean losses over a batch, and how many predictions were right.
 public enum Loss {

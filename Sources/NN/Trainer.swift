@@ -1,6 +1,6 @@
 import Foundation
 import Tensor
-import Data
+import Datasets
 
 /// What one epoch did. Accuracies are absent for regression.
 public struct EpochReport: Codable, Equatable, Sendable {

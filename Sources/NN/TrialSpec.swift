@@ -1,5 +1,5 @@
 import Config
-import Data
+import Datasets
 
 /// Everything one built-in trial needs: task, data, model, optimizer, schedule, regularization,
 /// batches, epochs, augmentation and seed. Every field has a default (documented in

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Config
-import Data
+import Datasets
 import NN
 import Protocol
 import Wire

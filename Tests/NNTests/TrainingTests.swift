@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Config
-import Data
+import Datasets
 import NN
 import Tensor
 

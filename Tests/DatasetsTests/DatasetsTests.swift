@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Data
+@testable import Datasets
 import Tensor
 
 /// An IDX file in memory: magic, big-endian extents, bytes.
