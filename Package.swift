@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "TrialSpecs", targets: ["TrialSpecs"]),
         .library(name: "Config", targets: ["Config"]),
         .library(name: "Search", targets: ["Search"]),
     ],
@@ -52,15 +53,19 @@ let package = Package(
 
         // Search spec, space, samplers and stoppers: pure and deterministic, no I/O.
         .target(name: "Search", dependencies: ["Config"]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "NN"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "TrialSpecs"]),
+
+        // Trial specs as plain values read from config (task, data, model, optimizer, schedule, …):
+        // what a coordinator checks and a worker trains, without the engine.
+        .target(name: "TrialSpecs", dependencies: ["Config"]),
 
         // Datasets: IDX (MNIST format), CSV, synthetic sets, splits, batches, augmentation.
-        .target(name: "Datasets", dependencies: ["Tensor", "CZlib"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .target(name: "Datasets", dependencies: ["Tensor", "CZlib", "TrialSpecs"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TrialSpecs"]),
 
-        // Layers, initializers, losses, optimizers, schedules, trial specs and the trainer.
-        .target(name: "NN", dependencies: ["Tensor", "Datasets", "Config", "CKernels"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], resources: [.copy("Fixtures")]),
+        // Layers, initializers, losses, optimizers, schedules and the trainer.
+        .target(name: "NN", dependencies: ["Tensor", "Datasets", "TrialSpecs", "Config", "CKernels"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TrialSpecs", "TestSupport"], resources: [.copy("Fixtures")]),
 
         // SWEEP/1: the envelope, every message body as a typed value, and the errors peers answer with.
         .target(name: "Protocol", dependencies: ["Config", "Search"]),
@@ -75,8 +80,8 @@ let package = Package(
         .testTarget(name: "ServiceTests", dependencies: ["Service"]),
 
         // A study of built-in trials run in one process (the cluster runs the same loop across machines).
-        .target(name: "LocalStudy", dependencies: ["Search", "NN", "Datasets", "Config", "Tensor"]),
-        .testTarget(name: "LocalStudyTests", dependencies: ["LocalStudy"]),
+        .target(name: "LocalStudy", dependencies: ["Search", "NN", "TrialSpecs", "Datasets", "Config"]),
+        .testTarget(name: "LocalStudyTests", dependencies: ["LocalStudy", "TrialSpecs"]),
 
         // The coordinator's durable state: one SQLite file in WAL mode.
         .target(name: "Store", dependencies: ["Search", "Config", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -84,15 +89,15 @@ let package = Package(
 
         // The coordinator's logic, socket-free: messages in, messages out, state in the Store.
         .target(name: "Coordinator", dependencies: ["Store", "Search", "Protocol", "Wire", "Service", "Config", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Protocol", "NN", "TestSupport", "LocalStudy", "Worker"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Protocol", "TrialSpecs", "NN", "TestSupport", "LocalStudy", "Worker"]),
 
         // The worker: its protocol without sockets (WorkerCore), the service on sockets, trial runs (built-in or command).
-        .target(name: "Worker", dependencies: ["Config", "Protocol", "Wire", "NN", "Datasets", "Tensor", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Worker", dependencies: ["Config", "Protocol", "Wire", "NN", "TrialSpecs", "Datasets", "Tensor", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Protocol"]),
 
         // The services' executables.
         .executableTarget(name: "coordinator", dependencies: [
-            "Coordinator", "Store", "Wire", "Service", "NN", "Config", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Coordinator", "Store", "Wire", "Service", "TrialSpecs", "Config", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "worker", dependencies: [
@@ -101,11 +106,11 @@ let package = Package(
 
         // The client CLI.
         .executableTarget(name: "sweep", dependencies: [
-            "NN", "Config", "Tensor", "Search", "LocalStudy", "Protocol", "Wire", "Service", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "NN", "TrialSpecs", "Config", "Tensor", "Search", "LocalStudy", "Protocol", "Wire", "Service", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Release benchmarks (`make bench`).
-        .executableTarget(name: "sweep-bench", dependencies: ["Wire", "Protocol", "Tensor", "CBLAS", "Datasets", "NN", "Config", "Search", "Store"]),
+        .executableTarget(name: "sweep-bench", dependencies: ["Wire", "Protocol", "Tensor", "CBLAS", "Datasets", "NN", "TrialSpecs", "Config", "Search", "Store"]),
         .testTarget(name: "BenchTests", dependencies: ["sweep-bench"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import Foundation
 import Config
 import Datasets
 import NN
+import TrialSpecs
 import Search
 
 /// Runs a study of built-in trials in this process, one trial at a time, driving the same

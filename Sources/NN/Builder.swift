@@ -1,5 +1,6 @@
 import Tensor
 import Datasets
+import TrialSpecs
 
 /// Turns a model spec into layers for inputs of `inputShape` (one example, e.g. [1, 28, 28]).
 public enum Builder {

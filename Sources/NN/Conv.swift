@@ -1,4 +1,5 @@
 import Tensor
+import TrialSpecs
 
 /// 2-D convolution. x: [batch, inChannels, h, w] → [batch, outChannels, h', w'].
 public final class Conv2D: Layer {

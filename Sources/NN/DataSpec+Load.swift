@@ -1,4 +1,5 @@
 import Datasets
+import TrialSpecs
 
 extension DataSpec {
     /// Loads and splits the data: train and validation from the training examples (a seeded

@@ -1,4 +1,5 @@
 import Tensor
+import TrialSpecs
 
 /// y = x·W + b. x: [batch, inputs] → [batch, outputs].
 public final class Dense: Layer {

@@ -1,5 +1,6 @@
 import Tensor
 import Datasets
+import TrialSpecs
 
 /// Mean losses over a batch, and how many predictions were right.
 public enum Loss {
@@ -34,15 +35,8 @@ public enum Loss {
     }
 }
 
-/// The loss for a task, and the number of correct predictions where that means something.
-public enum TaskKind: String, Codable, Sendable, CaseIterable {
-    /// Softmax over classes.
-    case classification
-    /// One sigmoid output for two classes.
-    case binary
-    /// Linear outputs, mean squared error.
-    case regression
-
+extension TaskKind {
+    /// The loss for the task, and the number of correct predictions where that means something.
     public func loss(_ output: Tensor, _ targets: Targets) throws -> (loss: Tensor, correct: Int?) {
         switch (self, targets) {
         case let (.classification, .classes(labels, _)):

@@ -1,6 +1,7 @@
 import Foundation
 internal import CKernels
 import Tensor
+import TrialSpecs
 
 /// The update rules. Each is a per-parameter step with explicit state.
 public enum Algorithm: Equatable, Sendable {
@@ -110,6 +111,20 @@ public final class Optimizer {
         case let .adam(b1, b2, eps, decay):
             let c1 = 1 - Foundation.pow(b1, Float(steps)), c2 = 1 - Foundation.pow(b2, Float(steps))
             sweep_adam_step(w, g, m, v, n, b1, b2, eps, lr / c1, 1 / c2.squareRoot(), 1 - lr * decay, clip, l1, l2)
+        }
+    }
+}
+
+extension OptimizerSpec {
+    /// The update rule the spec names, with its constants.
+    public var algorithm: Algorithm {
+        switch name {
+        case "sgd", "momentum", "nesterov": .sgd(momentum: momentum, nesterov: nesterov)
+        case "adagrad": .adagrad(epsilon: epsilon)
+        case "adadelta": .adadelta(rho: rho, epsilon: epsilon)
+        case "rmsprop": .rmsprop(rho: rho, epsilon: epsilon)
+        case "adamw": .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, decoupledDecay: weightDecay)
+        default: .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, decoupledDecay: 0)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Tensor
+import TrialSpecs
 
 /// A basic residual block (He et al. 2016): conv3×3 → BN → relu → conv3×3 → BN, plus the
 /// input (or its 1×1 projection with BN when the shape changes), then relu.

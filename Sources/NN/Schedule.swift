@@ -1,19 +1,10 @@
 import Foundation
+import TrialSpecs
 
 /// The learning rate over epochs. `rate(epoch:)` is asked before each epoch (from 0); the
 /// plateau rule also hears every validation result through `observe`.
 public final class Schedule {
-    public enum Rule: Equatable, Sendable {
-        case constant
-        /// × factor every `every` epochs.
-        case step(factor: Float, every: Int)
-        /// × factor each epoch.
-        case exponential(factor: Float)
-        /// × factor after `patience` epochs without improvement of the validation metric.
-        case plateau(factor: Float, patience: Int, minimum: Float)
-        /// Cosine from the base rate down to `minimum` over `epochs`.
-        case cosine(epochs: Int, minimum: Float)
-    }
+    public typealias Rule = ScheduleRule
 
     public let base: Float
     public let rule: Rule

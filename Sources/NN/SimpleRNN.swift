@@ -1,4 +1,5 @@
 import Tensor
+import TrialSpecs
 
 /// An Elman RNN: h_t = act(x_t·W + h_{t−1}·U + b), tanh by default. x: [batch, steps, features]
 /// (an image [batch, 1, rows, cols] is read row by row) → the last state [batch, units].

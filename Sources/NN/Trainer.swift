@@ -1,6 +1,7 @@
 import Foundation
 import Tensor
 import Datasets
+import TrialSpecs
 
 /// What one epoch did. Accuracies are absent for regression.
 public struct EpochReport: Codable, Equatable, Sendable {

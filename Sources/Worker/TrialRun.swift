@@ -3,6 +3,7 @@ import Logging
 import Config
 import Datasets
 import NN
+import TrialSpecs
 import Protocol
 import Wire
 

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import Config
 import Coordinator
-import NN
+import TrialSpecs
 import Store
 import Service
 import Wire

@@ -2,6 +2,7 @@ import Foundation
 import Config
 import Datasets
 import NN
+import TrialSpecs
 import Tensor
 
 /// Training throughput on Fashion-MNIST next to PyTorch CPU (when an anchor Python with torch is

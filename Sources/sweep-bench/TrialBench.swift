@@ -2,6 +2,7 @@ import Foundation
 import Config
 import Datasets
 import NN
+import TrialSpecs
 import Tensor
 
 /// The trials searches sample, timed as a worker runs them (seconds per epoch: training plus the

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Config
-import NN
+import TrialSpecs
 import Protocol
 import Search
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Config
 import LocalStudy
-import NN
+import TrialSpecs
 import Search
 import Tensor
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Config
 import NN
+import TrialSpecs
 import Tensor
 
 /// `sweep train SPEC`: one trial, here, with a line per epoch and the test score at the end.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Config
-import NN
+import TrialSpecs
 import Search
 import Protocol
 import Store

@@ -4,6 +4,7 @@ import Testing
 import Config
 import LocalStudy
 import NN
+import TrialSpecs
 import Protocol
 import Search
 import Store

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Datasets
 import Tensor
+import TrialSpecs
 
 /// An IDX file in memory: magic, big-endian extents, bytes.
 func idx(_ shape: [Int], _ bytes: [UInt8], type: UInt8 = 0x08) -> Data {

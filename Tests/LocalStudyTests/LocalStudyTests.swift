@@ -1,6 +1,6 @@
 import Testing
 import Config
-import NN
+import TrialSpecs
 import Search
 @testable import LocalStudy
 

@@ -1,5 +1,6 @@
 import Testing
 import NN
+import TrialSpecs
 import Tensor
 import TestSupport
 

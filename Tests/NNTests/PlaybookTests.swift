@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Config
 import NN
+import TrialSpecs
 
 /// The claims of PLAYBOOK.md, reproduced from examples/playbook/*.yaml on small budgets.
 @Suite("The playbook, reproduced", .serialized)

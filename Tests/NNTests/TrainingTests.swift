@@ -3,6 +3,7 @@ import Testing
 import Config
 import Datasets
 import NN
+import TrialSpecs
 import Tensor
 
 /// Reads a spec written as YAML.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Config
-import NN
+import TrialSpecs
 @testable import Search
 
 func study(_ yaml: String) throws -> StudySpec {

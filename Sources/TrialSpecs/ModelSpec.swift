@@ -86,22 +86,11 @@ public struct OptimizerSpec: Equatable, Sendable {
         rho = Float(f.double(o, "rho", path, default: name == "adadelta" ? 0.95 : 0.9, 0...0.9999, rule: "in [0, 1)"))
         weightDecay = Float(f.double(o, "weight_decay", path, default: 0.01, 0...10, rule: "in [0, 10]"))
     }
-
-    public var algorithm: Algorithm {
-        switch name {
-        case "sgd", "momentum", "nesterov": .sgd(momentum: momentum, nesterov: nesterov)
-        case "adagrad": .adagrad(epsilon: epsilon)
-        case "adadelta": .adadelta(rho: rho, epsilon: epsilon)
-        case "rmsprop": .rmsprop(rho: rho, epsilon: epsilon)
-        case "adamw": .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, decoupledDecay: weightDecay)
-        default: .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, decoupledDecay: 0)
-        }
-    }
 }
 
 /// How the learning rate changes over epochs.
 public struct ScheduleSpec: Equatable, Sendable {
-    public var rule: Schedule.Rule = .constant
+    public var rule: ScheduleRule = .constant
     public var warmup = 0
 
     public init() {}

@@ -1,5 +1,4 @@
 import Config
-import Datasets
 
 /// Everything one built-in trial needs: task, data, model, optimizer, schedule, regularization,
 /// batches, epochs, augmentation and seed. Every field has a default (documented in
