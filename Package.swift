@@ -89,7 +89,7 @@ let package = Package(
 
         // The coordinator's logic, socket-free: messages in, messages out, state in the Store.
         .target(name: "Coordinator", dependencies: ["Store", "Search", "Protocol", "Wire", "Service", "Config", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Protocol", "TrialSpecs", "NN", "TestSupport", "LocalStudy", "Worker"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Protocol", "TrialSpecs", "NN", "TestSupport", "LocalStudy", "Worker", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // The worker: its protocol without sockets (WorkerCore), the service on sockets, trial runs (built-in or command).
         .target(name: "Worker", dependencies: ["Config", "Protocol", "Wire", "NN", "TrialSpecs", "Datasets", "Tensor", .product(name: "Logging", package: "swift-log")]),

@@ -60,11 +60,14 @@ public enum Config: Hashable, Sendable, Codable, CustomStringConvertible {
         return try parse(yaml: text, source: path)
     }
 
-    /// JSON text (keys sorted, so the same value always prints the same).
+    /// JSON text (keys sorted, so the same value always prints the same). A number JSON cannot
+    /// hold is written as the wire writes a metric, "nan", "inf" or "-inf": never an empty text.
     public var json: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        // With non-finite numbers spelled out, a tree of these six cases always encodes.
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
     }
 
     public var description: String {

@@ -58,6 +58,8 @@ public final class Coordinator {
     var orphans: Set<Int> = []
     var orphansSince: Double?
     var followers: [Data: Follower] = [:]
+    /// Studies in the store this build could not load, with the reason (logged at start).
+    public private(set) var unreadable: [String: String] = [:]
     /// Seconds a follower may stay silent before it is dropped (clients send HEARTBEAT at least
     /// every 10 s while following; they do not know the workers' heartbeat interval).
     static let followerTimeout: Double = 30
@@ -70,7 +72,19 @@ public final class Coordinator {
         self.options = options
         self.trialKeys = trialKeys
         for record in try store.studies() {
-            let study = try Study(record: record, spec: try StudySpec(config: record.spec, trialKeys: trialKeys), store: store)
+            // A study this build cannot read is left alone in the store, not served, and said so;
+            // the others serve.
+            let study: Study
+            do {
+                let spec = try StudySpec(config: record.spec, trialKeys: trialKeys)
+                let filled = try store.fillGaps(study: record.id)
+                if !filled.isEmpty { logger.warning("trials missing from the store recorded as cancelled", metadata: ["study": "\(record.id)", "trials": "\(filled)"]) }
+                study = try Study(record: record, spec: spec, store: store)
+            } catch {
+                logger.error("study not served: the store holds what this build cannot read", metadata: ["study": "\(record.id)", "reason": "\(error)"])
+                unreadable[record.id] = "\(error)"
+                continue
+            }
             studies[record.id] = study
             for (number, id) in study.ids {
                 index[id] = (record.id, number)

@@ -97,6 +97,7 @@ public final class CoordinatorService: @unchecked Sendable {
         }
         // The store's clock is the coordinator's one clock (a `ServiceClock` in production).
         let now = coordinator.store.clock
+        var failure: CommitFailure?
         for await _ in doorbell {
             let inputs = inbox.take()
             var replies: [Coordinator.Outgoing] = []
@@ -117,9 +118,13 @@ public final class CoordinatorService: @unchecked Sendable {
                     }
                 }
             } catch {
-                // Nothing of this batch reached the disk: acknowledge none of it. Workers resend.
-                logger.error("store commit failed; replies withheld", metadata: ["replies": "\(replies.count)", "error": "\(error)"])
-                continue
+                // Nothing of this batch reached the disk, but the studies in memory moved on: no
+                // reply is sent, and the coordinator stops, for its supervisor to start it again
+                // from what is stored. Workers resend what was not acknowledged.
+                logger.critical("store commit failed; replies withheld, stopping to restart from the store", metadata: ["replies": "\(replies.count)", "error": "\(error)"])
+                failure = CommitFailure(underlying: "\(error)")
+                shutdown()
+                break
             }
             replies += coordinator.updates(now: now())
             // A peer that went away is not an error of ours: its messages are stored, and it will
@@ -129,6 +134,14 @@ public final class CoordinatorService: @unchecked Sendable {
         }
         ticks.cancel()
         events.cancel()
+        if let failure { throw failure }
+    }
+
+    /// A batch did not reach the disk: the process exits non-zero (status 1) so that its
+    /// supervisor (systemd `Restart=always`, Kubernetes, Slurm's requeue) restarts it from the store.
+    public struct CommitFailure: Error, CustomStringConvertible {
+        public let underlying: String
+        public var description: String { "the store could not commit (\(underlying)); nothing unstored was acknowledged; restart the coordinator once the disk has room" }
     }
 
     public func shutdown() {

@@ -11,6 +11,11 @@ public enum Domain: Equatable, Sendable {
     /// Always this value (recorded with every trial, never searched).
     case fixed(Config)
 
+    /// Bounds of a float domain, so that high − low stays finite.
+    public static let largest = 1e300
+    /// The most values a stepped float domain may have (every count stays an exact integer).
+    public static let mostValues = 1e15
+
     /// Whether the domain is numeric (encoded on the unit interval) rather than categorical.
     public var isNumeric: Bool {
         switch self {
@@ -22,11 +27,14 @@ public enum Domain: Equatable, Sendable {
     /// The number of distinct values, when finite.
     public var cardinality: Int? {
         switch self {
-        case let .float(low, high, _, step?): Int(((high - low) / step).rounded(.down)) + 1
-        case .float: nil
-        case let .int(low, high, _, step): (high - low) / step + 1
-        case let .choice(values): values.count
-        case .fixed: 1
+        case let .float(low, high, _, step?):
+            // Specs are checked to keep this under `mostValues`; a bad stored value must not trap.
+            let gaps = ((high - low) / step).rounded(.down)
+            return gaps.isFinite ? Int(gaps.clamped(0, Self.mostValues)) + 1 : 1
+        case .float: return nil
+        case let .int(low, high, _, step): return (high - low) / step + 1
+        case let .choice(values): return values.count
+        case .fixed: return 1
         }
     }
 

@@ -171,9 +171,16 @@ public struct StudySpec: Equatable, Sendable {
                 let log = f.bool(d, "log", path, default: false)
                 let step = f.optionalDouble(d, "step", path, 1e-300...Double.greatestFiniteMagnitude, rule: "> 0")
                 if d["low"] == nil || d["high"] == nil { f.fail(path, "needs low and high") }
+                // Samplers compute high − low and (high − low) / step: both must be finite numbers.
+                for (key, x) in [("low", low), ("high", high)] where !x.isFinite || abs(x) > Domain.largest {
+                    f.fail("\(path).\(key)", "must be a finite number within ±\(Config.number(Domain.largest)) (got \(Config.number(x)))")
+                }
                 if low > high { f.fail("\(path).high", "must be ≥ low (got low \(low), high \(high))") }
                 if log && low <= 0 { f.fail("\(path).low", "must be > 0 when log: true (got \(Config.number(low)))") }
                 if log && step != nil { f.fail("\(path).step", "cannot be combined with log: true") }
+                if let step, low.isFinite, high.isFinite, low <= high, !((high - low) / step < Domain.mostValues) {
+                    f.fail("\(path).step", "leaves too many values between low and high (at most \(Config.number(Domain.mostValues)); got about \(Config.number(((high - low) / step).rounded(.down) + 1))): use a larger step, or none")
+                }
                 domain = .float(low: low, high: high, log: log, step: step)
             }
             var condition: Condition?

@@ -22,6 +22,11 @@ public final class Store: Sendable {
     public init(path: String, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
         self.path = path
         self.clock = clock
+        // SQLite reads an empty file as an empty database: a truncated store would start over
+        // without a word. A new store is a file that does not exist yet.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
+            throw StoreError("the store \(path) is an empty file (0 bytes): restore it from a backup, or delete it to start a new store")
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         database = try DatabasePool(path: path, configuration: configuration)
@@ -177,6 +182,26 @@ public final class Store: Sendable {
             let attempt = try Int.fetchOne(db.cachedStatement(sql: "SELECT attempt FROM trials WHERE study = ? AND number = ?"), arguments: [study, number])!
             try log(db, "assigned", ["study": .string(study), "trial": .number(Double(number)), "attempt": .number(Double(attempt)), "worker": .string(worker)])
             return attempt
+        }
+    }
+
+    /// Trial numbers missing below the highest one (a store a crash or an older build left
+    /// behind) are recorded as cancelled with the reason, so numbers are dense again: samplers and
+    /// leaderboards index trials by number. Returns the numbers filled in.
+    @discardableResult
+    public func fillGaps(study: String) throws -> [Int] {
+        try write { db in
+            let numbers = try Int.fetchAll(db, sql: "SELECT number FROM trials WHERE study = ? AND number >= 0 ORDER BY number", arguments: [study])
+            let present = Set(numbers)
+            let missing = (0..<(numbers.last.map { $0 + 1 } ?? 0)).filter { !present.contains($0) }
+            let reason = StopReason(rule: .error, detail: "no record of this trial survived (a commit that failed before it reached the disk)")
+            for number in missing {
+                let now = clock()
+                try db.execute(sql: "INSERT INTO trials (study, number, config, state, stop_reason, updated_at, ended_at) VALUES (?, ?, '{}', ?, ?, ?, ?)",
+                               arguments: [study, number, TrialState.cancelled.rawValue, String(decoding: try JSONEncoder().encode(reason), as: UTF8.self), now, now])
+                try log(db, "trial_filled", ["study": .string(study), "trial": .number(Double(number))])
+            }
+            return missing
         }
     }
 

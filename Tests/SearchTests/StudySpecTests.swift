@@ -67,6 +67,41 @@ struct StudySpecTests {
         #expect(lines.count == 9)
     }
 
+    @Test("float domains that would overflow or trap are refused at submit, naming the field and the limit")
+    func hostileDomains() throws {
+        func problems(_ domain: String) -> [String] {
+            do { _ = try study("study: h\nspace: {optimizer.lr: \(domain)}"); return [] } catch let error as SpecError {
+                return error.problems.map(\.description)
+            } catch { return ["\(error)"] }
+        }
+        #expect(problems("{type: float, low: 0, high: 1, step: 1e-300}").first?.hasPrefix("space.optimizer.lr.step leaves too many values between low and high (at most 1000000000000000") == true)
+        #expect(problems("{type: float, low: 0, high: 1e8, step: 1e-12}").first?.contains("use a larger step") == true)
+        #expect(problems("{type: float, low: -1e308, high: 1e308}") == [
+            "space.optimizer.lr.low must be a finite number within ±1e+300 (got -1e+308)",
+            "space.optimizer.lr.high must be a finite number within ±1e+300 (got 1e+308)",
+        ])
+        #expect(problems("{type: float, low: 0, high: .inf}").first?.hasPrefix("space.optimizer.lr.high must be a finite number") == true)
+        #expect(problems("{type: float, low: 0, high: 1, step: 0.001}") == [], "a thousand values is fine")
+        // What the samplers do with the largest domain allowed stays finite.
+        let spec = try study("study: h\nspace: {optimizer.lr: {low: -1e300, high: 1e300}}\nstrategy: {name: random}")
+        var generator = SplitMix64(seed: 1)
+        let value = RandomSampler().suggest(spec.space, history: [], direction: .minimize, using: &generator)?["optimizer.lr"]
+        guard case let .number(x)? = value else { Issue.record("no value"); return }
+        #expect(x.isFinite)
+    }
+
+    @Test("a stored domain that breaks the limits does not trap")
+    func storedDomains() {
+        #expect(Domain.float(low: 0, high: 1, log: false, step: 1e-300).cardinality == Int(Domain.mostValues) + 1)
+        #expect(Domain.float(low: -1e308, high: 1e308, log: false, step: 1).cardinality == 1)
+    }
+
+    @Test("a configuration with a number JSON cannot hold still encodes, never as an empty text")
+    func nonFiniteJSON() throws {
+        let config = Config.object(["x": .number(.infinity), "y": .number(.nan), "z": .number(1)])
+        #expect(config.json == #"{"x":"inf","y":"nan","z":1}"#)
+    }
+
     @Test("a command trial may search any parameter name")
     func command() throws {
         let spec = try study("""

@@ -14,6 +14,17 @@ func temporaryStore() throws -> (Store, String) {
 struct StoreTests {
     let configuration = Configuration(["optimizer.lr": .number(0.01), "model.hidden": .array([.number(64)])])
 
+    @Test("an empty (0-byte) store file is refused with what to do, not read as an empty store")
+    func emptyFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString).sqlite").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        let error = #expect(throws: StoreError.self) { try Store(path: path) }
+        #expect(error?.description.contains("is an empty file (0 bytes): restore it from a backup, or delete it to start a new store") == true)
+        try FileManager.default.removeItem(atPath: path)
+        _ = try Store(path: path)
+        _ = try Store(path: path)
+    }
+
     @Test("WAL mode, and everything survives closing and reopening the file")
     func durable() throws {
         let (store, path) = try temporaryStore()
