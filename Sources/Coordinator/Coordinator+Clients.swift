@@ -65,9 +65,11 @@ extension Coordinator {
                                               test: target.test, trials: try store.export(study: target.id)))]
         case .workers:
             let rows = workers.values.sorted { $0.name < $1.name }.map { w in
-                Body.WorkerRow(worker: w.name, host: w.host, cores: w.cores, threads: w.threads,
-                               state: w.lostAt != nil ? .lost : w.trial == nil ? .idle : .busy, trial: w.trial?.id,
-                               lastSeenMS: Int(((now - w.lastSeen) * 1000).rounded()))
+                let place = w.trial.flatMap { index[$0.id] }
+                return Body.WorkerRow(worker: w.name, host: w.host, cores: w.cores, threads: w.threads,
+                                      state: w.left ? .left : w.lostAt != nil ? .lost : w.trial == nil ? .idle : .busy,
+                                      trial: w.trial?.id, study: place?.study, number: place?.number,
+                                      lastSeenMS: Int(((now - w.lastSeen) * 1000).rounded()))
             }
             return [reply(.workersReply, Body.WorkersReply(workers: rows))]
         case .heartbeat:

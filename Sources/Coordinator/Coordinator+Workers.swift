@@ -32,7 +32,10 @@ extension Coordinator {
         }
         workers[name]!.lastSeen = now
         switch envelope.header.type {
-        case .heartbeat, .accept:
+        case .heartbeat:
+            return []
+        case .accept:
+            _ = try envelope.decode(Body.Accept.self)
             return []
         case .metric:
             return try metric(name, envelope.decode(Body.Metric.self), re: re, now: now)
@@ -48,11 +51,13 @@ extension Coordinator {
             return []
         case .bye:
             // It is leaving: its trial runs elsewhere now, not after the lease grace.
+            _ = try envelope.decode(Body.Bye.self)
             if let trial = workers[name]!.trial {
                 try requeue(trial.id, attempt: trial.attempt, now: now)
                 workers[name]!.trial = nil
             }
             workers[name]!.lostAt = now
+            workers[name]!.left = true
             return []
         default:
             throw ProtocolError(.badRequest, "\(envelope.header.type.rawValue) is not a worker message", re: re)
@@ -105,18 +110,38 @@ extension Coordinator {
         return out
     }
 
+    /// A report counts only from the worker that holds the trial's current attempt.
+    private func holder(_ name: String, of trialID: Int, attempt: Int, re: String) throws -> (Study, Int) {
+        let (study, number) = try locate(trialID, re: re)
+        let current = study.attempts[number] ?? 0
+        guard current == attempt else {
+            throw ProtocolError(.staleAttempt, "attempt \(attempt) of trial \(trialID) was superseded by attempt \(current)", re: re)
+        }
+        guard study.workers[number] == name else {
+            throw ProtocolError(.staleAttempt, "attempt \(attempt) of trial \(trialID) is not this worker's (it runs on \(study.workers[number] ?? "no worker"))", re: re)
+        }
+        return (study, number)
+    }
+
     private func metric(_ name: String, _ m: Body.Metric, re: String, now: Double) throws -> [Outgoing] {
         let peer = workers[name]!.peer
-        let (study, number) = try locate(m.trial, re: re)
+        let (study, number) = try holder(name, of: m.trial, attempt: m.attempt, re: re)
         let metrics = m.metrics
+        let ack = send(peer, .ack, re: re, Body.Ack(trial: m.trial, attempt: m.attempt, seq: m.seq))
+        guard study.state(of: number) == .running else {
+            // The trial has ended here (a stop the worker has not heard of yet, or its DONE is on
+            // the way): nothing more is stored, and a stop is said again until the worker stops.
+            guard study.state(of: number) != .completed, let reason = try store.stopReason(study: study.id, number: number) else { return [ack] }
+            return [ack, send(peer, .decision, Body.Decision(trial: m.trial, attempt: m.attempt, epoch: m.epoch, continue: false, reason: Body.Reason(reason)))]
+        }
         let (recorded, decision) = try study.record(number, attempt: m.attempt, seq: m.seq, epoch: m.epoch, metrics: metrics)
         switch recorded {
         case .stale(let current):
             throw ProtocolError(.staleAttempt, "attempt \(m.attempt) of trial \(m.trial) was superseded by attempt \(current)", re: re)
         case .duplicate:
-            return [send(peer, .ack, re: re, Body.Ack(trial: m.trial, attempt: m.attempt, seq: m.seq))]
+            return [ack]
         case .stored:
-            var out = [send(peer, .ack, re: re, Body.Ack(trial: m.trial, attempt: m.attempt, seq: m.seq))]
+            var out = [ack]
             func decide(_ reason: StopReason?) -> Outgoing {
                 send(peer, .decision, Body.Decision(trial: m.trial, attempt: m.attempt, epoch: m.epoch, continue: reason == nil,
                                                      reason: reason.map(Body.Reason.init)))
@@ -148,10 +173,7 @@ extension Coordinator {
 
     private func done(_ name: String, _ d: Body.Done, re: String, now: Double) throws -> [Outgoing] {
         let peer = workers[name]!.peer
-        let (study, number) = try locate(d.trial, re: re)
-        guard study.attempts[number] == d.attempt else {
-            throw ProtocolError(.staleAttempt, "attempt \(d.attempt) of trial \(d.trial) was superseded by attempt \(study.attempts[number] ?? 0)", re: re)
-        }
+        let (study, number) = try holder(name, of: d.trial, attempt: d.attempt, re: re)
         if study.state(of: number) == .running {
             let state: TrialState = switch d.status {
             case .completed: .completed

@@ -15,6 +15,8 @@ public final class Coordinator {
         public var liveness = 5
         /// Seconds after a worker is declared lost before its trial is re-queued.
         public var leaseGrace: Double = 60
+        /// Seconds a worker that left or was lost stays listed, in memory and in the store.
+        public var workerRetention: Double = 3600
         public init() {}
     }
 
@@ -36,8 +38,10 @@ public final class Coordinator {
         var lastSent: Double
         /// The trial id and attempt it runs.
         var trial: (id: Int, attempt: Int)?
-        /// When it was declared lost.
+        /// When it was declared lost, or said BYE.
         var lostAt: Double?
+        /// It said BYE (lost otherwise: silent).
+        var left = false
     }
 
     public let store: Store
@@ -64,6 +68,7 @@ public final class Coordinator {
     /// every 10 s while following; they do not know the workers' heartbeat interval).
     static let followerTimeout: Double = 30
     private var counter = 0
+    private var lastTrim = -Double.infinity
 
     public init(store: Store, trialKeys: [String], options: Options = Options(),
                 logger: Logger = Logger(label: "sweep.coordinator", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
@@ -169,8 +174,21 @@ public final class Coordinator {
         for (peer, follower) in followers where now - follower.lastSeen > Self.followerTimeout {
             followers[peer] = nil
         }
+        try forgetWorkers(now: now)
         out += try schedule(now: now)
         return out
+    }
+
+    /// Workers gone past the retention leave the list (a default-named worker gets a new name at
+    /// every start); the store's table is trimmed at most once a minute.
+    private func forgetWorkers(now: Double) throws {
+        for (name, worker) in workers where worker.trial == nil && worker.lostAt.map({ now - $0 > options.workerRetention }) ?? false {
+            workers[name] = nil
+            if names[worker.peer] == name { names[worker.peer] = nil }
+        }
+        guard now - lastTrim >= 60 else { return }
+        lastTrim = now
+        try store.forgetWorkers(seenBefore: now - options.workerRetention)
     }
 
     /// Puts a running trial back in the queue as its next attempt (if `attempt` is still current).

@@ -155,20 +155,26 @@ extension Body {
         public let cores: Int
         public let threads: Int
         public let state: WorkerState
-        /// The trial id it runs.
+        /// The trial it runs: its id, its study and its number there (-1: the final trial).
         public let trial: Int?
+        public let study: String?
+        public let number: Int?
         public let lastSeenMS: Int
-        enum CodingKeys: String, CodingKey { case worker, host, cores, threads, state, trial, lastSeenMS = "last_seen_ms" }
-        public init(worker: String, host: String, cores: Int, threads: Int, state: WorkerState, trial: Int?, lastSeenMS: Int) {
+        enum CodingKeys: String, CodingKey { case worker, host, cores, threads, state, trial, study, number, lastSeenMS = "last_seen_ms" }
+        public init(worker: String, host: String, cores: Int, threads: Int, state: WorkerState, trial: Int?, study: String?, number: Int?, lastSeenMS: Int) {
             self.worker = worker
             self.host = host
             self.cores = cores
             self.threads = threads
             self.state = state
             self.trial = trial
+            self.study = study
+            self.number = number
             self.lastSeenMS = lastSeenMS
         }
-        public func problem() -> String? { first(check(cores, "cores"), check(threads, "threads"), check(lastSeenMS, "last_seen_ms")) }
+        public func problem() -> String? {
+            first(check(cores, "cores"), check(threads, "threads"), check(lastSeenMS, "last_seen_ms"), check(number, "number", atLeast: -1))
+        }
     }
 
     public struct WorkersReply: MessageBody {

@@ -29,5 +29,9 @@ public enum StopOrder: String, Codable, Sendable, CaseIterable {
 
 /// A worker as WORKERS_REPLY lists it.
 public enum WorkerState: String, Codable, Sendable, CaseIterable {
-    case idle, busy, lost
+    case idle, busy
+    /// Silent past its liveness: its trial runs elsewhere after the lease grace.
+    case lost
+    /// It said BYE.
+    case left
 }

@@ -352,6 +352,19 @@ public final class Store: Sendable {
         }
     }
 
+    /// Drops workers last seen before `cutoff` (Unix seconds); returns how many.
+    @discardableResult
+    public func forgetWorkers(seenBefore cutoff: Double) throws -> Int {
+        try write { db in
+            try db.execute(sql: "DELETE FROM workers WHERE last_seen < ?", arguments: [cutoff])
+            return db.changesCount
+        }
+    }
+
+    public func workerCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM workers") ?? 0 }
+    }
+
     public func eventCount(kind: String) throws -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE kind = ?", arguments: [kind]) ?? 0 }
     }

@@ -38,6 +38,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Heartbeat interval in seconds (default: 2).") var heartbeat: Double?
     @Option(help: "Missed heartbeats before a worker is lost (default: 5).") var liveness: Int?
     @Option(help: "Seconds after a worker is lost before its trial runs elsewhere (default: 60).") var leaseGrace: Double?
+    @Option(help: "Seconds a worker that left or was lost stays listed (default: 3600).") var workerRetention: Double?
     @Option(help: "trace, debug, info, notice, warning, error or critical (default: info).") var logLevel: Logger.Level?
     @Flag(name: .shortAndLong, help: "Log at debug level (every report and decision).") var verbose = false
     @Option(help: "The coordinator's secret certificate (NAME.key_secret, from sweep keygen).") var key: String?
@@ -60,6 +61,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         settings.heartbeat = heartbeat ?? settings.heartbeat
         settings.liveness = liveness ?? settings.liveness
         settings.leaseGrace = leaseGrace ?? settings.leaseGrace
+        settings.workerRetention = workerRetention ?? settings.workerRetention
         settings.key = key ?? settings.key
         if !workersAllow.isEmpty { settings.workersAllow = workersAllow }
         if !clientsAllow.isEmpty { settings.clientsAllow = clientsAllow }

@@ -67,8 +67,9 @@ struct Workers: AsyncParsableCommand {
         let reply = try await client.request(.workers, Body.Empty())
         if json { return print(String(decoding: reply.body, as: UTF8.self)) }
         let rows = try reply.decode(Body.WorkersReply.self).workers
-        print(Table(["worker", "host", "threads", "state", "trial", "last seen"],
-                    rows.map { [$0.worker, $0.host, "\($0.threads)/\($0.cores)", $0.state.rawValue, $0.trial.map(String.init) ?? "-", "\($0.lastSeenMS) ms"] }).text)
+        print(Table(["worker", "host", "threads", "state", "study", "trial", "last seen"],
+                    rows.map { [$0.worker, $0.host, "\($0.threads)/\($0.cores)", $0.state.rawValue, $0.study ?? "-",
+                                $0.number.map { $0 < 0 ? "final" : String($0) } ?? "-", "\($0.lastSeenMS) ms"] }).text)
     }
 }
 

@@ -178,6 +178,38 @@ struct CoordinatorTests {
         #expect(c.studies["s-000001"]!.trials.map(\.state) == [.completed, .pruned, .queued], "done, stopped by ASHA, given back by BYE")
     }
 
+    @Test("only the worker holding an attempt may report on it; a report on an ended trial is not stored, and a stop is said again")
+    func ownership() throws {
+        let h = try Harness(trials: 3, concurrent: 3, stopper: "asha")
+        let c = h.coordinator
+        let w3 = Data("w3".utf8)
+        var assigns: [Data: Body.Assign] = [:]
+        for (peer, name) in [(w1, "w1"), (w2, "w2"), (w3, "w3")] {
+            assigns[peer] = try body(c.handle(worker: peer, frames: try h.hello(name), now: 0)[1], Body.Assign.self)
+        }
+        let theirs = assigns[w1]!
+        let forged = c.handle(worker: w2, frames: try h.frames(.done, Body.Done(trial: theirs.trial, attempt: 1, seq: 9, status: .completed,
+                                                                                metrics: ["validation_loss": -999])), now: 1)
+        #expect(try body(forged[0], ProtocolError.Body.self).code == .staleAttempt)
+        let report = c.handle(worker: w2, frames: try h.metric(theirs.trial, seq: 1, epoch: 1, loss: -999), now: 1)
+        #expect(try body(report[0], ProtocolError.Body.self).code == .staleAttempt)
+        #expect(c.studies["s-000001"]!.trials[0].state == .running && c.studies["s-000001"]!.trials[0].reports.isEmpty)
+        // ASHA stops w2's trial; its next report (it had not heard) is acknowledged, not stored, and told to stop again.
+        _ = types(c.handle(worker: w1, frames: try h.metric(assigns[w1]!.trial, seq: 1, epoch: 1, loss: 0.3), now: 2))
+        let stop = c.handle(worker: w2, frames: try h.metric(assigns[w2]!.trial, seq: 1, epoch: 1, loss: 0.9), now: 2)
+        #expect(try types(stop) == [.ack, .decision] && !body(stop[1], Body.Decision.self).continue)
+        let late = c.handle(worker: w2, frames: try h.metric(assigns[w2]!.trial, seq: 2, epoch: 2, loss: 0.8), now: 3)
+        #expect(types(late) == [.ack, .decision])
+        let again = try body(late[1], Body.Decision.self)
+        #expect(!again.continue && again.reason?.rule == .asha && again.epoch == 2)
+        #expect(try c.store.history(study: "s-000001", metric: "validation_loss")[1].reports == [1: 0.9], "the late report is not stored")
+        // A worker that says BYE is listed as left, and busy workers by study and trial number.
+        _ = types(c.handle(worker: w3, frames: try h.frames(.bye, Body.Bye(reason: "shutdown")), now: 4))
+        let listed = try body(c.handle(client: Data("cli".utf8), frames: try h.frames(.workers, Body.Empty()), now: 4)[0], Body.WorkersReply.self)
+        #expect(listed.workers.map(\.state) == [.busy, .busy, .left])
+        #expect(listed.workers[0].study == "s-000001" && listed.workers[0].number == 0)
+    }
+
     @Test("malformed frames, wrong versions and unknown types get an error reply; the coordinator goes on")
     func badMessages() throws {
         let h = try Harness()

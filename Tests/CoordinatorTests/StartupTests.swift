@@ -34,4 +34,27 @@ struct StartupTests {
         let welcome = restarted.handle(worker: w1, frames: try h.hello("w1"), now: 1)
         #expect(types(welcome) == [.welcome, .assign] && study.trials.count == 4)
     }
+
+    @Test("workers gone past the retention leave the list and the store's table")
+    func retention() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("retention-\(UUID().uuidString).sqlite").path
+        var options = Coordinator.Options()
+        options.workerRetention = 5
+        let c = try Coordinator(store: Store(path: path, clock: { 100 }), trialKeys: TrialSpec.searchableKeys, options: options)
+        let h = try Harness()
+        for i in 0..<3 {
+            let peer = Data("w\(i)".utf8)
+            _ = c.handle(worker: peer, frames: try h.hello("w\(i)"), now: 100)
+            _ = c.handle(worker: peer, frames: try h.frames(.bye, Body.Bye(reason: "shutdown")), now: 101)
+        }
+        func listed(_ now: Double) throws -> [Body.WorkerRow] {
+            try body(c.handle(client: Data("cli".utf8), frames: try h.frames(.workers, Body.Empty()), now: now)[0], Body.WorkersReply.self).workers
+        }
+        _ = try c.tick(now: 103)
+        #expect(try listed(103).map(\.state) == [.left, .left, .left] && c.store.workerCount() == 3)
+        _ = try c.tick(now: 107)
+        #expect(try listed(107).isEmpty, "gone from the list past the retention")
+        _ = try c.tick(now: 170)
+        #expect(try c.store.workerCount() == 0, "and from the store at its next trim (once a minute)")
+    }
 }
