@@ -91,8 +91,11 @@ let package = Package(
         .target(name: "Coordinator", dependencies: ["Store", "Search", "Protocol", "Wire", "Service", "Config", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Protocol", "TrialSpecs", "NN", "TestSupport", "LocalStudy", "Worker", .product(name: "GRDB", package: "GRDB.swift")]),
 
+        // Starting a command trial: a supervised process group that dies with its worker.
+        .target(name: "CSpawn"),
+
         // The worker: its protocol without sockets (WorkerCore), the service on sockets, trial runs (built-in or command).
-        .target(name: "Worker", dependencies: ["Config", "Protocol", "Wire", "NN", "TrialSpecs", "Datasets", "Tensor", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Worker", dependencies: ["CSpawn", "Config", "Protocol", "Wire", "NN", "TrialSpecs", "Datasets", "Tensor", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Protocol"]),
 
         // The services' executables.

@@ -1,6 +1,7 @@
 import Foundation
 import Config
 import Synchronization
+import CSpawn
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,6 +23,8 @@ public final class CommandTrial: Sendable {
     public enum Outcome: Equatable, Sendable {
         /// The program exited on its own with this status.
         case exited(Int32)
+        /// A signal ended the program (not the worker's stop).
+        case signaled(Int32)
         /// `stop()` was called, or a report callback asked to stop.
         case stopped
     }
@@ -92,27 +95,18 @@ public final class CommandTrial: Sendable {
     public func run(onReport: (Report) -> Bool, onLog: @escaping @Sendable (String) -> Void) throws -> Outcome {
         var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
         guard pipe(&out) == 0, pipe(&err) == 0 else { throw SpecError.at("command", "cannot create pipes (errno \(errno))") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, out[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, err[1], 2)
-        for fd in [out[0], out[1], err[0], err[1]] { posix_spawn_file_actions_addclose(&actions, fd) }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        posix_spawnattr_setpgroup(&attributes, 0) // a new group led by the child
-        var pid: pid_t = 0
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
-        let status = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+        // A supervised group (CSpawn): default signals for the program, and the group dies with
+        // this worker even when it is killed outright.
+        let pid = sweep_spawn(arguments[0], argv, envp, out[1], err[1])
+        let spawnError = errno
         close(out[1])
         close(err[1])
-        guard status == 0 else {
+        guard pid > 0 else {
             close(out[0]); close(err[0])
-            throw SpecError.at("command", "cannot start '\(arguments[0])': \(String(cString: strerror(status)))")
+            throw SpecError.at("command", "cannot start '\(arguments[0])': \(String(cString: strerror(spawnError)))")
         }
         group.store(pid, ordering: .releasing)
         if stopping.load(ordering: .acquiring) { kill(-pid, SIGTERM) }
@@ -151,7 +145,9 @@ public final class CommandTrial: Sendable {
         exited.wait()
         errorDone.wait()
         let exit = exitStatus.withLock { $0 }
-        return stopping.load(ordering: .acquiring) ? .stopped : .exited((exit >> 8) & 0xFF)
+        if stopping.load(ordering: .acquiring) { return .stopped }
+        // A program killed by a signal has no exit status: status & 0x7f is the signal.
+        return exit & 0x7F != 0 ? .signaled(exit & 0x7F) : .exited((exit >> 8) & 0xFF)
     }
 
     /// Stops the program and its children: SIGTERM to the group, SIGKILL two seconds later.

@@ -47,6 +47,7 @@ struct TrialRun {
                 case .stopped: result.status = .stopped
                 case .exited(0): result.status = .completed
                 case .exited(let code): result.status = .failed; result.error = "exit status \(code)"
+                case .signaled(let signal): result.status = .failed; result.error = "killed by signal \(signal)"
                 }
             } else {
                 let spec = try TrialSpec(config: assign.config ?? .object([:]))

@@ -119,6 +119,7 @@ public final class WorkerCore {
     }
 
     private func start(_ assign: Body.Assign) -> [Effect] {
+        if leaving { return [.send(envelope(.reject, Body.Reject(trial: assign.trial, attempt: assign.attempt, reason: "leaving")))] }
         if let t = trial {
             // The coordinator repeats an assignment it is not sure arrived: it did.
             if t.id == assign.trial && t.attempt == assign.attempt { return [] }
@@ -195,11 +196,14 @@ public final class WorkerCore {
         return effects
     }
 
-    /// BYE, and the running trial stopped (the coordinator re-queues it at once).
+    /// Leaving: the running trial is stopped first, and gets no DONE (it is given back).
     public func leave() -> [Effect] {
         leaving = true
-        var effects: [Effect] = [.send(envelope(.bye, Body.Bye(reason: "shutdown")))]
-        if let t = trial { effects.append(.stop(trial: t.id, attempt: t.attempt)) }
-        return effects
+        return trial.map { [.stop(trial: $0.id, attempt: $0.attempt)] } ?? []
+    }
+
+    /// BYE, once the trial has stopped: the coordinator re-queues it at once.
+    public func farewell() -> [Effect] {
+        [.send(envelope(.bye, Body.Bye(reason: "shutdown")))]
     }
 }

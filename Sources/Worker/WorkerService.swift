@@ -163,10 +163,16 @@ public final class WorkerService: @unchecked Sendable {
         }
     }
 
-    /// Says BYE and stops; a running trial is abandoned (the coordinator re-queues it at once).
+    /// Stops the running trial (a command gets SIGTERM, then SIGKILL 2 s later), then says BYE
+    /// and stops: the trial is given back, so it must not run here while it runs elsewhere.
     public func shutdown() {
         perform(core.withLock { $0.leave() })
-        Task { [bridge] in
+        Task { [self] in
+            let deadline = ContinuousClock.now + .seconds(10)
+            while core.withLock({ $0.trial != nil }), ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            perform(core.withLock { $0.farewell() })
             try? await Task.sleep(for: .milliseconds(300))
             bridge.stop()
         }

@@ -77,6 +77,10 @@ struct CoordinatorCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "sweep.coordinator")
+        // One coordinator per store: a second one would hand out the same trials twice.
+        let lock: ProcessLock
+        do { lock = try ProcessLock(path: settings.store + ".lock") } catch let error as LockError { throw ValidationError(error.description) }
+        defer { withExtendedLifetime(lock) {} }
         let core = try Coordinator(store: Store(path: settings.store, clock: ServiceClock().now), trialKeys: TrialSpec.searchableKeys, options: settings.options, logger: logger)
         let service = CoordinatorService(context: try Context(), coordinator: core, workers: try Endpoint(parsing: settings.workers),
                                          clients: try Endpoint(parsing: settings.clients), security: security, logger: logger)

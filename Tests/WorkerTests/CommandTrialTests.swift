@@ -80,6 +80,60 @@ struct CommandTrialTests {
         #expect(Date().timeIntervalSince(start) < 60, "the run waited for the background sleep")
     }
 
+    @Test("a program starts with no signal blocked or ignored, so its SIGTERM handler runs when the trial stops")
+    func signals() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("signals-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let saved = directory + "/checkpoint"
+        let script = """
+            import json, signal, sys, time
+            status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+            def on_term(number, frame):
+                open(sys.argv[1], "w").write("saved at epoch 1")
+                sys.exit(0)
+            signal.signal(signal.SIGTERM, on_term)
+            print(json.dumps({"epoch": 1, "blocked": int(status["SigBlk"], 16), "ignored": int(status["SigIgn"], 16)}), flush=True)
+            while True:
+                time.sleep(0.05)
+            """
+        // The worker blocks the signals its own handlers read; the program must not inherit that.
+        var blocked = sigset_t(), previous = sigset_t()
+        sigemptyset(&blocked)
+        for signal in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&blocked, signal) }
+        pthread_sigmask(SIG_BLOCK, &blocked, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        let trial = try CommandTrial(template: ["python3", "-c", script, saved], parameters: [:], seed: 0)
+        var reports: [CommandTrial.Report] = []
+        let outcome = try trial.run(onReport: { reports.append($0); return false }, onLog: { _ in })
+        #expect(outcome == .stopped)
+        // Python ignores SIGPIPE itself; SIGTERM must be neither blocked nor ignored.
+        #expect(reports.first?.metrics["blocked"] == 0 && (Int(reports.first?.metrics["ignored"] ?? -1) & (1 << (SIGTERM - 1))) == 0, "\(reports)")
+        #expect((try? String(contentsOfFile: saved, encoding: .utf8)) == "saved at epoch 1", "the handler ran before the stop")
+    }
+
+    @Test("nothing the worker blocks or ignores reaches the program")
+    func cleanMasks() throws {
+        var blocked = sigset_t(), previous = sigset_t()
+        sigemptyset(&blocked)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGALRM] { sigaddset(&blocked, signal) }
+        pthread_sigmask(SIG_BLOCK, &blocked, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        let lines = Lines()
+        let trial = try CommandTrial(template: ["sh", "-c", "exec awk '/^Sig(Blk|Ign)/ {print $1, $2}' /proc/self/status"], parameters: [:], seed: 0)
+        #expect(try trial.run(onReport: { _ in true }, onLog: lines.add) == .exited(0))
+        let masks = Dictionary(uniqueKeysWithValues: lines.all.map { line in
+            (String(line.prefix(while: { $0 != ":" })), UInt64(line.split(separator: " ").last ?? "", radix: 16) ?? .max)
+        })
+        // Signals 1–31 (32 and 33 belong to glibc, which sets them up in every program it starts).
+        #expect(masks["SigBlk"] == 0 && masks["SigIgn"].map { $0 & 0x7FFF_FFFF } == 0, "\(lines.all)")
+    }
+
+    @Test("a program killed by a signal is not a completed trial")
+    func killed() throws {
+        let trial = try CommandTrial(template: ["sh", "-c", "kill -SEGV $$"], parameters: [:], seed: 0)
+        #expect(try trial.run(onReport: { _ in true }, onLog: { _ in }) == .signaled(SIGSEGV))
+    }
+
     @Test("a program that cannot start is an error naming it")
     func missing() throws {
         let trial = try CommandTrial(template: ["/nonexistent/train"], parameters: [:], seed: 0)

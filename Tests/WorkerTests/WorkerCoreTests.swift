@@ -121,14 +121,15 @@ struct WorkerCoreTests {
         #expect(done.status == .stopped && done.seq == 2)
     }
 
-    @Test("leaving says BYE and stops the trial, which then sends no DONE")
+    @Test("leaving stops the trial first, which then sends no DONE, and BYE follows")
     func bye() throws {
         var c = Conversation()
         _ = c.welcome(now: 0)
         _ = c.assign(now: 0)
         let leaving = c.core.leave()
-        #expect(types(leaving) == [.bye] && stops(leaving) == [7])
+        #expect(types(leaving).isEmpty && stops(leaving) == [7])
         #expect(c.core.finish(.stopped, metrics: [:], error: nil, now: 1).isEmpty)
+        #expect(types(c.core.farewell()) == [.bye])
     }
 
     @Test("WELCOME's stop list and a stale_attempt error drop that trial; unknown_peer brings one HELLO a second")

@@ -1,0 +1,98 @@
+"""Process-level tests of what must hold under faults: worker lifecycle (a trial's program stops
+before its worker says BYE, and dies with a worker killed outright), attempts that only grow when a
+trial really restarts, and one coordinator per store."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from test_cluster import BIN, Cluster, quadratic_study, wait_for  # noqa: E402
+
+SIGNALS_TRIAL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "trial_signals.py")
+
+
+def alive(pid):
+    """Running, not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+class HardeningTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="sweep-hardening-")
+        self.cluster = Cluster(self.tmp, lease_grace=30)
+        self.cluster.start_coordinator()
+        self.client = self.cluster.client()
+
+    def tearDown(self):
+        self.client.close()
+        self.cluster.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def signals_study(self, directory):
+        return {"study": "signals", "objective": {"metric": "loss"}, "command": [sys.executable, SIGNALS_TRIAL, directory],
+                "space": {"x": {"low": 0.0, "high": 1.0}}, "strategy": {"name": "random"},
+                "budget": {"max_trials": 1, "max_concurrent": 1}}
+
+    def running_program(self, directory):
+        path = os.path.join(directory, "pids")
+        wait_for(lambda: os.path.exists(path), 30, "the trial's program to start")
+        with open(path) as handle:
+            return [int(pid) for pid in handle.read().split()]
+
+    def test_sigterm_stops_the_program_first_and_its_handler_runs_then_the_trial_is_given_back(self):
+        traces = os.path.join(self.tmp, "traces")
+        os.makedirs(traces)
+        self.cluster.start_worker("w1")
+        study = self.client.submit(self.signals_study(traces))
+        program, child = self.running_program(traces)
+        worker = self.cluster.workers["w1"]
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(15)
+        self.assertTrue(os.path.exists(os.path.join(traces, "checkpoint")), "the program's SIGTERM handler ran")
+        self.assertFalse(alive(program) or alive(child), "nothing of the trial outlives its worker")
+        # The trial was given back (BYE), not finished: it is queued for the next worker.
+        trial = self.client.export(study)["trials"][0]
+        self.assertEqual((trial["status"], trial["attempt"]), ("queued", 1))
+        self.assertIn("left", self.cluster.sweep("workers").stdout)
+
+    def test_a_worker_killed_outright_takes_its_program_and_the_program_s_children_with_it(self):
+        traces = os.path.join(self.tmp, "traces")
+        os.makedirs(traces)
+        self.cluster.start_worker("w1")
+        self.client.submit(self.signals_study(traces))
+        program, child = self.running_program(traces)
+        self.cluster.workers["w1"].kill()
+        self.cluster.workers["w1"].wait()
+        wait_for(lambda: not alive(program) and not alive(child), 5, "the program and its child to die with the worker")
+
+    def test_a_study_without_faults_runs_every_trial_once(self):
+        self.cluster.start_worker("w1")
+        self.cluster.start_worker("w2")
+        study = self.client.submit(quadratic_study(trials=16, concurrent=2, epochs=2, pause=0.01))
+        rows, status, _ = self.client.follow(study, timeout=120)
+        self.assertEqual(status["state"], "completed")
+        attempts = {t["trial"]: t["attempt"] for t in self.client.export(study)["trials"]}
+        self.assertEqual(len(attempts), 16)
+        self.assertEqual(set(attempts.values()), {1}, f"attempts grew without a fault: {attempts}")
+
+    def test_a_second_coordinator_on_the_same_store_refuses_to_start_and_names_the_first(self):
+        second = subprocess.run(
+            [os.path.join(BIN, "coordinator"), "--store", self.cluster.store, "--insecure",
+             "--workers", "tcp://127.0.0.1:0", "--clients", "tcp://127.0.0.1:0"],
+            capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(second.returncode, 0)
+        self.assertIn(f"pid {self.cluster.coordinator.pid}", second.stderr)
+        self.assertIn("one coordinator per store", second.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
