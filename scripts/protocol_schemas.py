@@ -105,7 +105,7 @@ MESSAGES = {
                       {"workers": [{"worker": "node-2/1", "host": "node-2", "cores": 2, "threads": 2, "state": "busy", "trial": 13,
                                     "study": "s-000001", "number": 13, "last_seen_ms": 420}]}),
     "ERROR": ({"code": {"enum": ["unsupported_protocol", "bad_request", "unknown_type", "unknown_peer", "invalid_spec",
-                                 "unknown_study", "stale_attempt", "internal"]}, "message": STR},
+                                 "unknown_study", "stale_attempt", "too_large", "internal"]}, "message": STR},
               {"supported": {"type": "array", "items": INT},
                "problems": {"type": "array", "items": {"type": "object", "required": ["path", "message"], "properties": {"path": STR, "message": STR}}}},
               {"code": "invalid_spec", "message": "the spec has 1 problem",

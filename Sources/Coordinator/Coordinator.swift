@@ -17,6 +17,8 @@ public final class Coordinator {
         public var leaseGrace: Double = 60
         /// Seconds a worker that left or was lost stays listed, in memory and in the store.
         public var workerRetention: Double = 3600
+        /// Bytes a whole message may hold; a larger one is answered `too_large`.
+        public var messageLimit = 1 << 20
         public init() {}
     }
 
@@ -128,6 +130,12 @@ public final class Coordinator {
 
     func send<B: MessageBody>(_ peer: Data, _ type: MessageType, re: String? = nil, _ body: B, to audience: Outgoing.Audience = .worker) -> Outgoing {
         Outgoing(peer: peer, envelope: Envelope(type, id: nextID(), re: re, body: body), audience: audience)
+    }
+
+    /// The answer to a message over `messageLimit` (its frames were never read).
+    public func tooLarge(_ peer: Data, bytes: Int, to audience: Outgoing.Audience) -> Outgoing {
+        logger.warning("message over the size limit refused", metadata: ["bytes": "\(bytes)", "limit": "\(options.messageLimit)"])
+        return error(peer, ProtocolError(.tooLarge, "the message is \(bytes) bytes, \(bytes - options.messageLimit) over the \(options.messageLimit) bytes this coordinator takes (its max_message setting)"), to: audience)
     }
 
     func error(_ peer: Data, _ error: ProtocolError, to audience: Outgoing.Audience = .worker) -> Outgoing {

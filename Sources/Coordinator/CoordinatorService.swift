@@ -68,12 +68,16 @@ public final class CoordinatorService: @unchecked Sendable {
         } else {
             logger.warning("CURVE is off (--insecure): no encryption and no authentication; loopback only")
         }
+        let limit = coordinator.options.messageLimit
         func router(_ endpoint: Endpoint, domain: String) async throws -> SocketID {
             try await bridge.open(.router) { [security] socket in
                 if let security { try socket.makeCurveServer(secretKey: security.keyPair.secretKey, domain: domain) }
                 try socket.set(.routerMandatory, true)
                 try socket.set(.routerHandover, true)
-                try socket.set(.maxMessageSize, 1 << 20)
+                // libzmq drops a connection whose frame is over its limit; below four times the
+                // message limit a message is read, counted and answered `too_large`.
+                try socket.set(.maxMessageSize, 4 * limit)
+                socket.messageLimit = limit
                 try socket.bind(endpoint)
             }
         }
@@ -107,6 +111,10 @@ public final class CoordinatorService: @unchecked Sendable {
                         switch input {
                         case let .event(.message(socket, message)):
                             guard let peer = message.peer else { continue }
+                            if let bytes = message.oversize {
+                                replies.append(coordinator.tooLarge(peer, bytes: bytes, to: socket == workers ? .worker : .client))
+                                continue
+                            }
                             replies += socket == workers
                                 ? coordinator.handle(worker: peer, frames: message.frames, now: now())
                                 : coordinator.handle(client: peer, frames: message.frames, now: now())

@@ -14,6 +14,8 @@ public struct Settings: Equatable, Sendable {
     public var leaseGrace = 60.0
     /// Seconds a worker that left or was lost stays listed (and in the store's workers table).
     public var workerRetention = 3600.0
+    /// Bytes a whole message may hold (answered `too_large` above it).
+    public var maxMessage = 1 << 20
     public var logLevel = "info"
     /// The coordinator's secret certificate (CURVE is on unless `insecure`).
     public var key: String?
@@ -26,7 +28,7 @@ public struct Settings: Equatable, Sendable {
     public var clusterFile: String?
     public var advertise: String?
 
-    public static let keys = ["workers", "clients", "store", "heartbeat", "liveness", "lease_grace", "worker_retention", "log_level",
+    public static let keys = ["workers", "clients", "store", "heartbeat", "liveness", "lease_grace", "worker_retention", "max_message", "log_level",
                               "key", "workers_allow", "clients_allow", "insecure", "cluster_file", "advertise"]
     public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
@@ -45,6 +47,7 @@ public struct Settings: Equatable, Sendable {
         liveness = f.int(o, "liveness", "", default: defaults.liveness, 1...1000, rule: "a count of heartbeats ≥ 1")
         leaseGrace = f.double(o, "lease_grace", "", default: defaults.leaseGrace, 0...86_400, rule: "seconds in [0, 86400]")
         workerRetention = f.double(o, "worker_retention", "", default: defaults.workerRetention, 0...31_536_000, rule: "seconds in [0, 31536000]")
+        maxMessage = f.int(o, "max_message", "", default: defaults.maxMessage, 4096...(1 << 30), rule: "bytes in 4096…1073741824")
         logLevel = f.string(o, "log_level", "", default: defaults.logLevel, oneOf: Self.levels)
         key = o["key"].map { _ in f.string(o, "key", "", default: "") }
         workersAllow = Self.paths(f, o, "workers_allow")
@@ -108,6 +111,7 @@ public struct Settings: Equatable, Sendable {
         options.liveness = liveness
         options.leaseGrace = leaseGrace
         options.workerRetention = workerRetention
+        options.messageLimit = maxMessage
         return options
     }
 }

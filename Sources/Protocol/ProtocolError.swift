@@ -5,7 +5,7 @@ public struct ProtocolError: Error, Equatable, Sendable, CustomStringConvertible
     public enum Code: String, Codable, Sendable, CaseIterable {
         case unsupportedProtocol = "unsupported_protocol", badRequest = "bad_request", unknownType = "unknown_type"
         case unknownPeer = "unknown_peer", invalidSpec = "invalid_spec", unknownStudy = "unknown_study"
-        case staleAttempt = "stale_attempt", `internal`
+        case staleAttempt = "stale_attempt", tooLarge = "too_large", `internal`
     }
 
     /// The body of an `ERROR` message.

@@ -9,6 +9,9 @@ public struct Message: Equatable, Sendable {
     /// The `User-Id` metadata a ZAP handler set for the sender's connection (with CURVE: the
     /// sender's public key in Z85), when there is one.
     public var userID: String?
+    /// Set when the message was over its socket's `messageLimit`: its size in bytes. Its frames
+    /// were dropped (a ROUTER keeps the peer).
+    public var oversize: Int?
 
     public init(_ frames: [Data], peer: Data? = nil, userID: String? = nil) {
         self.frames = frames

@@ -13,6 +13,10 @@ public final class Socket {
     private var closed = false
     /// The monitor reading this socket's events, closed after monitoring stops.
     var attachedMonitor: Monitor?
+    /// Bytes a whole received message may hold (all its frames; nil: no limit). The frames of a
+    /// message over it are drained, not copied: it arrives with no frames and `oversize` set.
+    /// (`.maxMessageSize` is libzmq's limit per frame; it drops the connection instead.)
+    public var messageLimit: Int?
     #if DEBUG
     private let owner = pthread_self()
     #endif
@@ -129,13 +133,14 @@ public final class Socket {
         var frames: [Data] = []
         var userID: String?
         var more = true
+        var total = 0, first = true
         while more {
             zmq_msg_init(part)
             // Only the first frame may be absent; the rest of a message arrives with it.
-            let flags = frames.isEmpty && !wait ? ZMQ_DONTWAIT : 0
+            let flags = first && !wait ? ZMQ_DONTWAIT : 0
             let received: Int32?
             do {
-                received = try zmqCall("zmq_msg_recv(\(kind))", wouldBlockIsNil: frames.isEmpty) {
+                received = try zmqCall("zmq_msg_recv(\(kind))", wouldBlockIsNil: first) {
                     zmq_msg_recv(part, handle, flags)
                 }
             } catch {
@@ -146,7 +151,15 @@ public final class Socket {
                 zmq_msg_close(part)
                 return nil
             }
-            frames.append(Data(bytes: zmq_msg_data(part), count: zmq_msg_size(part)))
+            let size = zmq_msg_size(part)
+            total += size
+            // A ROUTER's routing id is kept whatever the size, so the peer can be answered.
+            if let limit = messageLimit, total > limit, !(first && kind == .router) {
+                if frames.count > (kind == .router ? 1 : 0) { frames.removeLast(frames.count - (kind == .router ? 1 : 0)) }
+            } else {
+                frames.append(Data(bytes: zmq_msg_data(part), count: size))
+            }
+            first = false
             if userID == nil, let value = zmq_msg_gets(part, "User-Id") {
                 userID = String(cString: value)
             }
@@ -154,6 +167,7 @@ public final class Socket {
             zmq_msg_close(part)
         }
         var message = Message(frames, userID: userID)
+        if let limit = messageLimit, total > limit { message.oversize = total }
         if kind == .router, !message.frames.isEmpty {
             message.peer = message.frames.removeFirst()
         }

@@ -39,6 +39,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Missed heartbeats before a worker is lost (default: 5).") var liveness: Int?
     @Option(help: "Seconds after a worker is lost before its trial runs elsewhere (default: 60).") var leaseGrace: Double?
     @Option(help: "Seconds a worker that left or was lost stays listed (default: 3600).") var workerRetention: Double?
+    @Option(help: "Bytes a whole message may hold; larger ones are answered too_large (default: 1048576).") var maxMessage: Int?
     @Option(help: "trace, debug, info, notice, warning, error or critical (default: info).") var logLevel: Logger.Level?
     @Flag(name: .shortAndLong, help: "Log at debug level (every report and decision).") var verbose = false
     @Option(help: "The coordinator's secret certificate (NAME.key_secret, from sweep keygen).") var key: String?
@@ -62,6 +63,10 @@ struct CoordinatorCommand: AsyncParsableCommand {
         settings.liveness = liveness ?? settings.liveness
         settings.leaseGrace = leaseGrace ?? settings.leaseGrace
         settings.workerRetention = workerRetention ?? settings.workerRetention
+        settings.maxMessage = maxMessage ?? settings.maxMessage
+        guard (4096...(1 << 30)).contains(settings.maxMessage) else {
+            throw ValidationError("--max-message must be bytes in 4096…1073741824 (got \(settings.maxMessage))")
+        }
         settings.key = key ?? settings.key
         if !workersAllow.isEmpty { settings.workersAllow = workersAllow }
         if !clientsAllow.isEmpty { settings.clientsAllow = clientsAllow }

@@ -92,6 +92,7 @@ final class Client: @unchecked Sendable {
 
     /// Sends a request and waits for the reply that quotes it (an `ERROR` becomes a thrown error).
     func request<B: MessageBody>(_ type: MessageType, _ body: B, timeout: Duration = .seconds(10)) async throws -> Envelope {
+        let size = Envelope(type, id: "", body: body).frames().map(\.count).reduce(0, +)
         let id = try await send(type, body)
         let timer = Task { [bridge] in
             try? await Task.sleep(for: timeout)
@@ -103,10 +104,17 @@ final class Client: @unchecked Sendable {
         }
         // A refused key shows as a failed handshake, not a reply: say so instead of a timeout.
         if let text = hint.value { throw Failure(text) }
+        // Past four times its max_message, libzmq drops the connection before the coordinator can answer too_large.
+        if size > Self.defaultMessageLimit {
+            throw Failure("no answer from the coordinator at \(endpoint): the \(type.rawValue) message is \(size) bytes, over the \(Self.defaultMessageLimit) a coordinator takes by default (its max_message setting); make it smaller")
+        }
         throw Failure("no answer from the coordinator at \(endpoint) within \(timeout) (is it running? is this its client endpoint?)")
     }
 
     func close() { bridge.stop() }
+
+    /// A coordinator's max_message unless its operator changed it.
+    static let defaultMessageLimit = 1 << 20
 }
 
 /// The options every client command shares: where the coordinator is and how to reach it.

@@ -22,6 +22,20 @@ struct MessagingTests {
         #expect(back.frames == [Data(), big])
     }
 
+    @Test("a message over the socket's limit arrives without its frames, with its size and its sender; the next one is whole")
+    func messageLimit() throws {
+        let context = try Context()
+        let (router, dealer) = try routerDealer(context, transport: "inproc")
+        router.messageLimit = 1000
+        #expect(try dealer.send(Message([Data(count: 400), Data(count: 400), Data(count: 400)])))
+        #expect(try dealer.send(Message([Data("small".utf8)])))
+        let big = try #require(try receive(router))
+        #expect(big.frames.isEmpty && big.peer?.isEmpty == false)
+        #expect((big.oversize ?? 0) >= 1200)
+        let small = try #require(try receive(router))
+        #expect(small.frames == [Data("small".utf8)] && small.oversize == nil && small.peer == big.peer)
+    }
+
     @Test("a ROUTER addresses each DEALER by its routing id")
     func routingByIdentity() throws {
         let context = try Context()

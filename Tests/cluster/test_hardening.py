@@ -1,6 +1,7 @@
 """Process-level tests of what must hold under faults: worker lifecycle (a trial's program stops
 before its worker says BYE, and dies with a worker killed outright), attempts that only grow when a
 trial really restarts, and one coordinator per store."""
+import json
 import os
 import shutil
 import signal
@@ -84,6 +85,18 @@ class HardeningTest(unittest.TestCase):
         self.assertEqual(len(attempts), 16)
         self.assertEqual(set(attempts.values()), {1}, f"attempts grew without a fault: {attempts}")
 
+    def test_a_spec_over_the_message_limit_is_refused_with_its_size_and_the_coordinator_serves_on(self):
+        spec = quadratic_study()
+        spec["space"] = {"x": {"values": [f"value-{i:07d}" for i in range(120_000)]}}  # about 1.8 MB of JSON
+        path = os.path.join(self.tmp, "big.json")
+        with open(path, "w") as handle:
+            json.dump(spec, handle)
+        refused = self.cluster.sweep("submit", path)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("too_large", refused.stderr)
+        self.assertRegex(refused.stderr, r"the message is \d+ bytes, \d+ over the 1048576 bytes")
+        self.assertEqual(self.cluster.sweep("status").returncode, 0, "the coordinator serves on")
+
     def test_a_second_coordinator_on_the_same_store_refuses_to_start_and_names_the_first(self):
         second = subprocess.run(
             [os.path.join(BIN, "coordinator"), "--store", self.cluster.store, "--insecure",
@@ -92,6 +105,70 @@ class HardeningTest(unittest.TestCase):
         self.assertNotEqual(second.returncode, 0)
         self.assertIn(f"pid {self.cluster.coordinator.pid}", second.stderr)
         self.assertIn("one coordinator per store", second.stderr)
+
+
+class FullDiskTest(unittest.TestCase):
+    """The store on a small tmpfs that fills up mid-study, then gets room again."""
+
+    def setUp(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root to mount a small tmpfs for the store")
+        self.tmp = tempfile.mkdtemp(prefix="sweep-disk-")
+        self.disk = os.path.join(self.tmp, "disk")
+        os.makedirs(self.disk)
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", self.disk], capture_output=True, text=True)
+        if mounted.returncode != 0:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.skipTest(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+        self.cluster = Cluster(self.tmp, lease_grace=30)
+        self.cluster.store = os.path.join(self.disk, "sweep.sqlite")
+
+    def tearDown(self):
+        self.cluster.stop()
+        subprocess.run(["umount", "-l", self.disk])
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def fill(self):
+        """Writes until the disk is full; returns the file that fills it."""
+        path = os.path.join(self.disk, "fill")
+        with open(path, "wb") as handle:
+            try:
+                while True:
+                    handle.write(b"\0" * 65536)
+                    handle.flush()
+            except OSError:
+                pass
+        return path
+
+    def test_a_full_disk_loses_nothing_acknowledged_and_the_study_completes_once_there_is_room(self):
+        self.cluster.start_coordinator()
+        self.cluster.start_worker("w1")
+        self.cluster.start_worker("w2")
+        epochs = 12
+        client = self.cluster.client()
+        study = client.submit(quadratic_study(trials=8, concurrent=2, epochs=epochs, pause=0.1))
+        wait_for(lambda: sum(len(t["metrics"]) for t in client.export(study)["trials"]) >= 6, 30, "some reports")
+        client.close()
+        fill = self.fill()
+        time.sleep(3)  # reports keep coming; none of them can be stored
+        exited = self.cluster.coordinator.poll()
+        os.remove(fill)
+        if exited is not None:
+            # It stopped rather than acknowledge what it could not store; its supervisor (here,
+            # the test) starts it again from the store.
+            self.assertNotEqual(exited, 0)
+            self.assertIn("store commit failed", self.cluster.log("coordinator"))
+            self.cluster.start_coordinator()
+        client = self.cluster.client()
+        rows, status, _ = client.follow(study, timeout=120)
+        self.assertEqual(status["state"], "completed")
+        trials = {t["trial"]: t for t in client.export(study)["trials"]}
+        client.close()
+        self.assertEqual(sorted(trials), list(range(8)), "no trial number is missing")
+        for number, trial in trials.items():
+            self.assertEqual(trial["status"], "completed", f"trial {number}")
+            self.assertEqual([m["epoch"] for m in trial["metrics"]], list(range(1, epochs + 1)),
+                             f"trial {number}: every report of its finishing attempt is stored, once")
 
 
 if __name__ == "__main__":
