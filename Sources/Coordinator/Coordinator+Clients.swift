@@ -31,7 +31,7 @@ extension Coordinator {
         case .submit:
             let config = try envelope.decode(Body.Submit.self).spec
             let spec: StudySpec
-            do { spec = try StudySpec(config: config, trialKeys: trialKeys) } catch let error as SpecError {
+            do { spec = try StudySpec(config: config, trials: trials) } catch let error as SpecError {
                 throw ProtocolError(.invalidSpec, "the spec has \(error.problems.count) problem(s)",
                                     problems: error.problems.map { .init(path: $0.path, message: $0.message) }, re: re)
             }

@@ -51,8 +51,8 @@ public final class Coordinator {
     /// Lifecycle events at info, every report and decision at debug; silent unless given one.
     public let logger: Logger
     public let session = UUID().uuidString
-    /// The dotted keys a built-in trial accepts (`TrialSpec.searchableKeys`), to read stored specs.
-    public let trialKeys: [String]
+    /// What a built-in trial accepts (`TrialSpec.rules`): submitted specs are checked against it.
+    public let trials: TrialRules
     var workers: [String: Worker] = [:]
     /// Worker names by routing id, so each message finds its sender without a scan.
     var names: [Data: String] = [:]
@@ -72,18 +72,19 @@ public final class Coordinator {
     private var counter = 0
     private var lastTrim = -Double.infinity
 
-    public init(store: Store, trialKeys: [String], options: Options = Options(),
+    public init(store: Store, trials: TrialRules, options: Options = Options(),
                 logger: Logger = Logger(label: "sweep.coordinator", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
         self.logger = logger
         self.store = store
         self.options = options
-        self.trialKeys = trialKeys
+        self.trials = trials
         for record in try store.studies() {
             // A study this build cannot read is left alone in the store, not served, and said so;
             // the others serve.
             let study: Study
             do {
-                let spec = try StudySpec(config: record.spec, trialKeys: trialKeys)
+                // Checked when it came; an older build may have checked less: only the keys again.
+                let spec = try StudySpec(config: record.spec, trials: trials.keysOnly)
                 let filled = try store.fillGaps(study: record.id)
                 if !filled.isEmpty { logger.warning("trials missing from the store recorded as cancelled", metadata: ["study": "\(record.id)", "trials": "\(filled)"]) }
                 study = try Study(record: record, spec: spec, store: store)

@@ -64,9 +64,11 @@ public struct StudySpec: Equatable, Sendable {
     static let strategies = ["auto", "gp", "tpe", "random", "sobol", "grid", "coarse_to_fine"]
     static let stoppers = ["none", "median", "asha", "hyperband", "patience"]
 
-    /// Reads a spec. `trialKeys` lists the dotted keys a built-in trial accepts: a searched
-    /// parameter must name one of them.
-    public init(config: Config, trialKeys: [String]) throws {
+    /// Reads a spec and checks all of it that can be known before a trial runs. `trials` is what
+    /// a built-in trial accepts: a searched parameter must name one of its keys, the objective
+    /// one of its metrics, and the base trial with each searched value laid over it must be a
+    /// valid trial spec.
+    public init(config: Config, trials: TrialRules) throws {
         let f = Fields()
         let o = f.object(config, "", known: Self.keys)
         name = f.string(o, "study", "", default: "")
@@ -86,7 +88,7 @@ public struct StudySpec: Equatable, Sendable {
             command = nil
         }
         if command != nil, o["trial"] != nil { f.fail("command", "and trial are exclusive: a study runs either command trials or built-in trials") }
-        space = SearchSpace(Self.parameters(o["space"], f, trialKeys: command == nil ? trialKeys : nil))
+        space = SearchSpace(Self.parameters(o["space"], f, trialKeys: command == nil ? trials.keys : nil))
         let s = f.object(o["strategy"], "strategy", known: ["name", "grid_points", "startup", "shrink", "exploration"])
         var strategyName = f.string(s, "name", "strategy", default: "auto", oneOf: Self.strategies)
         if strategyName == "auto" {
@@ -123,8 +125,13 @@ public struct StudySpec: Equatable, Sendable {
         default: .none
         }
         seed = UInt64(f.int(o, "seed", "", default: 0, 0...Int.max, rule: "≥ 0"))
-        if case let .grid(points) = strategy, let size = space.gridSize(points: points), size < budget.maxTrials {
-            _ = size // a grid smaller than the budget simply ends early
+        if let command {
+            Self.checkTemplate(command, space, f)
+        } else if f.problems.isEmpty {
+            if let metrics = trials.metrics, !metrics.contains(metric) {
+                f.fail("objective.metric", "must be a metric built-in trials report: \(metrics.joined(separator: ", ")) (got '\(metric)')\(suggestion(metric, metrics))")
+            }
+            Self.checkTrial(trial, space, trials, f)
         }
         try f.check()
     }
@@ -213,6 +220,12 @@ extension SearchSpace {
     /// How many configurations a grid of `points` per numeric parameter has.
     public func gridSize(points: Int) -> Int? {
         let grid = GridSampler(points: points)
-        return parameters.reduce(1) { $0 * grid.levels($1.domain).count }
+        var size = 1
+        for parameter in parameters {
+            let (product, overflow) = size.multipliedReportingOverflow(by: grid.levels(parameter.domain).count)
+            if overflow { return nil }
+            size = product
+        }
+        return size
     }
 }

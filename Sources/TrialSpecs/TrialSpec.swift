@@ -62,6 +62,19 @@ public struct TrialSpec: Equatable, Sendable {
         }
     }
 
+    /// The metrics a built-in trial reports each epoch, which an objective may name.
+    public static let metrics = ["validation_loss", "validation_accuracy", "train_loss", "train_accuracy"]
+
+    /// Every problem of a trial config, at its path (empty: it trains).
+    public static func problems(_ config: Config) -> [SpecError.Problem] {
+        do { _ = try TrialSpec(config: config); return [] } catch let error as SpecError { return error.problems } catch {
+            return [SpecError.Problem(path: "", message: "\(error)")]
+        }
+    }
+
+    /// What a study of built-in trials is checked against at submit.
+    public static let rules = TrialRules(keys: searchableKeys, metrics: metrics, check: problems)
+
     /// Every dotted key a search may set: each scalar field of the spec.
     public static let searchableKeys: [String] =
         ["task", "l1", "l2", "clip_norm", "batch_size", "epochs", "patience", "restore_best", "seed",

@@ -34,42 +34,28 @@ public final class CommandTrial: Sendable {
     private let group = Atomic<Int32>(0)
     private let stopping = Atomic<Bool>(false)
 
-    /// Prepares the command; throws when a placeholder names no parameter.
-    public init(template: [String], parameters: [String: Config], seed: UInt64) throws {
-        arguments = try Self.render(template, parameters)
+    /// Prepares the command; throws when a placeholder names no parameter. `builtins` are the
+    /// other names a template may use (`Template.builtins`: the trial's number, seed and study).
+    public init(template: [String], parameters: [String: Config], seed: UInt64, builtins: [String: String] = [:]) throws {
+        var values = builtins
+        values["seed"] = String(seed)
+        arguments = try Self.render(template, parameters, values)
         var environment = ProcessInfo.processInfo.environment
         for (name, value) in parameters { environment[Self.variable(name)] = value.description }
         environment["SWEEP_SEED"] = String(seed)
+        for (name, value) in builtins { environment["SWEEP_" + name.uppercased()] = value }
         self.environment = environment
     }
 
-    /// Fills `{name}` placeholders.
-    static func render(_ template: [String], _ parameters: [String: Config]) throws -> [String] {
+    /// Fills `{name}` placeholders with parameters, else built-ins.
+    static func render(_ template: [String], _ parameters: [String: Config], _ builtins: [String: String]) throws -> [String] {
         try template.map { argument in
-            var out = "", rest = Substring(argument)
-            while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-                out += rest[..<open]
-                let name = String(rest[rest.index(after: open)..<close])
-                // Only `{identifier}` or `{dotted.key}` is a placeholder; other braces (JSON in a
-                // shell script) stay as they are.
-                guard isPlaceholder(name) else {
-                    out += rest[open...open]
-                    rest = rest[rest.index(after: open)...]
-                    continue
-                }
-                guard let value = parameters[name] else {
-                    throw SpecError.at("command", "placeholder {\(name)} names no parameter of the space\(suggestion(name, Array(parameters.keys)))")
-                }
-                out += value.description
-                rest = rest[rest.index(after: close)...]
+            guard let text = Template.render(argument, { parameters[$0]?.description ?? builtins[$0] }) else {
+                let missing = Template.placeholders(argument).first { parameters[$0] == nil && builtins[$0] == nil } ?? ""
+                throw SpecError.at("command", "placeholder {\(missing)} names no parameter of the space\(suggestion(missing, Array(parameters.keys)))")
             }
-            return out + rest
+            return text
         }
-    }
-
-    static func isPlaceholder(_ name: String) -> Bool {
-        guard let first = name.first, first.isLetter || first == "_" else { return false }
-        return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-" }
     }
 
     /// `optimizer.lr` → `SWEEP_PARAM_OPTIMIZER_LR`.

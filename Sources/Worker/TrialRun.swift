@@ -30,7 +30,8 @@ struct TrialRun {
                 guard let template = assign.command, case let .object(parameters)? = assign.config else {
                     throw SpecError.at("command", "a command trial needs its argument template and parameters")
                 }
-                let command = try CommandTrial(template: template, parameters: parameters, seed: assign.seed)
+                let command = try CommandTrial(template: template, parameters: parameters, seed: assign.seed,
+                                               builtins: ["trial": String(assign.number ?? -1), "study": assign.study])
                 // A stop (the coordinator's, a lost lease, shutdown) must reach a program that is
                 // not reporting, so it is watched, not only checked at each report.
                 let ended = Latch()

@@ -86,7 +86,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let lock: ProcessLock
         do { lock = try ProcessLock(path: settings.store + ".lock") } catch let error as LockError { throw ValidationError(error.description) }
         defer { withExtendedLifetime(lock) {} }
-        let core = try Coordinator(store: Store(path: settings.store, clock: ServiceClock().now), trialKeys: TrialSpec.searchableKeys, options: settings.options, logger: logger)
+        let core = try Coordinator(store: Store(path: settings.store, clock: ServiceClock().now), trials: TrialSpec.rules, options: settings.options, logger: logger)
         let service = CoordinatorService(context: try Context(), coordinator: core, workers: try Endpoint(parsing: settings.workers),
                                          clients: try Endpoint(parsing: settings.clients), security: security, logger: logger)
         if let path = settings.clusterFile {

@@ -15,7 +15,7 @@ struct Submit: AsyncParsableCommand {
     mutating func run() async throws {
         let config = try Config.load(path: spec)
         // Every problem, with its path, before anything is sent.
-        do { _ = try StudySpec(config: config, trialKeys: TrialSpec.searchableKeys) } catch let error as SpecError { throw error.validation(file: spec) }
+        do { _ = try StudySpec(config: config, trials: TrialSpec.rules) } catch let error as SpecError { throw error.validation(file: spec) }
         let client = try await coordinator.connect()
         defer { client.close() }
         let reply = try await client.request(.submit, Body.Submit(spec: config))

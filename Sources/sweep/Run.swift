@@ -36,7 +36,7 @@ struct Run: AsyncParsableCommand {
         var config = try Config.load(path: spec)
         if let trials { config = config.setting("budget.max_trials", to: .number(Double(trials))) }
         let study: StudySpec
-        do { study = try StudySpec(config: config, trialKeys: TrialSpec.searchableKeys) } catch let error as SpecError {
+        do { study = try StudySpec(config: config, trials: TrialSpec.rules) } catch let error as SpecError {
             throw error.validation(file: spec)
         }
         BLAS.threads = threads

@@ -18,7 +18,7 @@ struct Harness {
         options.heartbeat = 1
         options.liveness = 3
         options.leaseGrace = 10
-        coordinator = try Coordinator(store: Store(path: path), trialKeys: TrialSpec.searchableKeys, options: options)
+        coordinator = try Coordinator(store: Store(path: path), trials: TrialSpec.rules, options: options)
         let config = try Config.parse(yaml: """
             study: test
             objective: {metric: validation_loss}
@@ -28,7 +28,7 @@ struct Harness {
             budget: {max_trials: \(trials), max_concurrent: \(concurrent)}
             stopper: {name: \(stopper), min_resource: 1, reduction_factor: 2}
             """, source: "test")
-        _ = try coordinator.submit(StudySpec(config: config, trialKeys: TrialSpec.searchableKeys), config: config)
+        _ = try coordinator.submit(StudySpec(config: config, trials: TrialSpec.rules), config: config)
     }
 
     func frames<B: MessageBody>(_ type: MessageType, _ body: B, id: String = UUID().uuidString) throws -> [Data] {
@@ -121,7 +121,7 @@ struct CoordinatorTests {
         let h = try Harness(trials: 1, concurrent: 1)
         let assign = try body(h.coordinator.handle(worker: w1, frames: try h.hello("w1"), now: 0)[1], Body.Assign.self)
         _ = h.coordinator.handle(worker: w1, frames: try h.metric(assign.trial, seq: 1, epoch: 1, loss: 0.7), now: 1)
-        let restarted = try Coordinator(store: Store(path: h.path), trialKeys: TrialSpec.searchableKeys, options: h.options)
+        let restarted = try Coordinator(store: Store(path: h.path), trials: TrialSpec.rules, options: h.options)
         #expect(restarted.session != h.coordinator.session)
         // Before HELLO the new coordinator does not know the peer.
         let unknown = restarted.handle(worker: w1, frames: try h.metric(assign.trial, seq: 2, epoch: 2, loss: 0.6), now: 2)
@@ -169,7 +169,7 @@ struct CoordinatorTests {
         _ = types(c.handle(worker: w1, frames: try h.frames(.done, Body.Done(trial: assigns[w1]!.trial, attempt: 1, seq: 2, status: .completed,
                                                                              metrics: ["validation_loss": 0.25])), now: 2))
         _ = types(c.handle(worker: w3, frames: try h.frames(.bye, Body.Bye(reason: "shutdown")), now: 2))
-        let restarted = try Coordinator(store: Store(path: h.path), trialKeys: TrialSpec.searchableKeys, options: h.options)
+        let restarted = try Coordinator(store: Store(path: h.path), trials: TrialSpec.rules, options: h.options)
         let live = c.studies["s-000001"]!, stored = restarted.studies["s-000001"]!
         #expect(live.state == stored.state && live.trials == stored.trials && live.attempts == stored.attempts && live.workers == stored.workers)
         #expect(c.status(live) == restarted.status(stored))
@@ -263,7 +263,7 @@ struct CoordinatorTests {
     func orphan() throws {
         let h = try Harness(trials: 1, concurrent: 1)
         let assign = try body(h.coordinator.handle(worker: w1, frames: try h.hello("w1"), now: 0)[1], Body.Assign.self)
-        let restarted = try Coordinator(store: Store(path: h.path), trialKeys: TrialSpec.searchableKeys, options: h.options)
+        let restarted = try Coordinator(store: Store(path: h.path), trials: TrialSpec.rules, options: h.options)
         #expect(types(restarted.handle(worker: w2, frames: try h.hello("w2"), now: 0)) == [.welcome], "still leased to w1")
         var reassigned: Body.Assign?
         for t in stride(from: 0.0, through: 12, by: 1) {

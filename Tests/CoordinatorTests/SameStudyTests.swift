@@ -40,7 +40,7 @@ struct SameStudyTests {
     @Test("sweep run and the cluster suggest the same trials with the same seeds, and score and stop them alike")
     func same() throws {
         let config = try Config.parse(yaml: Self.yaml, source: "test")
-        let spec = try StudySpec(config: config, trialKeys: TrialSpec.searchableKeys)
+        let spec = try StudySpec(config: config, trials: TrialSpec.rules)
 
         let local = try LocalStudy(spec: spec)
         try local.run()
@@ -52,7 +52,7 @@ struct SameStudyTests {
 
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("same-\(UUID().uuidString).sqlite").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let coordinator = try Coordinator(store: Store(path: path), trialKeys: TrialSpec.searchableKeys)
+        let coordinator = try Coordinator(store: Store(path: path), trials: TrialSpec.rules)
         let study = try coordinator.submit(spec, config: config)
         let peer = Data("w1".utf8)
         var seq = 0

@@ -16,14 +16,14 @@ struct StartupTests {
         let w1 = Data("w1".utf8), w2 = Data("w2".utf8), w3 = Data("w3".utf8)
         for (peer, name) in [(w1, "w1"), (w2, "w2"), (w3, "w3")] { _ = h.coordinator.handle(worker: peer, frames: try h.hello(name), now: 0) }
         let spec = try Config.parse(yaml: "{study: other, trial: {data: {dataset: moons}}, space: {optimizer.lr: {low: 0.001, high: 0.1}}}", source: "t")
-        _ = try h.coordinator.submit(StudySpec(config: spec, trialKeys: TrialSpec.searchableKeys), config: spec)
+        _ = try h.coordinator.submit(StudySpec(config: spec, trials: TrialSpec.rules), config: spec)
         // What a crash or an older build may leave: trial 1 never stored, a study whose trial config is not JSON.
         let database = try DatabaseQueue(path: h.path)
         try database.write { db in
             try db.execute(sql: "DELETE FROM trials WHERE study = 's-000001' AND number = 1")
             try db.execute(sql: "INSERT INTO trials (study, number, config, state, updated_at) VALUES ('s-000002', 0, '', 'queued', 0)")
         }
-        let restarted = try Coordinator(store: Store(path: h.path), trialKeys: TrialSpec.searchableKeys, options: h.options)
+        let restarted = try Coordinator(store: Store(path: h.path), trials: TrialSpec.rules, options: h.options)
         h.coordinator = restarted
         let study = try #require(restarted.studies["s-000001"])
         #expect(study.trials.map(\.number) == [0, 1, 2])
@@ -40,7 +40,7 @@ struct StartupTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("retention-\(UUID().uuidString).sqlite").path
         var options = Coordinator.Options()
         options.workerRetention = 5
-        let c = try Coordinator(store: Store(path: path, clock: { 100 }), trialKeys: TrialSpec.searchableKeys, options: options)
+        let c = try Coordinator(store: Store(path: path, clock: { 100 }), trials: TrialSpec.rules, options: options)
         let h = try Harness()
         for i in 0..<3 {
             let peer = Data("w\(i)".utf8)

@@ -7,7 +7,7 @@ import Search
 @Suite("Local studies")
 struct LocalStudyTests {
     func study(_ yaml: String) throws -> StudySpec {
-        try StudySpec(config: Config.parse(yaml: yaml, source: "test"), trialKeys: TrialSpec.searchableKeys)
+        try StudySpec(config: Config.parse(yaml: yaml, source: "test"), trials: TrialSpec.rules)
     }
 
     @Test("a study suggests, trains, stops, ranks and scores the best on the test split")
@@ -40,20 +40,26 @@ struct LocalStudyTests {
         #expect(local.config(for: best.configuration, number: 5)[path: "seed"] == .number(8))
     }
 
-    @Test("a trial whose config is invalid fails with its reason; the study goes on")
+    @Test("a spec whose trials cannot train is refused before any runs; a failure only a run can find is the trial's, with its reason")
     func failures() throws {
+        let refused = #expect(throws: SpecError.self) {
+            try study("""
+                study: bad
+                trial: {data: {dataset: spirals, examples: 100}, epochs: 1}
+                space: {batch_size: {type: int, low: 0, high: 4}}
+                """)
+        }
+        #expect(refused?.problems.map(\.description) == ["space.batch_size.low gives a trial spec that does not train: batch_size must be ≥ 1 (got 0)"])
         let local = try LocalStudy(spec: study("""
-            study: bad
-            trial: {data: {dataset: spirals, examples: 100}, epochs: 1}
-            space: {batch_size: {type: int, low: 0, high: 4}}
-            strategy: {name: grid, grid_points: 5}
-            budget: {max_trials: 10}
+            study: missing-data
+            trial: {data: {dataset: csv, path: /nonexistent/table.csv, target: y}, epochs: 1}
+            space: {batch_size: {type: int, low: 8, high: 16}}
+            budget: {max_trials: 2}
             """))
         try local.run()
-        #expect(local.trials.count == 5, "the grid of 0…4 is exhausted after 5 trials")
         let failed = local.trials.filter { $0.state == .failed }
-        #expect(failed.count == 1)
-        #expect(local.details[failed[0].number]?.reason?.detail.contains("batch_size must be ≥ 1 (got 0)") == true)
+        #expect(failed.count == 2)
+        #expect(local.details[failed[0].number]?.reason?.detail.contains("/nonexistent/table.csv") == true, "\(String(describing: local.details[0]?.reason))")
     }
 
     @Test("command studies are refused here, with the reason")

@@ -5,7 +5,7 @@ import TrialSpecs
 @testable import Search
 
 func study(_ yaml: String) throws -> StudySpec {
-    try StudySpec(config: Config.parse(yaml: yaml, source: "test"), trialKeys: TrialSpec.searchableKeys)
+    try StudySpec(config: Config.parse(yaml: yaml, source: "test"), trials: TrialSpec.rules)
 }
 
 @Suite("Study specs")
@@ -67,10 +67,35 @@ struct StudySpecTests {
         #expect(lines.count == 9)
     }
 
+    @Test("a trial spec that cannot train, an unknown objective metric and a stray placeholder are refused at submit, each at its path")
+    func trialsChecked() throws {
+        func problems(_ yaml: String) -> [String] {
+            do { _ = try study(yaml); return [] } catch let error as SpecError { return error.problems.map(\.description) } catch { return ["\(error)"] }
+        }
+        let lines = problems("""
+            study: typos
+            objective: {metric: val_acc}
+            trial: {model: {kind: transformer, hiden: [64]}, epocs: 3}
+            space:
+              optimizer.name: {values: [adam, adamm]}
+              optimizer.lr: {low: 1e-4, high: 0.1, log: true}
+            """)
+        #expect(lines.contains { $0.hasPrefix("objective.metric must be a metric built-in trials report: validation_loss, validation_accuracy, train_loss, train_accuracy (got 'val_acc')") })
+        #expect(lines.contains { $0.hasPrefix("trial.epocs is not a known key (did you mean 'epochs'?)") })
+        #expect(lines.contains { $0.hasPrefix("trial.model.hiden is not a known key (did you mean 'hidden'?)") })
+        #expect(lines.contains { $0.hasPrefix("trial.model.kind must be one of") && $0.contains("(got 'transformer')") })
+        #expect(lines.contains { $0.hasPrefix("space.optimizer.name.values[1] gives a trial spec that does not train: optimizer.name must be one of") })
+        #expect(!lines.contains { $0.hasPrefix("space.optimizer.lr") }, "the learning rate's range is fine")
+        #expect(problems("study: ok\ntrial: {data: {dataset: moons}}\nspace: {optimizer.name: {values: [sgd, adam]}, model.kind: {values: [mlp]}}") == [])
+        let command = problems("study: c\ncommand: [train.py, '--lr={lr}', '--seed={seed}', '--out=run-{trial}', '--x={x_typo}']\nspace: {lr: {low: 0.1, high: 1}, x: {low: 0, high: 1}}")
+        #expect(command == ["command[4] has the placeholder {x_typo}, which names no parameter of the space; a placeholder is a parameter or one of {trial}, {seed}, {study}"])
+    }
+
     @Test("float domains that would overflow or trap are refused at submit, naming the field and the limit")
     func hostileDomains() throws {
         func problems(_ domain: String) -> [String] {
-            do { _ = try study("study: h\nspace: {optimizer.lr: \(domain)}"); return [] } catch let error as SpecError {
+            // A command study: the domain alone is checked, not what a built-in trial makes of it.
+            do { _ = try study("study: h\ncommand: [run, '{optimizer.lr}']\nspace: {optimizer.lr: \(domain)}"); return [] } catch let error as SpecError {
                 return error.problems.map(\.description)
             } catch { return ["\(error)"] }
         }
@@ -83,7 +108,7 @@ struct StudySpecTests {
         #expect(problems("{type: float, low: 0, high: .inf}").first?.hasPrefix("space.optimizer.lr.high must be a finite number") == true)
         #expect(problems("{type: float, low: 0, high: 1, step: 0.001}") == [], "a thousand values is fine")
         // What the samplers do with the largest domain allowed stays finite.
-        let spec = try study("study: h\nspace: {optimizer.lr: {low: -1e300, high: 1e300}}\nstrategy: {name: random}")
+        let spec = try study("study: h\ncommand: [run, '{optimizer.lr}']\nspace: {optimizer.lr: {low: -1e300, high: 1e300}}\nstrategy: {name: random}")
         var generator = SplitMix64(seed: 1)
         let value = RandomSampler().suggest(spec.space, history: [], direction: .minimize, using: &generator)?["optimizer.lr"]
         guard case let .number(x)? = value else { Issue.record("no value"); return }
@@ -122,7 +147,7 @@ struct ExampleSpecTests {
     ])
     func example(_ name: String) throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/\(name)").standardized.path
-        let spec = try StudySpec(config: Config.load(path: path), trialKeys: TrialSpec.searchableKeys)
+        let spec = try StudySpec(config: Config.load(path: path), trials: TrialSpec.rules)
         #expect(spec.budget.maxTrials > 0 && !spec.space.parameters.isEmpty)
     }
 }
