@@ -21,12 +21,16 @@ STATUSES = ["queued", "running", "completed", "pruned", "diverged", "failed", "c
 ROW = {"type": "object", "required": ["rank", "trial", "status"],
        "properties": {"rank": INT, "trial": INT, "status": {"enum": STATUSES}, "objective": {"type": ["number", "string", "null"]},
                       "epoch": {"type": ["integer", "null"]}, "params": OBJ, "worker": {"type": ["string", "null"]},
-                      "elapsed_s": {"type": ["number", "null"]}}}
+                      "elapsed_s": {"type": ["number", "null"]}, "epochs": {"type": ["integer", "null"]},
+                      "reason": {"type": ["string", "null"], "description": "rule: detail, for a stopped or failed trial"}}}
 STUDY_STATUS = {"type": "object", "required": ["study", "name", "state", "trials", "queued", "running", "completed", "pruned", "failed"],
-                "properties": {"study": STR, "name": STR, "state": {"enum": ["running", "testing", "completed", "cancelled"]},
+                "properties": {"study": STR, "name": STR, "state": {"enum": ["running", "testing", "completed", "cancelled", "failed"]},
                                "trials": INT, "queued": INT, "running": INT, "completed": INT, "pruned": INT, "failed": INT,
                                "best": {"type": ["integer", "null"]}, "objective": {"type": ["number", "null"]},
-                               "test": {"type": ["object", "null"], "description": "test_* metrics of the final trial, its status and trial"}}}
+                               "test": {"type": ["object", "null"], "description": "test_* metrics of the final trial, its status and trial"},
+                               "reason": {"type": ["string", "null"], "description": "why a failed study failed"},
+                               "budget": {"type": ["integer", "null"], "minimum": 1}, "metric": {"type": ["string", "null"]},
+                               "elapsed_s": {"type": ["number", "null"], "minimum": 0}}}
 STATUS_EXAMPLE = {"study": "s-000001", "name": "fashion-mnist-mlp", "state": "running", "trials": 14, "queued": 0, "running": 2,
                   "completed": 5, "pruned": 7, "failed": 0, "best": 6, "objective": 0.8897, "test": None}
 

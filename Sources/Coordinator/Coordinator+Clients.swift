@@ -40,7 +40,7 @@ extension Coordinator {
         case .status:
             let wanted = try envelope.decode(Body.StudyRef.self).study
             if let wanted { _ = try study(wanted) }
-            let list = studies.keys.sorted().filter { wanted == nil || $0 == wanted }.map { status(studies[$0]!) }
+            let list = studies.keys.sorted().filter { wanted == nil || $0 == wanted }.map { status(studies[$0]!, now: now) }
             return [reply(.statusReply, Body.StatusReply(studies: list))]
         case .cancel:
             let id = try required(envelope.decode(Body.StudyRef.self).study, re: re)
@@ -55,7 +55,7 @@ extension Coordinator {
             let top = max(1, min(follow.top ?? 20, 1000))
             let rows = leaderboard(target, top: top, now: now)
             followers[peer] = Follower(study: follow.study, top: top, seq: 0, revision: target.revision, sent: rows, lastSeen: now)
-            return [reply(.snapshot, Body.Rows(study: follow.study, seq: 0, count: rows.count, rows: rows, status: status(target)))]
+            return [reply(.snapshot, Body.Rows(study: follow.study, seq: 0, count: rows.count, rows: rows, status: status(target, now: now)))]
         case .unfollow:
             followers[peer] = nil
             return [reply(.ok, Body.Empty())]

@@ -16,13 +16,14 @@ extension Coordinator {
         var lastSeen: Double
     }
 
-    func status(_ study: Study) -> Body.StudyStatus {
+    func status(_ study: Study, now: Double) -> Body.StudyStatus {
         let best = study.best()
         return Body.StudyStatus(study: study.id, name: study.name, state: study.state, trials: study.trials.count,
                            queued: study.counts[.queued] ?? 0, running: study.running,
                            completed: study.counts[.completed] ?? 0, pruned: study.counts[.pruned] ?? 0,
                            failed: (study.counts[.failed] ?? 0) + (study.counts[.diverged] ?? 0),
-                           best: best?.number, objective: best?.value, test: study.test)
+                           best: best?.number, objective: best?.value, test: study.test, reason: study.reason,
+                           budget: study.spec.budget.maxTrials, metric: study.spec.metric, elapsed: max(0, now - study.engine.start))
     }
 
     /// The study's top trials by objective (a running trial by its latest report; trials with
@@ -32,7 +33,8 @@ extension Coordinator {
             let t = study.trials[key.number]
             let elapsed = study.started[key.number].map { (study.ended[key.number] ?? now) - $0 }
             return Body.Row(rank: rank + 1, trial: t.number, status: t.state, objective: t.value ?? t.lastStep.flatMap { t.reports[$0] },
-                       epoch: t.lastStep, params: .object(t.configuration.values), worker: study.workers[key.number], elapsed: elapsed)
+                       epoch: t.lastStep, params: .object(t.configuration.values), worker: study.workers[key.number], elapsed: elapsed,
+                            epochs: study.engine.epochs(key.number), reason: t.reason.map(\.description))
         }
     }
 
@@ -47,7 +49,7 @@ extension Coordinator {
             followers[peer]!.revision = study.revision
             followers[peer]!.sent = rows
             followers[peer]!.seq += 1
-            out.append(send(peer, .update, Body.Rows(study: study.id, seq: follower.seq + 1, count: rows.count, rows: changed, status: status(study)), to: .client))
+            out.append(send(peer, .update, Body.Rows(study: study.id, seq: follower.seq + 1, count: rows.count, rows: changed, status: status(study, now: now)), to: .client))
         }
         return out
     }

@@ -148,8 +148,8 @@ extension Coordinator {
             }
             logger.debug("report", metadata: ["study": "\(study.id)", "trial": "\(number)", "epoch": "\(m.epoch)", "\(study.spec.metric)": "\(metrics[study.spec.metric].map { "\($0)" } ?? "-")"])
             guard study.state(of: number) == .running else { return out }
-            if study.state == .cancelled {
-                let reason = StopReason(rule: .cancelled, detail: "the study was cancelled")
+            if study.state == .cancelled || study.state == .failed {
+                let reason = StopReason(rule: .cancelled, detail: study.state == .failed ? "the study failed" : "the study was cancelled")
                 try study.finish(number, attempt: m.attempt, .cancelled, value: nil, reason: reason, now: now)
                 return out + [decide(reason)]
             }
@@ -175,18 +175,30 @@ extension Coordinator {
         let peer = workers[name]!.peer
         let (study, number) = try holder(name, of: d.trial, attempt: d.attempt, re: re)
         if study.state(of: number) == .running {
-            let state: TrialState = switch d.status {
+            var state: TrialState = switch d.status {
             case .completed: .completed
             case .diverged: .diverged
-            case .stopped: study.state == .cancelled ? .cancelled : .pruned
+            case .stopped: study.state == .cancelled || study.state == .failed ? .cancelled : .pruned
             case .failed: .failed
             }
-            let reason = d.error.map { StopReason(rule: .error, detail: $0) }
+            var reason: StopReason? = switch d.status {
+            case .diverged: StopReason(rule: .divergence, detail: d.error ?? "the loss became NaN or infinite")
+            default: d.error.map { StopReason(rule: .error, detail: $0) }
+            }
+            // A trial that ran to its end without ever reporting the objective says nothing about
+            // its configuration: it failed, and the reason names what it did report.
+            let t = number == Store.finalNumber ? nil : study.trials[number]
+            if state == .completed, let t, t.reports.isEmpty, d.metrics?[study.spec.metric] == nil {
+                state = .failed
+                let seen = (d.metrics ?? [:]).keys.sorted()
+                reason = StopReason(rule: .error, detail: seen.isEmpty
+                    ? "the trial ended without reporting '\(study.spec.metric)' (it made no report)"
+                    : "the trial ended without reporting '\(study.spec.metric)'\(suggestion(study.spec.metric, seen)); it reported \(seen.joined(separator: ", "))")
+            }
             if number == Store.finalNumber {
                 try study.finish(number, attempt: d.attempt, state, value: nil, reason: reason, now: now)
                 try recordTest(study, d, state: state)
-            } else {
-                let t = study.trials[number]
+            } else if let t {
                 let value = d.metrics?[study.spec.metric] ?? t.lastStep.flatMap { t.reports[$0] }
                 try study.finish(number, attempt: d.attempt, state, value: value, reason: reason, now: now)
                 logger.info("trial finished", metadata: ["study": "\(study.id)", "trial": "\(number)", "state": "\(state.rawValue)",
@@ -194,7 +206,7 @@ extension Coordinator {
             }
         }
         if workers[name]!.trial?.id == d.trial { workers[name]!.trial = nil }
-        return [send(peer, .ack, re: re, Body.Ack(trial: d.trial, attempt: d.attempt, seq: d.seq))] + (try schedule(now: now))
+        return [send(peer, .ack, re: re, Body.Ack(trial: d.trial, attempt: d.attempt, seq: d.seq))] + (try failFast(study)) + (try schedule(now: now))
     }
 
     /// The final trial ended: its test score is the study's, and the study is complete.

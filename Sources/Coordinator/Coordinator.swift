@@ -116,12 +116,24 @@ public final class Coordinator {
         guard let study = studies[id] else { throw StoreError("no study \(id)") }
         try study.move(to: .cancelled)
         logger.notice("study cancelled", metadata: ["study": "\(id)"])
-        var out: [Outgoing] = []
-        for worker in workers.values where worker.lostAt == nil {
-            guard let trial = worker.trial, index[trial.id]?.study == id else { continue }
-            out.append(send(worker.peer, .stop, Body.Stop(trial: trial.id, attempt: trial.attempt, reason: .cancelled)))
+        return stopRunning(study)
+    }
+
+    /// STOP to every worker running a trial of a study that ended early (cancelled or failed).
+    func stopRunning(_ study: Study) -> [Outgoing] {
+        workers.values.filter { $0.lostAt == nil }.compactMap { worker in
+            guard let trial = worker.trial, index[trial.id]?.study == study.id else { return nil }
+            return send(worker.peer, .stop, Body.Stop(trial: trial.id, attempt: trial.attempt, reason: .cancelled))
         }
-        return out
+    }
+
+    /// A study whose first trials all failed for one reason fails now, with that reason, instead
+    /// of running the rest of its budget into the same wall.
+    func failFast(_ study: Study) throws -> [Outgoing] {
+        guard study.state == .running, let reason = study.engine.failure() else { return [] }
+        try study.fail(reason.detail)
+        logger.error("study failed", metadata: ["study": "\(study.id)", "reason": "\(reason.detail)"])
+        return stopRunning(study)
     }
 
     func nextID() -> String {

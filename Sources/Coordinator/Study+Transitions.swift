@@ -57,13 +57,23 @@ extension Study {
     /// Ends an attempt in its final state, with its objective and why it stopped.
     func finish(_ number: Int, attempt: Int, _ state: TrialState, value: Double?, reason: StopReason?, now: Double) throws {
         _ = try store.finish(study: id, number: number, attempt: attempt, state: state, value: value, reason: reason)
-        set(number, state, value: value, now: now)
+        set(number, state, value: value, reason: reason, now: now)
     }
 
     /// Cancels the study, or completes one with nothing to retrain.
     func move(to state: StudyState) throws {
         try store.setStudyState(id, state)
         self.state = state
+    }
+
+    /// The study cannot go on (its first trials all failed for one reason): it is `failed`, with why.
+    func fail(_ why: String) throws {
+        try store.batch {
+            try store.setStudyState(id, .failed)
+            try store.setStudyReason(id, why)
+        }
+        state = .failed
+        reason = why
     }
 
     /// The final trial ended: its test score is the study's, and the study is complete.

@@ -16,6 +16,8 @@ final class Study {
     /// Changed only by the transitions, after the store.
     var state: StudyState
     var test: Config?
+    /// Why a failed study failed.
+    var reason: String?
 
     var spec: StudySpec { engine.spec }
     /// Search trials by number: what samplers and stoppers see.
@@ -42,6 +44,7 @@ final class Study {
         self.store = store
         state = record.state
         test = record.test
+        reason = record.reason
         let history = try store.history(study: id, metric: spec.metric)
         engine = StudyEngine(spec: spec, start: record.createdAt, trials: history)
         for trial in history { count(trial) }
@@ -97,13 +100,13 @@ final class Study {
     func dequeue() -> Int? { queue.isEmpty ? nil : queue.removeFirst() }
 
     /// Moves a trial to `state` in memory (the transitions call it after writing the store).
-    func set(_ number: Int, _ state: TrialState, value: Double? = nil, now: Double) {
+    func set(_ number: Int, _ state: TrialState, value: Double? = nil, reason: StopReason? = nil, now: Double) {
         if number == Store.finalNumber {
             final?.state = state
         } else {
             counts[trials[number].state, default: 0] -= 1
             counts[state, default: 0] += 1
-            engine.set(number, state, value: value)
+            engine.set(number, state, value: value, reason: reason)
             rank(number)
         }
         if state == .queued { queue.append(number) }

@@ -15,6 +15,8 @@ public final class LocalStudy {
     public var trials: [Trial] { engine.trials }
     /// Per trial: the last epoch report and the stop reason, if stopped.
     public private(set) var details: [Int: (report: EpochReport?, reason: StopReason?, seconds: Double)] = [:]
+    /// Why the study stopped early: its first trials all failed for one reason (`budget.fail_fast`).
+    public private(set) var failure: StopReason?
     /// Data by its spec: a study's trials share it (`data.seed` is the study's).
     private var splits: [String: Splits] = [:]
     private let clock = ContinuousClock()
@@ -38,8 +40,9 @@ public final class LocalStudy {
         guard Self.metrics.contains(spec.metric) else {
             throw SpecError.at("objective.metric", "must be one of \(Self.metrics.joined(separator: ", ")) for built-in trials (got '\(spec.metric)')")
         }
-        while let configuration = engine.suggest(now: now, running: 0) {
+        while failure == nil, let configuration = engine.suggest(now: now, running: 0) {
             onTrial(try train(number: engine.add(configuration)))
+            failure = engine.failure()
         }
     }
 
@@ -75,7 +78,7 @@ public final class LocalStudy {
             state = .failed
             reason = StopReason(rule: .error, detail: "\(error)")
         }
-        engine.set(number, state, value: last?.metrics[spec.metric])
+        engine.set(number, state, value: last?.metrics[spec.metric], reason: reason)
         details[number] = (last, reason, (clock.now - begin).seconds)
         return trials[number]
     }

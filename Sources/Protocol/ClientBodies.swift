@@ -49,8 +49,16 @@ extension Body {
         public let objective: Double?
         /// The final trial's `test_*` metrics, its status and the trial it retrained.
         public let test: Config?
+        /// Why a failed study failed.
+        public let reason: String?
+        /// The study's trial budget and metric, for progress and column names.
+        public let budget: Int?
+        public let metric: String?
+        /// Seconds since the study was submitted.
+        public let elapsed: Double?
         public init(study: String, name: String, state: StudyState, trials: Int, queued: Int, running: Int, completed: Int, pruned: Int, failed: Int,
-                    best: Int?, objective: Double?, test: Config?) {
+                    best: Int?, objective: Double?, test: Config?, reason: String? = nil, budget: Int? = nil, metric: String? = nil,
+                    elapsed: Double? = nil) {
             self.study = study
             self.name = name
             self.state = state
@@ -63,6 +71,14 @@ extension Body {
             self.best = best
             self.objective = objective
             self.test = test
+            self.reason = reason
+            self.budget = budget
+            self.metric = metric
+            self.elapsed = elapsed
+        }
+        enum CodingKeys: String, CodingKey {
+            case study, name, state, trials, queued, running, completed, pruned, failed, best, objective, test, reason, budget, metric
+            case elapsed = "elapsed_s"
         }
         public func problem() -> String? {
             first(check(trials, "trials"), check(queued, "queued"), check(running, "running"), check(completed, "completed"),
@@ -88,8 +104,13 @@ extension Body {
         public let params: Config
         public let worker: String?
         public var elapsed: Double?
-        enum CodingKeys: String, CodingKey { case rank, trial, status, objective, epoch, params, worker, elapsed = "elapsed_s" }
-        public init(rank: Int, trial: Int, status: TrialState, objective: Double?, epoch: Int?, params: Config, worker: String?, elapsed: Double?) {
+        /// The epochs a built-in trial trains for, when known.
+        public let epochs: Int?
+        /// Why it stopped early or failed: `rule: detail`.
+        public let reason: String?
+        enum CodingKeys: String, CodingKey { case rank, trial, status, objective, epoch, params, worker, epochs, reason, elapsed = "elapsed_s" }
+        public init(rank: Int, trial: Int, status: TrialState, objective: Double?, epoch: Int?, params: Config, worker: String?, elapsed: Double?,
+                    epochs: Int? = nil, reason: String? = nil) {
             self.rank = rank
             self.trial = trial
             self.status = status
@@ -98,6 +119,8 @@ extension Body {
             self.params = params
             self.worker = worker
             self.elapsed = elapsed
+            self.epochs = epochs
+            self.reason = reason
         }
         public func problem() -> String? { first(check(rank, "rank"), check(trial, "trial"), objectProblem(params, "params")) }
 

@@ -13,6 +13,8 @@ public enum StudyState: String, Codable, Sendable, CaseIterable {
     /// The search is over; the final trial (the best configuration retrained) is scored on the test split.
     case testing
     case completed, cancelled
+    /// Its first trials all failed for the same reason (`budget.fail_fast`): the reason is the study's.
+    case failed
 
     /// Trials still run: a running study can be cancelled, and followers keep following.
     public var isActive: Bool { self == .running || self == .testing }

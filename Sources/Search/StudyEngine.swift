@@ -71,9 +71,21 @@ public final class StudyEngine {
         return trials.count - 1
     }
 
-    public func set(_ number: Int, _ state: TrialState, value: Double? = nil) {
+    public func set(_ number: Int, _ state: TrialState, value: Double? = nil, reason: StopReason? = nil) {
         trials[number].state = state
         if let value { trials[number].value = value }
+        if let reason { trials[number].reason = reason }
+    }
+
+    /// The study's first `budget.failFast` trials all failed for one reason: that reason (the
+    /// study stops, since every trial after them would fail the same way). Nil otherwise.
+    public func failure() -> StopReason? {
+        let n = spec.budget.failFast
+        guard n > 0, trials.count >= n else { return nil }
+        let first = trials.prefix(n)
+        guard first.allSatisfy({ $0.state == .failed }), let reason = first.first?.reason,
+              first.allSatisfy({ $0.reason?.detail == reason.detail }) else { return nil }
+        return StopReason(rule: .error, detail: "the first \(n) trials all failed: \(reason.detail)")
     }
 
     /// Records the objective at an epoch and decides whether a running trial goes on. A trial

@@ -9,13 +9,17 @@ public struct Trial: Equatable, Sendable {
     public var reports: [Int: Double]
     /// The final objective of a completed (or pruned) trial.
     public var value: Double?
+    /// Why it stopped early or failed.
+    public var reason: StopReason?
 
-    public init(number: Int, configuration: Configuration, state: TrialState, reports: [Int: Double] = [:], value: Double? = nil) {
+    public init(number: Int, configuration: Configuration, state: TrialState, reports: [Int: Double] = [:], value: Double? = nil,
+                reason: StopReason? = nil) {
         self.number = number
         self.configuration = configuration
         self.state = state
         self.reports = reports
         self.value = value
+        self.reason = reason
     }
 
     /// The last reported step.

@@ -53,6 +53,9 @@ public final class Store: Sendable {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: "ALTER TABLE trials ADD COLUMN started_at REAL; ALTER TABLE trials ADD COLUMN ended_at REAL;")
         }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: "ALTER TABLE studies ADD COLUMN reason TEXT")
+        }
         return migrator
     }
 
@@ -126,6 +129,8 @@ public final class Store: Sendable {
         public let seed: UInt64
         /// The best configuration's score on the test split (`test_loss`, `test_accuracy`, `trial`).
         public var test: Config?
+        /// Why a failed study failed.
+        public var reason: String?
         /// Unix seconds.
         public let createdAt: Double
     }
@@ -135,7 +140,8 @@ public final class Store: Sendable {
             try Row.fetchAll(db, sql: "SELECT * FROM studies ORDER BY id").map { row in
                 StudyRecord(id: row["id"], name: row["name"], spec: try Config.parse(json: row["spec"], source: "store"),
                             state: try Self.state(row["state"]), seed: UInt64(bitPattern: row["seed"]),
-                            test: try (row["test_score"] as String?).map { try Config.parse(json: $0, source: "store") }, createdAt: row["created_at"])
+                            test: try (row["test_score"] as String?).map { try Config.parse(json: $0, source: "store") }, reason: row["reason"],
+                            createdAt: row["created_at"])
             }
         }
     }
@@ -144,6 +150,13 @@ public final class Store: Sendable {
         try write { db in
             try db.execute(sql: "UPDATE studies SET state = ? WHERE id = ?", arguments: [state.rawValue, study])
             try log(db, "study_\(state.rawValue)", ["study": .string(study)])
+        }
+    }
+
+    /// Why a study failed (shown with its status).
+    public func setStudyReason(_ study: String, _ reason: String) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE studies SET reason = ? WHERE id = ?", arguments: [reason, study])
         }
     }
 
@@ -256,7 +269,7 @@ public final class Store: Sendable {
     /// objective `metric` per epoch of the current attempt, and the final value.
     public func history(study: String, metric: String) throws -> [Search.Trial] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT number, config, state, attempt, value FROM trials WHERE study = ? AND number >= 0 ORDER BY number", arguments: [study])
+            let rows = try Row.fetchAll(db, sql: "SELECT number, config, state, attempt, value, stop_reason FROM trials WHERE study = ? AND number >= 0 ORDER BY number", arguments: [study])
             var reports: [Int: [Int: Double]] = [:]
             let metricRows = try Row.fetchAll(db, sql: """
                 SELECT m.number, m.epoch, m.value_json FROM metrics m JOIN trials t ON t.study = m.study AND t.number = m.number AND t.attempt = m.attempt
@@ -272,8 +285,9 @@ public final class Store: Sendable {
             return try rows.map { row in
                 let number: Int = row["number"]
                 guard case let .object(values) = try Config.parse(json: row["config"], source: "store") else { throw StoreError("trial \(number) has a bad config") }
+                let reason = try (row["stop_reason"] as String?).map { try JSONDecoder().decode(StopReason.self, from: Data($0.utf8)) }
                 return Search.Trial(number: number, configuration: Search.Configuration(values),
-                                    state: try Self.state(row["state"]), reports: reports[number] ?? [:], value: row["value"])
+                                    state: try Self.state(row["state"]), reports: reports[number] ?? [:], value: row["value"], reason: reason)
             }
         }
     }

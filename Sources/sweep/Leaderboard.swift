@@ -6,15 +6,32 @@ import Search
 
 /// A study's status as STATUS_REPLY, SNAPSHOT and UPDATE carry it, in a line.
 extension Body.StudyStatus {
+    /// Trials that have ended.
+    var done: Int { trials - queued - running }
+
     var line: String {
-        var text = "\(study) \(name): \(state.rawValue), \(trials) trials (\(running) running, \(completed) completed, \(pruned) pruned, \(failed) failed or diverged)"
-        if let best, let objective { text += ", best trial \(best) at \(format(objective))" }
+        if state == .failed, let reason { return "\(study) \(name): failed: \(reason)" }
+        var text = "\(study) \(name): \(state.rawValue), \(done)\(budget.map { "/\($0)" } ?? "") trials done (\(running) running, \(completed) completed, \(pruned) pruned, \(failed) failed or diverged)"
+        if let elapsed {
+            text += ", \(clock(elapsed)) elapsed"
+            // Trials end at the rate they have so far; what is left takes as long again.
+            if state == .running, let budget, done > 0, budget > done { text += ", about \(clock(elapsed / Double(done) * Double(budget - done))) left" }
+        }
+        if let best, let objective { text += "; best trial \(best) at \(metric.map { "\($0) " } ?? "")\(format(objective))" }
         if case let .object(score)? = test {
             let numbers = score.keys.sorted().filter { $0.hasPrefix("test_") }.compactMap { key in score[key].map { "\(key) \(format($0.metric))" } }
             text += numbers.isEmpty ? ", test: \(score["error"].map { "\($0)" } ?? "not scored")" : ", " + numbers.joined(separator: ", ")
         }
         return text
     }
+}
+
+/// Seconds as `42s`, `3m05s` or `2h10m`.
+func clock(_ seconds: Double) -> String {
+    let s = Int(seconds.rounded())
+    if s < 60 { return "\(s)s" }
+    if s < 3600 { return String(format: "%dm%02ds", s / 60, s % 60) }
+    return String(format: "%dh%02dm", s / 3600, s / 60 % 60)
 }
 
 /// An objective for a table: 4 decimals, or 4 significant digits when that would show only zeros.
@@ -101,10 +118,12 @@ struct Leaderboard: AsyncParsableCommand {
 
     func show(_ rows: [Body.Row], _ status: Body.StudyStatus, body: Data) {
         if json { return print(String(decoding: body, as: UTF8.self)) }
-        let table = Table(["rank", "trial", "status", "objective", "epoch", "worker", "elapsed", "parameters"], rows.map { r in
+        let table = Table(["rank", "trial", "status", status.metric ?? "objective", "epoch", "worker", "elapsed", "why", "parameters"], rows.map { r in
             let params: String = if case let .object(o) = r.params { o.keys.sorted().map { "\($0)=\(short(o[$0]!))" }.joined(separator: " ") } else { "" }
-            return ["\(r.rank)", "\(r.trial)", r.status.rawValue, r.objective.map(format) ?? "-", r.epoch.map(String.init) ?? "-", r.worker ?? "-",
-                    r.elapsed.map { String(format: "%.1fs", $0) } ?? "-", params]
+            let epoch = r.epoch.map { e in r.epochs.map { "\(e)/\($0)" } ?? "\(e)" } ?? "-"
+            let why = r.reason.map { $0.count > 60 ? $0.prefix(59) + "…" : $0 } ?? "-"
+            return ["\(r.rank)", "\(r.trial)", r.status.rawValue, r.objective.map(format) ?? "-", epoch, r.worker ?? "-",
+                    r.elapsed.map { String(format: "%.1fs", $0) } ?? "-", why, params]
         })
         print((live ? "\u{1B}[H\u{1B}[2J" : "") + status.line + "\n" + table.text + "\n")
     }

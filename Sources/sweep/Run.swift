@@ -47,6 +47,10 @@ struct Run: AsyncParsableCommand {
             emit("\ntrial \(trial.number) \(trial.state.rawValue)\(why): \(trial.configuration)")
             emit(local.leaderboard(top: top))
         }
+        if let failure = local.failure {
+            emit("\nstudy failed: \(failure.detail)")
+            throw ExitCode(3)
+        }
         guard let best = local.best else {
             emit("no trial finished with a finite \(study.metric)")
             throw ExitCode(3)

@@ -172,7 +172,7 @@ struct CoordinatorTests {
         let restarted = try Coordinator(store: Store(path: h.path), trials: TrialSpec.rules, options: h.options)
         let live = c.studies["s-000001"]!, stored = restarted.studies["s-000001"]!
         #expect(live.state == stored.state && live.trials == stored.trials && live.attempts == stored.attempts && live.workers == stored.workers)
-        #expect(c.status(live) == restarted.status(stored))
+        #expect(c.status(live, now: 3) == restarted.status(stored, now: 3))
         let rows = c.leaderboard(live, top: 10, now: 3), again = restarted.leaderboard(stored, top: 10, now: 3)
         #expect(rows.count == again.count && zip(rows, again).allSatisfy { $0.same(as: $1) })
         #expect(c.studies["s-000001"]!.trials.map(\.state) == [.completed, .pruned, .queued], "done, stopped by ASHA, given back by BYE")
@@ -208,6 +208,52 @@ struct CoordinatorTests {
         let listed = try body(c.handle(client: Data("cli".utf8), frames: try h.frames(.workers, Body.Empty()), now: 4)[0], Body.WorkersReply.self)
         #expect(listed.workers.map(\.state) == [.busy, .busy, .left])
         #expect(listed.workers[0].study == "s-000001" && listed.workers[0].number == 0)
+    }
+
+    /// A coordinator serving one study of command trials, and four workers holding its first trials.
+    func commandStudy() throws -> (Harness, Coordinator, String, [(Data, Body.Assign)]) {
+        let h = try Harness(trials: 1, concurrent: 1)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("command-\(UUID().uuidString).sqlite").path
+        let c = try Coordinator(store: Store(path: path), trials: TrialSpec.rules, options: h.options)
+        let spec = try Config.parse(yaml: "{study: broken, objective: {metric: loss}, command: [train.py, '{x}'], space: {x: {low: 0, high: 1}}, budget: {max_trials: 10, max_concurrent: 4}}", source: "t")
+        let id = try c.submit(StudySpec(config: spec, trials: TrialSpec.rules), config: spec)
+        let held = try (1...4).map { i -> (Data, Body.Assign) in
+            let peer = Data("w\(i)".utf8)
+            return (peer, try body(c.handle(worker: peer, frames: try h.hello("w\(i)"), now: 0)[1], Body.Assign.self))
+        }
+        return (h, c, id, held)
+    }
+
+    @Test("a trial that never reports the objective failed, and its reason says what it did report")
+    func noObjective() throws {
+        let (h, c, id, held) = try commandStudy()
+        let (peer, a) = held[0]
+        _ = types(c.handle(worker: peer, frames: try h.frames(.metric, Body.Metric(trial: a.trial, attempt: 1, seq: 1, epoch: 1, metrics: ["los": 0.5])), now: 1))
+        _ = types(c.handle(worker: peer, frames: try h.frames(.done, Body.Done(trial: a.trial, attempt: 1, seq: 2, status: .completed, metrics: ["los": 0.5])), now: 1))
+        let study = c.studies[id]!
+        #expect(study.trials[0].state == .failed)
+        #expect(study.trials[0].reason?.detail == "the trial ended without reporting 'loss' (did you mean 'los'?); it reported los")
+        let rows = try body(c.handle(client: Data("cli".utf8), frames: try h.frames(.follow, Body.Follow(study: id)), now: 2)[0], Body.Rows.self)
+        #expect(rows.rows.contains { $0.trial == 0 && $0.reason?.hasPrefix("error: the trial ended without reporting 'loss'") == true })
+        #expect(study.state == .running, "one failure is not a pattern")
+    }
+
+    @Test("a study whose first trials all fail alike fails with that reason, stops its running trials and starts no more")
+    func failFast() throws {
+        let (h, c, id, held) = try commandStudy()
+        var out: [Coordinator.Outgoing] = []
+        for (peer, t) in held.prefix(3) {
+            out = c.handle(worker: peer, frames: try h.frames(.done, Body.Done(trial: t.trial, attempt: 1, seq: 1, status: .failed, error: "No such file: data.csv")), now: 1)
+        }
+        let study = c.studies[id]!
+        #expect(study.state == .failed && study.reason == "the first 3 trials all failed: No such file: data.csv")
+        // Trials 4 and 5 started on the workers the first two failures freed; all three still running are stopped.
+        #expect(study.trials.count == 6)
+        #expect(types(out).filter { $0 == .stop }.count == 3 && !types(out).contains(.assign), "every running trial is stopped; nothing new is assigned")
+        #expect(out.contains { $0.envelope.header.type == .stop && $0.peer == held[3].0 })
+        let status = try body(c.handle(client: Data("cli".utf8), frames: try h.frames(.status, Body.StudyRef(study: id)), now: 2)[0], Body.StatusReply.self)
+        #expect(status.studies[0].state == .failed && status.studies[0].reason == study.reason)
+        #expect(try c.store.studies().first { $0.id == id }?.reason == study.reason, "stored, so a restart shows it too")
     }
 
     @Test("malformed frames, wrong versions and unknown types get an error reply; the coordinator goes on")

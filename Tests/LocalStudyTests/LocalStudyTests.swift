@@ -54,11 +54,12 @@ struct LocalStudyTests {
             study: missing-data
             trial: {data: {dataset: csv, path: /nonexistent/table.csv, target: y}, epochs: 1}
             space: {batch_size: {type: int, low: 8, high: 16}}
-            budget: {max_trials: 2}
+            budget: {max_trials: 10, fail_fast: 3}
             """))
         try local.run()
         let failed = local.trials.filter { $0.state == .failed }
-        #expect(failed.count == 2)
+        #expect(failed.count == 3 && local.trials.count == 3, "the first three failed alike: the study stops, not ten failures")
+        #expect(local.failure?.detail.hasPrefix("the first 3 trials all failed: ") == true)
         #expect(local.details[failed[0].number]?.reason?.detail.contains("/nonexistent/table.csv") == true, "\(String(describing: local.details[0]?.reason))")
     }
 

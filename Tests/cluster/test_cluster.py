@@ -196,7 +196,7 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(len(lines), 1 + 6 * 4, "a header, then one row per trial and epoch")
         self.assertTrue(lines[0].startswith("trial,status,attempt,worker,value,stop_rule,stop_detail,param.x,epoch,loss"))
         board = sweep("leaderboard", study, "--top", "2")
-        self.assertIn("completed, 6 trials", board)
+        self.assertIn("completed, 6/6 trials done", board)
         self.assertEqual(board.splitlines()[2].split()[1], str(rows[0]["trial"]), "the best trial is ranked first")
         self.assertIn("w1", sweep("workers"))
 
