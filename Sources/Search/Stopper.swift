@@ -48,22 +48,27 @@ public struct StopperChain: Stopper {
     }
 }
 
-/// NaN or infinite objective, or (minimizing) a value `factor` times above the trial's best.
+/// A NaN or infinite objective, always. With a `factor` (nil: off), also a loss that blows up:
+/// minimizing, every report positive, and this one more than `factor` times the largest the trial
+/// has reported before, so the rule scales with the trial's own values (a loss falling from 0.1 to
+/// 5e-11 that ticks up to 7e-9 has not diverged; one going from 2.3 to 40 has). A maximized or a
+/// signed objective has no scale to judge by: only NaN and ∞ count there.
 public struct Divergence: Stopper {
-    public let factor: Double
+    public let factor: Double?
 
-    public init(factor: Double = 10) { self.factor = factor }
+    public init(factor: Double? = 10) { self.factor = factor }
 
     public func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision {
         guard let value = trial.reports[step] else { return .continue }
         guard value.isFinite else {
             return .stop(StopReason(rule: .divergence, detail: "objective is \(value) at step \(step)", numbers: ["step": Double(step)]))
         }
-        guard direction == .minimize else { return .continue }
-        let best = trial.reports.filter { $0.key < step }.values.filter(\.isFinite).min()
-        if let best, best > 0, value > factor * best {
-            return .stop(StopReason(rule: .divergence, detail: "objective \(value) is more than \(factor)× its best \(best)",
-                                    numbers: ["value": value, "best": best, "factor": factor]))
+        guard let factor, direction == .minimize else { return .continue }
+        let earlier = trial.reports.filter { $0.key < step }.values
+        guard let largest = earlier.max(), earlier.allSatisfy({ $0 > 0 }), value > 0 else { return .continue }
+        if value > factor * largest {
+            return .stop(StopReason(rule: .divergence, detail: "objective \(value) is more than \(factor)× the largest it reported before, \(largest)",
+                                    numbers: ["value": value, "largest": largest, "factor": factor]))
         }
         return .continue
     }

@@ -18,7 +18,7 @@ public final class StudyEngine {
         self.start = start
         self.trials = trials
         sampler = spec.strategy.sampler(seed: spec.seed)
-        stopper = spec.stopper.stopper
+        stopper = spec.stopper.chain(divergence: spec.divergence)
     }
 
     // MARK: Seeds and trial configs

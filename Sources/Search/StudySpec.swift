@@ -14,6 +14,8 @@ public struct StudySpec: Equatable, Sendable {
     public var strategy: Strategy
     public var budget: Budget
     public var stopper: StopperSpec
+    /// The divergence rule's factor (`stopper.divergence`, default 10); nil (`off`): NaN and ∞ only.
+    public var divergence: Double?
     public var seed: UInt64
 
     public struct Budget: Equatable, Sendable {
@@ -50,14 +52,15 @@ public struct StudySpec: Equatable, Sendable {
         case hyperband(minimumResource: Int, reductionFactor: Int, brackets: Int)
         case patience(Int)
 
-        /// The chain the coordinator runs: divergence first, then this rule.
-        public var stopper: StopperChain {
-            switch self {
-            case .none: StopperChain([])
-            case let .median(w, m): StopperChain([MedianRule(warmup: w, minimumTrials: m)])
-            case let .asha(r, f): StopperChain([ASHA(minimumResource: r, reductionFactor: f)])
-            case let .hyperband(r, f, b): StopperChain([Hyperband(minimumResource: r, reductionFactor: f, brackets: b)])
-            case let .patience(p): StopperChain([Patience(patience: p)])
+        /// The rule, after divergence (`stopper.divergence`: its factor, nil for NaN and ∞ only).
+        public func chain(divergence factor: Double?) -> StopperChain {
+            let divergence = Divergence(factor: factor)
+            return switch self {
+            case .none: StopperChain([], divergence: divergence)
+            case let .median(w, m): StopperChain([MedianRule(warmup: w, minimumTrials: m)], divergence: divergence)
+            case let .asha(r, f): StopperChain([ASHA(minimumResource: r, reductionFactor: f)], divergence: divergence)
+            case let .hyperband(r, f, b): StopperChain([Hyperband(minimumResource: r, reductionFactor: f, brackets: b)], divergence: divergence)
+            case let .patience(p): StopperChain([Patience(patience: p)], divergence: divergence)
             }
         }
     }
@@ -114,7 +117,13 @@ public struct StudySpec: Equatable, Sendable {
                         maxConcurrent: f.int(b, "max_concurrent", "budget", default: 2, 1...100_000, rule: "≥ 1"),
                         maxWallTime: f.optionalDouble(b, "max_wall_time", "budget", 1...1e9, rule: "≥ 1 second"),
                         failFast: f.int(b, "fail_fast", "budget", default: 3, 0...1_000_000, rule: "a count of trials ≥ 0 (0: never stop early)"))
-        let st = f.object(o["stopper"], "stopper", known: ["name", "warmup", "min_trials", "min_resource", "reduction_factor", "brackets", "patience"])
+        let st = f.object(o["stopper"], "stopper", known: ["name", "warmup", "min_trials", "min_resource", "reduction_factor", "brackets", "patience", "divergence"])
+        if st["divergence"] == .string("off") || st["divergence"] == .bool(false) {
+            divergence = nil
+        } else {
+            divergence = f.double(st, "divergence", "stopper", default: 10, 1.000001...1e12,
+                                  rule: "a factor > 1 (a loss more than this many times the largest it reported before has diverged), or off")
+        }
         let stopperName = f.string(st, "name", "stopper", default: "none", oneOf: Self.stoppers)
         let minResource = f.int(st, "min_resource", "stopper", default: 1, 1...1_000_000, rule: "≥ 1")
         let factor = f.int(st, "reduction_factor", "stopper", default: 3, 2...100, rule: "in 2…100")

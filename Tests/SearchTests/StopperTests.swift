@@ -34,11 +34,22 @@ struct StopperTests {
             Issue.record("NaN not stopped"); return
         }
         #expect(reason.rule == .divergence && reason.detail == "objective is nan at step 2")
-        guard case let .stop(explosion) = rule.decide(reporting(0, [0.5, 0.4, 5]), step: 3, history: [], direction: .minimize) else {
+        guard case let .stop(explosion) = rule.decide(reporting(0, [2.3, 0.4, 40]), step: 3, history: [], direction: .minimize) else {
             Issue.record("explosion not stopped"); return
         }
-        #expect(explosion.numbers == ["value": 5, "best": 0.4, "factor": 10])
-        #expect(rule.decide(reporting(0, [0.5, 0.4, 3.9]), step: 3, history: [], direction: .minimize) == .continue)
+        #expect(explosion.numbers == ["value": 40, "largest": 2.3, "factor": 10])
+        #expect(rule.decide(reporting(0, [2.3, 0.4, 20]), step: 3, history: [], direction: .minimize) == .continue, "under 10× its largest: noisy, not diverged")
+        // Near zero, a rise that is large only relative to the best is not divergence (the
+        // quadratic example's third-best trial: 5.5e-11 then 7.5e-9).
+        #expect(rule.decide(reporting(0, [0.08, 1e-6, 5.5e-11, 7.5e-9]), step: 4, history: [], direction: .minimize) == .continue)
+        // Signed or maximized objectives have no scale to judge by: only NaN and ∞ stop them.
+        #expect(rule.decide(reporting(0, [-3, -5, 200]), step: 3, history: [], direction: .minimize) == .continue)
+        #expect(rule.decide(reporting(0, [0.1, 0.2, 90]), step: 3, history: [], direction: .maximize) == .continue)
+        if case .stop = rule.decide(reporting(0, [0.1, -.infinity]), step: 2, history: [], direction: .maximize) {} else { Issue.record("-∞ not stopped") }
+        // Off: NaN still stops, blow-ups do not.
+        let off = Divergence(factor: nil)
+        #expect(off.decide(reporting(0, [2.3, 0.4, 4000]), step: 3, history: [], direction: .minimize) == .continue)
+        if case .stop = off.decide(reporting(0, [2.3, .nan]), step: 2, history: [], direction: .minimize) {} else { Issue.record("NaN not stopped with the rule off") }
         // The chain puts divergence first, whatever follows.
         #expect(StopperChain([MaximumSteps(100)]).decide(reporting(0, [.infinity]), step: 1, history: [], direction: .maximize) != .continue)
     }

@@ -127,6 +127,15 @@ struct StudySpecTests {
         #expect(config.json == #"{"x":"inf","y":"nan","z":1}"#)
     }
 
+    @Test("the divergence rule's factor is a setting, and off turns the blow-up rule off")
+    func divergenceSetting() throws {
+        #expect(try study("study: d\nspace: {optimizer.lr: {low: 0.001, high: 0.1}}").divergence == 10)
+        #expect(try study("study: d\nspace: {optimizer.lr: {low: 0.001, high: 0.1}}\nstopper: {divergence: 100}").divergence == 100)
+        #expect(try study("study: d\nspace: {optimizer.lr: {low: 0.001, high: 0.1}}\nstopper: {divergence: off}").divergence == nil)
+        let error = #expect(throws: SpecError.self) { try study("study: d\nspace: {optimizer.lr: {low: 0.001, high: 0.1}}\nstopper: {divergence: 0.5}") }
+        #expect(error?.problems.first?.path == "stopper.divergence")
+    }
+
     @Test("a command trial may search any parameter name")
     func command() throws {
         let spec = try study("""
