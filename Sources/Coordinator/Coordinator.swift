@@ -71,6 +71,8 @@ public final class Coordinator {
     static let followerTimeout: Double = 30
     private var counter = 0
     private var lastTrim = -Double.infinity
+    /// Counts assignments, to order studies by when they were last served.
+    private var servings = 0
 
     public init(store: Store, trials: TrialRules, options: Options = Options(),
                 logger: Logger = Logger(label: "sweep.coordinator", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
@@ -254,15 +256,25 @@ public final class Coordinator {
     }
 
     /// The next trial to run: a queued one, else a new suggestion.
+    /// Studies share workers fairly: the one with the fewest running trials per unit of
+    /// `priority` goes first, ties to the one served longest ago (round-robin), then the oldest.
     private func nextTrial(now: Double) throws -> (Study, Int)? {
-        for id in studies.keys.sorted() {
-            let study = studies[id]!
-            guard study.state.isActive else { continue }
-            if let number = study.dequeue() { return (study, number) }
+        let order = studies.values.filter(\.state.isActive).sorted { a, b in
+            let x = Double(a.running) / a.spec.priority, y = Double(b.running) / b.spec.priority
+            return x != y ? x < y : a.served != b.served ? a.served < b.served : a.id < b.id
+        }
+        for study in order {
+            let id = study.id
+            servings += 1
+            if let number = study.dequeue() {
+                study.served = servings
+                return (study, number)
+            }
             guard study.state == .running, let configuration = study.engine.suggest(now: now, running: study.running) else { continue }
             let (number, trialID) = try study.add(configuration)
             index[trialID] = (id, number)
             _ = study.dequeue()
+            study.served = servings
             return (study, number)
         }
         return nil

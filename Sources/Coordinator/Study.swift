@@ -18,6 +18,8 @@ final class Study {
     var test: Config?
     /// Why a failed study failed.
     var reason: String?
+    /// When it last got a worker (the coordinator's count of assignments): for round-robin.
+    var served = 0
 
     var spec: StudySpec { engine.spec }
     /// Search trials by number: what samplers and stoppers see.

@@ -14,6 +14,9 @@ public struct StudySpec: Equatable, Sendable {
     public var strategy: Strategy
     public var budget: Budget
     public var stopper: StopperSpec
+    /// Its share of the workers against other running studies (`priority`, default 1): a study
+    /// of priority 2 gets twice the running trials of one of priority 1 when both want more.
+    public var priority: Double
     /// The divergence rule's factor (`stopper.divergence`, default 10); nil (`off`): NaN and ∞ only.
     public var divergence: Double?
     public var seed: UInt64
@@ -65,7 +68,7 @@ public struct StudySpec: Equatable, Sendable {
         }
     }
 
-    static let keys = ["study", "objective", "trial", "command", "space", "strategy", "budget", "stopper", "seed"]
+    static let keys = ["study", "objective", "trial", "command", "space", "strategy", "budget", "stopper", "seed", "priority"]
     static let strategies = ["auto", "gp", "tpe", "random", "sobol", "grid", "coarse_to_fine"]
     static let stoppers = ["none", "median", "asha", "hyperband", "patience"]
 
@@ -137,6 +140,7 @@ public struct StudySpec: Equatable, Sendable {
         default: .none
         }
         seed = UInt64(f.int(o, "seed", "", default: 0, 0...Int.max, rule: "≥ 0"))
+        priority = f.double(o, "priority", "", default: 1, 0.001...1000, rule: "a share in [0.001, 1000] (1: an equal share)")
         if let command {
             Self.checkTemplate(command, space, f)
         } else if f.problems.isEmpty {

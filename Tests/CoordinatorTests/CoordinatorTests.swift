@@ -256,6 +256,27 @@ struct CoordinatorTests {
         #expect(try c.store.studies().first { $0.id == id }?.reason == study.reason, "stored, so a restart shows it too")
     }
 
+    @Test("studies share workers: round-robin, or by priority; a later study does not wait for an earlier one's budget")
+    func fairShare() throws {
+        func shares(priority: Double) throws -> [String: Int] {
+            let h = try Harness(trials: 1, concurrent: 1)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("fair-\(UUID().uuidString).sqlite").path
+            let c = try Coordinator(store: Store(path: path), trials: TrialSpec.rules, options: h.options)
+            for (name, share) in [("first", 1.0), ("second", priority)] {
+                let spec = try Config.parse(yaml: "{study: \(name), objective: {metric: loss}, command: [t, '{x}'], space: {x: {low: 0, high: 1}}, budget: {max_trials: 50, max_concurrent: 10}, priority: \(share)}", source: "t")
+                _ = try c.submit(StudySpec(config: spec, trials: TrialSpec.rules), config: spec)
+            }
+            var running: [String: Int] = [:]
+            for i in 0..<6 {
+                let assign = try body(c.handle(worker: Data("w\(i)".utf8), frames: try h.hello("w\(i)"), now: 0)[1], Body.Assign.self)
+                running[assign.study, default: 0] += 1
+            }
+            return running
+        }
+        #expect(try shares(priority: 1) == ["s-000001": 3, "s-000002": 3])
+        #expect(try shares(priority: 2) == ["s-000001": 2, "s-000002": 4])
+    }
+
     @Test("malformed frames, wrong versions and unknown types get an error reply; the coordinator goes on")
     func badMessages() throws {
         let h = try Harness()
