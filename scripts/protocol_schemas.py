@@ -34,6 +34,8 @@ STUDY_STATUS = {"type": "object", "required": ["study", "name", "state", "trials
 STATUS_EXAMPLE = {"study": "s-000001", "name": "fashion-mnist-mlp", "state": "running", "trials": 14, "queued": 0, "running": 2,
                   "completed": 5, "pruned": 7, "failed": 0, "best": 6, "objective": 0.8897, "test": None}
 
+LINES = {"type": "array", "items": {"type": "object", "required": ["stream", "text"],
+                                    "properties": {"stream": {"enum": ["stdout", "stderr"]}, "text": STR}}}
 # type: (required fields, optional fields, example body)
 MESSAGES = {
     "HELLO": ({"worker": STR, "boot_id": STR, "host": STR, "cores": INT, "threads": INT, "version": STR,
@@ -100,6 +102,14 @@ MESSAGES = {
                   "trials": [{"trial": 0, "status": "pruned", "attempt": 1, "worker": "node-2", "value": 0.77, "config": {"optimizer.lr": 0.2},
                               "elapsed_s": 1.9, "stop_reason": {"rule": "asha", "detail": "ranked 10 of 24 at rung 1"},
                               "metrics": [{"epoch": 1, "validation_accuracy": 0.77}]}]}),
+    "LOG": ({"trial": INT, "attempt": INT, "lines": LINES}, {},
+            {"trial": 13, "attempt": 1, "lines": [{"stream": "stdout", "text": "loading data"},
+                                                 {"stream": "stderr", "text": "Traceback (most recent call last):"}]}),
+    "LOGS": ({"study": STR, "trial": {"type": "integer", "minimum": -1}}, {"after": INT},
+             {"study": "s-000001", "trial": 13, "after": 0}),
+    "LOGS_REPLY": ({"study": STR, "trial": {"type": "integer", "minimum": -1}, "lines": LINES, "next": INT, "running": BOOL}, {},
+                   {"study": "s-000001", "trial": 13, "lines": [{"stream": "stderr", "text": "Traceback (most recent call last):"}],
+                    "next": 2, "running": False}),
     "WORKERS": ({}, {}, {}),
     "WORKERS_REPLY": ({"workers": {"type": "array", "items": {"type": "object", "required": ["worker", "host", "state"],
                                                               "properties": {"worker": STR, "host": STR, "cores": INT, "threads": INT,

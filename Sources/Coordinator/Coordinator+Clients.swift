@@ -72,6 +72,16 @@ extension Coordinator {
                                       lastSeenMS: Int(((now - w.lastSeen) * 1000).rounded()))
             }
             return [reply(.workersReply, Body.WorkersReply(workers: rows))]
+        case .logs:
+            let request = try envelope.decode(Body.Logs.self)
+            let target = try study(request.study)
+            guard target.ids[request.trial] != nil else {
+                throw ProtocolError(.badRequest, "study \(target.id) has no trial \(request.trial) (it has \(target.trials.count); -1 is the final trial)", re: re)
+            }
+            let (lines, next) = try store.output(study: target.id, number: request.trial, after: request.after ?? 0)
+            return [reply(.logsReply, Body.LogsReply(study: target.id, trial: request.trial,
+                                                     lines: lines.map { Body.Line(StandardStream(rawValue: $0.stream) ?? .stderr, $0.text) },
+                                                     next: next, running: target.state(of: request.trial) == .running))]
         case .heartbeat:
             return []
         default:

@@ -39,6 +39,12 @@ extension Coordinator {
             return []
         case .metric:
             return try metric(name, envelope.decode(Body.Metric.self), re: re, now: now)
+        case .log:
+            let log = try envelope.decode(Body.Log.self)
+            let (study, number) = try holder(name, of: log.trial, attempt: log.attempt, re: re)
+            try store.appendOutput(study: study.id, number: number, attempt: log.attempt, lines: log.lines.map { ($0.stream.rawValue, $0.text) },
+                                   keep: options.outputLines)
+            return []
         case .done:
             return try done(name, envelope.decode(Body.Done.self), re: re, now: now)
         case .reject:

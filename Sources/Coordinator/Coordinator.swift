@@ -19,6 +19,8 @@ public final class Coordinator {
         public var workerRetention: Double = 3600
         /// Bytes a whole message may hold; a larger one is answered `too_large`.
         public var messageLimit = 1 << 20
+        /// Lines of output kept per trial (the newest).
+        public var outputLines = 2000
         public init() {}
     }
 

@@ -16,6 +16,8 @@ public struct Settings: Equatable, Sendable {
     public var workerRetention = 3600.0
     /// Bytes a whole message may hold (answered `too_large` above it).
     public var maxMessage = 1 << 20
+    /// Lines of each trial's output the store keeps (the newest).
+    public var outputLines = 2000
     public var logLevel = "info"
     /// The coordinator's secret certificate (CURVE is on unless `insecure`).
     public var key: String?
@@ -28,7 +30,7 @@ public struct Settings: Equatable, Sendable {
     public var clusterFile: String?
     public var advertise: String?
 
-    public static let keys = ["workers", "clients", "store", "heartbeat", "liveness", "lease_grace", "worker_retention", "max_message", "log_level",
+    public static let keys = ["workers", "clients", "store", "heartbeat", "liveness", "lease_grace", "worker_retention", "max_message", "output_lines", "log_level",
                               "key", "workers_allow", "clients_allow", "insecure", "cluster_file", "advertise"]
     public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
@@ -48,6 +50,7 @@ public struct Settings: Equatable, Sendable {
         leaseGrace = f.double(o, "lease_grace", "", default: defaults.leaseGrace, 0...86_400, rule: "seconds in [0, 86400]")
         workerRetention = f.double(o, "worker_retention", "", default: defaults.workerRetention, 0...31_536_000, rule: "seconds in [0, 31536000]")
         maxMessage = f.int(o, "max_message", "", default: defaults.maxMessage, 4096...(1 << 30), rule: "bytes in 4096…1073741824")
+        outputLines = f.int(o, "output_lines", "", default: defaults.outputLines, 0...1_000_000, rule: "lines kept per trial, in 0…1000000")
         logLevel = f.string(o, "log_level", "", default: defaults.logLevel, oneOf: Self.levels)
         key = o["key"].map { _ in f.string(o, "key", "", default: "") }
         workersAllow = Self.paths(f, o, "workers_allow")
@@ -112,6 +115,7 @@ public struct Settings: Equatable, Sendable {
         options.leaseGrace = leaseGrace
         options.workerRetention = workerRetention
         options.messageLimit = maxMessage
+        options.outputLines = outputLines
         return options
     }
 }

@@ -172,6 +172,38 @@ extension Body {
         public func problem() -> String? { first(trials, "trials") { objectProblem($0, "") } }
     }
 
+    /// A trial's output, as the coordinator keeps it: lines after `after` (0: from the start).
+    public struct Logs: MessageBody {
+        public let study: String
+        /// The trial's number in its study (-1: the final trial).
+        public let trial: Int
+        public let after: Int?
+        public init(study: String, trial: Int, after: Int? = nil) {
+            self.study = study
+            self.trial = trial
+            self.after = after
+        }
+        public func problem() -> String? { first(check(trial, "trial", atLeast: -1), check(after, "after")) }
+    }
+
+    public struct LogsReply: MessageBody {
+        public let study: String
+        public let trial: Int
+        public let lines: [Line]
+        /// Ask with `after: next` for the lines that come later.
+        public let next: Int
+        /// The trial still runs: more may come.
+        public let running: Bool
+        public init(study: String, trial: Int, lines: [Line], next: Int, running: Bool) {
+            self.study = study
+            self.trial = trial
+            self.lines = lines
+            self.next = next
+            self.running = running
+        }
+        public func problem() -> String? { first(check(trial, "trial", atLeast: -1), check(next, "next")) }
+    }
+
     public struct WorkerRow: MessageBody {
         public let worker: String
         public let host: String

@@ -27,6 +27,13 @@ public enum StopOrder: String, Codable, Sendable, CaseIterable {
     case leaseLost = "lease_lost"
 }
 
+/// Where a line of a trial's output came from.
+public enum StandardStream: String, Codable, Sendable, CaseIterable {
+    /// Standard output lines that are not reports.
+    case stdout
+    case stderr
+}
+
 /// A worker as WORKERS_REPLY lists it.
 public enum WorkerState: String, Codable, Sendable, CaseIterable {
     case idle, busy

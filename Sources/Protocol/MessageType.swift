@@ -3,12 +3,12 @@ public enum MessageType: String, CaseIterable, Codable, Sendable {
     // Worker ↔ coordinator.
     case hello = "HELLO", welcome = "WELCOME", assign = "ASSIGN", accept = "ACCEPT", reject = "REJECT"
     case metric = "METRIC", done = "DONE", ack = "ACK", decision = "DECISION", stop = "STOP"
-    case heartbeat = "HEARTBEAT", bye = "BYE"
+    case heartbeat = "HEARTBEAT", bye = "BYE", log = "LOG"
     // Client ↔ coordinator.
     case submit = "SUBMIT", submitted = "SUBMITTED", status = "STATUS", statusReply = "STATUS_REPLY"
     case cancel = "CANCEL", ok = "OK", follow = "FOLLOW", snapshot = "SNAPSHOT", update = "UPDATE"
     case unfollow = "UNFOLLOW", export = "EXPORT", exported = "EXPORTED", workers = "WORKERS"
-    case workersReply = "WORKERS_REPLY", error = "ERROR"
+    case workersReply = "WORKERS_REPLY", logs = "LOGS", logsReply = "LOGS_REPLY", error = "ERROR"
 }
 
 extension MessageType {
@@ -26,6 +26,9 @@ extension MessageType {
         case .decision: Body.Decision.self
         case .stop: Body.Stop.self
         case .bye: Body.Bye.self
+        case .log: Body.Log.self
+        case .logs: Body.Logs.self
+        case .logsReply: Body.LogsReply.self
         case .heartbeat, .ok, .workers: Body.Empty.self
         case .submit: Body.Submit.self
         case .submitted: Body.Submitted.self

@@ -222,6 +222,30 @@ extension Body {
         public func problem() -> String? { first(check(trial, "trial"), check(attempt, "attempt")) }
     }
 
+    /// One line of a trial's output.
+    public struct Line: Codable, Equatable, Sendable {
+        public let stream: StandardStream
+        public let text: String
+        public init(_ stream: StandardStream, _ text: String) {
+            self.stream = stream
+            self.text = text
+        }
+    }
+
+    /// A trial's output since the last LOG: best effort, not acknowledged (the reports are what
+    /// must arrive; output is for people).
+    public struct Log: MessageBody {
+        public let trial: Int
+        public let attempt: Int
+        public let lines: [Line]
+        public init(trial: Int, attempt: Int, lines: [Line]) {
+            self.trial = trial
+            self.attempt = attempt
+            self.lines = lines
+        }
+        public func problem() -> String? { first(check(trial, "trial"), check(attempt, "attempt")) }
+    }
+
     public struct Bye: MessageBody {
         public let reason: String
         public init(reason: String) { self.reason = reason }

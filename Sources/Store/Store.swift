@@ -56,6 +56,13 @@ public final class Store: Sendable {
         migrator.registerMigration("v3") { db in
             try db.execute(sql: "ALTER TABLE studies ADD COLUMN reason TEXT")
         }
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: """
+                CREATE TABLE logs (id INTEGER PRIMARY KEY AUTOINCREMENT, study TEXT NOT NULL, number INTEGER NOT NULL, attempt INTEGER NOT NULL,
+                                   stream TEXT NOT NULL, text TEXT NOT NULL);
+                CREATE INDEX logs_by_trial ON logs(study, number, id);
+                """)
+        }
         return migrator
     }
 
@@ -363,6 +370,33 @@ public final class Store: Sendable {
                 ON CONFLICT(name) DO UPDATE SET host = excluded.host, cores = excluded.cores, threads = excluded.threads,
                     version = excluded.version, last_seen = excluded.last_seen
                 """, arguments: [name, host, cores, threads, version, clock()])
+        }
+    }
+
+    // MARK: Output
+
+    /// Keeps lines of a trial attempt's output, at most `keep` per trial (the newest: a failure's
+    /// traceback is at the end).
+    public func appendOutput(study: String, number: Int, attempt: Int, lines: [(stream: String, text: String)], keep: Int) throws {
+        try write { db in
+            let insert = try db.cachedStatement(sql: "INSERT INTO logs (study, number, attempt, stream, text) VALUES (?, ?, ?, ?, ?)")
+            for line in lines { try insert.execute(arguments: [study, number, attempt, line.stream, line.text]) }
+            try db.execute(sql: """
+                DELETE FROM logs WHERE study = ? AND number = ? AND id <= (
+                    SELECT id FROM logs WHERE study = ? AND number = ? ORDER BY id DESC LIMIT 1 OFFSET ?)
+                """, arguments: [study, number, study, number, keep])
+        }
+    }
+
+    /// The current attempt's output lines after `after` (an id from an earlier answer), and the
+    /// id to ask after next time.
+    public func output(study: String, number: Int, after: Int) throws -> (lines: [(stream: String, text: String)], next: Int) {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT l.id, l.stream, l.text FROM logs l JOIN trials t ON t.study = l.study AND t.number = l.number AND t.attempt = l.attempt
+                WHERE l.study = ? AND l.number = ? AND l.id > ? ORDER BY l.id LIMIT 5000
+                """, arguments: [study, number, after])
+            return (rows.map { ($0["stream"], $0["text"]) }, rows.last.map { $0["id"] } ?? after)
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Config
 import Synchronization
 import CSpawn
+import Protocol
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -78,7 +79,7 @@ public final class CommandTrial: Sendable {
 
     /// Runs the program to the end (or until stopped). `onReport` hears each report and returns
     /// false to stop the program; `onLog` hears standard error and non-report output lines.
-    public func run(onReport: (Report) -> Bool, onLog: @escaping @Sendable (String) -> Void) throws -> Outcome {
+    public func run(onReport: (Report) -> Bool, onLog: @escaping @Sendable (StandardStream, String) -> Void) throws -> Outcome {
         var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
         guard pipe(&out) == 0, pipe(&err) == 0 else { throw SpecError.at("command", "cannot create pipes (errno \(errno))") }
         let argv = arguments.map { strdup($0) } + [nil]
@@ -98,7 +99,7 @@ public final class CommandTrial: Sendable {
         if stopping.load(ordering: .acquiring) { kill(-pid, SIGTERM) }
         let errorDone = DispatchSemaphore(value: 0)
         let errorReader = Thread { [err] in
-            Self.lines(err[0]) { onLog($0) }
+            Self.lines(err[0]) { onLog(.stderr, $0) }
             close(err[0])
             errorDone.signal()
         }
@@ -124,7 +125,7 @@ public final class CommandTrial: Sendable {
                     stop()
                 }
             } else {
-                onLog(line)
+                onLog(.stdout, line)
             }
         }
         close(out[0])

@@ -19,7 +19,9 @@ struct TrialRun {
         var metrics: [String: Double] = [:]
     }
 
-    func run(shouldStop: @escaping @Sendable () -> Bool, report: (_ epoch: Int, _ metrics: [String: Double]) -> Bool) -> Result {
+    /// `output` hears a command's lines that are not reports, with their stream.
+    func run(shouldStop: @escaping @Sendable () -> Bool, report: (_ epoch: Int, _ metrics: [String: Double]) -> Bool,
+             output: @escaping @Sendable (StandardStream, String) -> Void = { _, _ in }) -> Result {
         var result = Result()
         func forward(_ epoch: Int, _ metrics: [String: Double]) -> Bool {
             result.metrics = metrics
@@ -44,7 +46,10 @@ struct TrialRun {
                 watcher.start()
                 defer { ended.set() }
                 let logger = logger, trial = assign.trial
-                switch try command.run(onReport: { forward($0.epoch, $0.metrics) }, onLog: { logger.info("\($0)", metadata: ["trial": "\(trial)", "stream": "stderr"]) }) {
+                switch try command.run(onReport: { forward($0.epoch, $0.metrics) }, onLog: { stream, line in
+                    logger.info("\(line)", metadata: ["trial": "\(trial)", "stream": "\(stream.rawValue)"])
+                    output(stream, line)
+                }) {
                 case .stopped: result.status = .stopped
                 case .exited(0): result.status = .completed
                 case .exited(let code): result.status = .failed; result.error = "exit status \(code)"

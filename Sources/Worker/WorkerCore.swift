@@ -51,6 +51,11 @@ public final class WorkerCore {
     private var lastBeat: Double?
     private var helloBackoff = 1.0
     private var counter = 0
+    /// The running trial's output since the last LOG, and its size.
+    private var output: [Body.Line] = []
+    private var outputBytes = 0
+    /// A line is cut to this many characters, and a LOG is sent once this many bytes wait.
+    static let lineLimit = 2000, batchBytes = 128 * 1024
     let identity: Identity
 
     public init(identity: Identity) { self.identity = identity }
@@ -153,14 +158,35 @@ public final class WorkerCore {
         return keep(envelope(.metric, Body.Metric(trial: t.id, attempt: t.attempt, seq: t.seq, epoch: epoch, metrics: metrics)), t, now: now)
     }
 
+    /// A line of the trial's output: it goes out with the next tick's LOG (or at once, when a
+    /// batch is full). Output is for people: not kept until acknowledged.
+    public func output(_ stream: StandardStream, _ text: String) -> [Effect] {
+        guard trial != nil, !abandoned else { return [] }
+        let line = text.count > Self.lineLimit ? String(text.prefix(Self.lineLimit)) + " …" : text
+        output.append(Body.Line(stream, line))
+        outputBytes += line.utf8.count + 24
+        return outputBytes >= Self.batchBytes ? flush() : []
+    }
+
+    /// LOG with the output waiting, if any.
+    private func flush() -> [Effect] {
+        guard let t = trial, !output.isEmpty else { return [] }
+        defer { output = []; outputBytes = 0 }
+        return [.send(envelope(.log, Body.Log(trial: t.id, attempt: t.attempt, lines: output)))]
+    }
+
     /// The trial ended: DONE, unless the worker is leaving or the trial is no longer its own
     /// (neither is a result: the coordinator runs it again). The worker is free after this.
     public func finish(_ status: RunStatus, metrics: [String: Double], error: String?, now: Double) -> [Effect] {
         guard var t = trial else { return [] }
+        // The last output goes before DONE, so a failure's traceback is there when the trial ends.
+        let last = abandoned || leaving ? [] : flush()
+        output = []
+        outputBytes = 0
         trial = nil
         guard !leaving, !abandoned else { return [] }
         t.seq += 1
-        return keep(envelope(.done, Body.Done(trial: t.id, attempt: t.attempt, seq: t.seq, status: status, metrics: metrics, error: error)), t, now: now)
+        return last + keep(envelope(.done, Body.Done(trial: t.id, attempt: t.attempt, seq: t.seq, status: status, metrics: metrics, error: error)), t, now: now)
     }
 
     private func keep(_ message: Envelope, _ t: (id: Int, attempt: Int, seq: Int), now: Double) -> [Effect] {
@@ -188,6 +214,7 @@ public final class WorkerCore {
             helloBackoff = min(helloBackoff * 2, 32)
             effects += hello(now: now)
         }
+        effects += flush()
         effects += outbox.overdue(before: now - heartbeat * 2, now: now).map { .send($0) }
         if lastBeat.map({ now - $0 >= heartbeat }) ?? true {
             lastBeat = now

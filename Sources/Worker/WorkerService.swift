@@ -185,10 +185,12 @@ public final class WorkerService: @unchecked Sendable {
                     metadata: ["study": "\(assign.study)", "trial": "\(assign.number.map { "\($0)" } ?? "-")", "id": "\(assign.trial)",
                                "attempt": "\(assign.attempt)", "kind": "\(assign.kind.rawValue)"])
         let thread = Thread { [self] in
-            let result = TrialRun(assign: assign, logger: logger).run(shouldStop: { self.stopTrial.load(ordering: .acquiring) }) { epoch, metrics in
+            let result = TrialRun(assign: assign, logger: logger).run(shouldStop: { self.stopTrial.load(ordering: .acquiring) }, report: { epoch, metrics in
                 perform(core.withLock { $0.report(epoch: epoch, metrics: metrics, now: now()) })
                 return !stopTrial.load(ordering: .acquiring)
-            }
+            }, output: { stream, line in
+                self.perform(self.core.withLock { $0.output(stream, line) })
+            })
             let effects = core.withLock { $0.finish(result.status, metrics: result.metrics, error: result.error, now: now()) }
             if !effects.isEmpty {
                 logger.info("trial ended", metadata: ["study": "\(assign.study)", "trial": "\(assign.number.map { "\($0)" } ?? "-")", "id": "\(assign.trial)",

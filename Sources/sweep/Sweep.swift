@@ -11,7 +11,7 @@ struct Sweep: AsyncParsableCommand {
           sweep train spec.yaml --threads 2 --epochs 3    override the thread count and epochs
           sweep run examples/fashion-mnist-mlp.yaml       a whole search study, locally
         """,
-        subcommands: [Train.self, Run.self, Submit.self, Status.self, Leaderboard.self, Cancel.self, Export.self, Workers.self, Keygen.self]
+        subcommands: [Train.self, Run.self, Submit.self, Status.self, Leaderboard.self, Logs.self, Cancel.self, Export.self, Workers.self, Keygen.self]
     )
 }
 

@@ -277,6 +277,33 @@ struct CoordinatorTests {
         #expect(try shares(priority: 2) == ["s-000001": 2, "s-000002": 4])
     }
 
+    @Test("a trial's output is kept at the coordinator, the newest lines only, and read back by study and trial number")
+    func output() throws {
+        var h = try Harness(trials: 2, concurrent: 2)
+        h.coordinator = try Coordinator(store: Store(path: h.path), trials: TrialSpec.rules, options: {
+            var options = h.options
+            options.outputLines = 3
+            return options
+        }())
+        let c = h.coordinator
+        let a = try body(c.handle(worker: w1, frames: try h.hello("w1"), now: 0)[1], Body.Assign.self)
+        let b = try body(c.handle(worker: w2, frames: try h.hello("w2"), now: 0)[1], Body.Assign.self)
+        let lines = (1...5).map { Body.Line($0 == 5 ? .stderr : .stdout, "line \($0)") }
+        #expect(types(c.handle(worker: w1, frames: try h.frames(.log, Body.Log(trial: a.trial, attempt: 1, lines: lines)), now: 1)).isEmpty)
+        let forged = c.handle(worker: w2, frames: try h.frames(.log, Body.Log(trial: a.trial, attempt: 1, lines: [Body.Line(.stdout, "forged")])), now: 1)
+        #expect(try body(forged[0], ProtocolError.Body.self).code == .staleAttempt)
+        _ = b
+        func read(_ after: Int) throws -> Body.LogsReply {
+            try body(c.handle(client: Data("cli".utf8), frames: try h.frames(.logs, Body.Logs(study: "s-000001", trial: a.number!, after: after)), now: 2)[0], Body.LogsReply.self)
+        }
+        let first = try read(0)
+        #expect(first.lines == Array(lines.suffix(3)) && first.running, "the newest three lines, and the trial still runs")
+        _ = c.handle(worker: w1, frames: try h.frames(.log, Body.Log(trial: a.trial, attempt: 1, lines: [Body.Line(.stderr, "line 6")])), now: 3)
+        #expect(try read(first.next).lines == [Body.Line(.stderr, "line 6")], "--follow asks for what came after")
+        let missing = c.handle(client: Data("cli".utf8), frames: try h.frames(.logs, Body.Logs(study: "s-000001", trial: 9)), now: 3)
+        #expect(try body(missing[0], ProtocolError.Body.self).message.contains("has no trial 9"))
+    }
+
     @Test("malformed frames, wrong versions and unknown types get an error reply; the coordinator goes on")
     func badMessages() throws {
         let h = try Harness()

@@ -38,12 +38,12 @@ struct CommandTrialTests {
         let trial = try CommandTrial(template: ["sh", "-c", script], parameters: ["lr": .number(0.1)], seed: 0)
         var reports: [CommandTrial.Report] = []
         let log = Lines()
-        let outcome = try trial.run(onReport: { reports.append($0); return true }, onLog: log.add)
+        let outcome = try trial.run(onReport: { reports.append($0); return true }, onLog: { log.add("\($0.rawValue): \($1)") })
         #expect(outcome == .exited(3))
         #expect(reports.map(\.epoch) == [1, 2])
         #expect(reports[1].metrics == ["validation_accuracy": 0.75])
         #expect(reports[0].metrics["loss"]!.isNaN)
-        #expect(Set(log.all) == ["starting", "warning: slow", #"{"no_epoch": 1}"#, "lr=0.1"])
+        #expect(Set(log.all) == ["stdout: starting", "stderr: warning: slow", #"stdout: {"no_epoch": 1}"#, "stdout: lr=0.1"], "each line labelled by its stream")
     }
 
     @Test("stopping kills the whole process group, children included")
@@ -57,7 +57,7 @@ struct CommandTrialTests {
             """
         let trial = try CommandTrial(template: ["sh", "-c", script], parameters: [:], seed: 0)
         var seen = 0
-        let outcome = try trial.run(onReport: { _ in seen += 1; return seen < 3 }, onLog: { _ in })
+        let outcome = try trial.run(onReport: { _ in seen += 1; return seen < 3 }, onLog: { _, _ in })
         #expect(outcome == .stopped)
         #expect(seen == 3)
         let child = pid_t(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))!
@@ -75,7 +75,7 @@ struct CommandTrialTests {
         let trial = try CommandTrial(template: ["sh", "-c", "sleep 300 & echo '{\"epoch\": 1, \"loss\": 0.5}'; exit 0"], parameters: [:], seed: 0)
         var reports = 0
         let start = Date()
-        #expect(try trial.run(onReport: { _ in reports += 1; return true }, onLog: { _ in }) == .exited(0))
+        #expect(try trial.run(onReport: { _ in reports += 1; return true }, onLog: { _, _ in }) == .exited(0))
         #expect(reports == 1)
         #expect(Date().timeIntervalSince(start) < 60, "the run waited for the background sleep")
     }
@@ -104,7 +104,7 @@ struct CommandTrialTests {
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         let trial = try CommandTrial(template: ["python3", "-c", script, saved], parameters: [:], seed: 0)
         var reports: [CommandTrial.Report] = []
-        let outcome = try trial.run(onReport: { reports.append($0); return false }, onLog: { _ in })
+        let outcome = try trial.run(onReport: { reports.append($0); return false }, onLog: { _, _ in })
         #expect(outcome == .stopped)
         // Python ignores SIGPIPE itself; SIGTERM must be neither blocked nor ignored.
         #expect(reports.first?.metrics["blocked"] == 0 && (Int(reports.first?.metrics["ignored"] ?? -1) & (1 << (SIGTERM - 1))) == 0, "\(reports)")
@@ -120,7 +120,7 @@ struct CommandTrialTests {
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         let lines = Lines()
         let trial = try CommandTrial(template: ["sh", "-c", "exec awk '/^Sig(Blk|Ign)/ {print $1, $2}' /proc/self/status"], parameters: [:], seed: 0)
-        #expect(try trial.run(onReport: { _ in true }, onLog: lines.add) == .exited(0))
+        #expect(try trial.run(onReport: { _ in true }, onLog: { lines.add($1) }) == .exited(0))
         let masks = Dictionary(uniqueKeysWithValues: lines.all.map { line in
             (String(line.prefix(while: { $0 != ":" })), UInt64(line.split(separator: " ").last ?? "", radix: 16) ?? .max)
         })
@@ -131,13 +131,13 @@ struct CommandTrialTests {
     @Test("a program killed by a signal is not a completed trial")
     func killed() throws {
         let trial = try CommandTrial(template: ["sh", "-c", "kill -SEGV $$"], parameters: [:], seed: 0)
-        #expect(try trial.run(onReport: { _ in true }, onLog: { _ in }) == .signaled(SIGSEGV))
+        #expect(try trial.run(onReport: { _ in true }, onLog: { _, _ in }) == .signaled(SIGSEGV))
     }
 
     @Test("a program that cannot start is an error naming it")
     func missing() throws {
         let trial = try CommandTrial(template: ["/nonexistent/train"], parameters: [:], seed: 0)
-        let error = #expect(throws: SpecError.self) { _ = try trial.run(onReport: { _ in true }, onLog: { _ in }) }
+        let error = #expect(throws: SpecError.self) { _ = try trial.run(onReport: { _ in true }, onLog: { _, _ in }) }
         #expect(error?.description.contains("cannot start '/nonexistent/train'") == true)
     }
 }

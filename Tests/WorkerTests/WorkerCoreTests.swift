@@ -149,4 +149,24 @@ struct WorkerCoreTests {
         #expect(types(c.core.receive(unknown.reply(id: "c101"), now: 10.5)).isEmpty, "one HELLO a second, however many errors")
         #expect(c.core.receive(c.message(.ack, Body.Empty()), now: 11).isEmpty, "a body it cannot read is dropped")
     }
+
+    @Test("a trial's output goes out as LOG each tick and before its DONE; an abandoned trial's does not")
+    func output() throws {
+        var c = Conversation()
+        _ = c.welcome(now: 0)
+        _ = c.assign(now: 0)
+        #expect(c.core.output(.stdout, "loading data").isEmpty, "batched until the next tick")
+        _ = c.core.output(.stderr, String(repeating: "x", count: 5000))
+        let log = try #require(sent(c.core.tick(now: 0.5)).first { $0.header.type == .log })
+        let body = try log.decode(Body.Log.self)
+        #expect(body.trial == 7 && body.lines.map(\.stream) == [.stdout, .stderr])
+        #expect(body.lines[1].text.count < 2100, "a long line is cut")
+        #expect(!types(c.core.tick(now: 1.0)).contains(.log), "nothing new, no LOG")
+        _ = c.core.output(.stderr, "Traceback (most recent call last):")
+        #expect(types(c.core.finish(.failed, metrics: [:], error: "exit status 1", now: 1.2)) == [.log, .done], "the traceback arrives before the DONE")
+        _ = c.assign(8, now: 2)
+        _ = c.core.output(.stdout, "lost")
+        _ = c.core.tick(now: 20)  // the lease is lost: the trial is dropped
+        #expect(!types(c.core.tick(now: 20.5)).contains(.log))
+    }
 }

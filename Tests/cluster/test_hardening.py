@@ -97,6 +97,23 @@ class HardeningTest(unittest.TestCase):
         self.assertRegex(refused.stderr, r"the message is \d+ bytes, \d+ over the 1048576 bytes")
         self.assertEqual(self.cluster.sweep("status").returncode, 0, "the coordinator serves on")
 
+    def test_a_study_whose_trials_all_crash_fails_early_and_says_why_and_the_traceback_is_one_command_away(self):
+        self.cluster.start_worker("w1")
+        crash = "import sys; print('loading data.csv', flush=True); sys.exit('FileNotFoundError: data.csv')"
+        study = self.client.submit({"study": "crash", "objective": {"metric": "loss"}, "command": [sys.executable, "-c", crash, "{x}"],
+                                    "space": {"x": {"low": 0.0, "high": 1.0}}, "budget": {"max_trials": 20, "max_concurrent": 1}})
+        rows, status, _ = self.client.follow(study, timeout=60)
+        self.assertEqual(status["state"], "failed")
+        self.assertEqual(status["reason"], "the first 3 trials all failed: exit status 1")
+        self.assertEqual(len(self.client.export(study)["trials"]), 3, "it stopped after three, not twenty")
+        shown = self.cluster.sweep("status", study).stdout
+        self.assertIn("failed: the first 3 trials all failed: exit status 1", shown)
+        self.assertIn("error: exit status 1", self.cluster.sweep("leaderboard", study).stdout, "each trial's reason in the table")
+        logs = self.cluster.sweep("logs", study, "0")
+        self.assertEqual(logs.returncode, 0, logs.stderr)
+        self.assertIn("loading data.csv", logs.stdout)
+        self.assertIn("FileNotFoundError: data.csv", logs.stderr, "stderr lines go to stderr")
+
     def test_a_second_coordinator_on_the_same_store_refuses_to_start_and_names_the_first(self):
         second = subprocess.run(
             [os.path.join(BIN, "coordinator"), "--store", self.cluster.store, "--insecure",
