@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "ServiceTests", dependencies: ["Service"]),
 
         // A study of built-in trials run in one process (the cluster runs the same loop across machines).
-        .target(name: "LocalStudy", dependencies: ["Search", "NN", "TrialSpecs", "Datasets", "Config"]),
+        .target(name: "LocalStudy", dependencies: ["Search", "Runner", "Protocol", "NN", "TrialSpecs", "Datasets", "Config"]),
         .testTarget(name: "LocalStudyTests", dependencies: ["LocalStudy", "TrialSpecs"]),
 
         // The coordinator's durable state: one SQLite file in WAL mode.
@@ -89,13 +89,18 @@ let package = Package(
 
         // The coordinator's logic, socket-free: messages in, messages out, state in the Store.
         .target(name: "Coordinator", dependencies: ["Store", "Search", "Protocol", "Wire", "Service", "Config", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Protocol", "TrialSpecs", "NN", "TestSupport", "LocalStudy", "Worker", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Protocol", "TrialSpecs", "NN", "TestSupport", "LocalStudy", "Runner", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // Starting a command trial: a supervised process group that dies with its worker.
         .target(name: "CSpawn"),
 
+        // One trial run to its end, built-in (the engine) or an external command: what a worker
+        // runs for the coordinator and `sweep run` runs here.
+        .target(name: "Runner", dependencies: ["CSpawn", "Config", "Protocol", "NN", "TrialSpecs", "Datasets", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Protocol"]),
+
         // The worker: its protocol without sockets (WorkerCore), the service on sockets, trial runs (built-in or command).
-        .target(name: "Worker", dependencies: ["CSpawn", "Config", "Protocol", "Wire", "NN", "TrialSpecs", "Datasets", "Tensor", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Worker", dependencies: ["Runner", "Config", "Protocol", "Wire", "Tensor", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Protocol"]),
 
         // The services' executables.

@@ -194,12 +194,9 @@ extension Coordinator {
             // A trial that ran to its end without ever reporting the objective says nothing about
             // its configuration: it failed, and the reason names what it did report.
             let t = number == Store.finalNumber ? nil : study.trials[number]
-            if state == .completed, let t, t.reports.isEmpty, d.metrics?[study.spec.metric] == nil {
+            if state == .completed, t != nil, let silence = study.engine.silence(number, reported: Array((d.metrics ?? [:]).keys)) {
                 state = .failed
-                let seen = (d.metrics ?? [:]).keys.sorted()
-                reason = StopReason(rule: .error, detail: seen.isEmpty
-                    ? "the trial ended without reporting '\(study.spec.metric)' (it made no report)"
-                    : "the trial ended without reporting '\(study.spec.metric)'\(suggestion(study.spec.metric, seen)); it reported \(seen.joined(separator: ", "))")
+                reason = silence
             }
             if number == Store.finalNumber {
                 try study.finish(number, attempt: d.attempt, state, value: nil, reason: reason, now: now)

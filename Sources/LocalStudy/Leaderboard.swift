@@ -1,27 +1,33 @@
+import Foundation
 import Search
 
 extension LocalStudy {
-    /// The leaderboard as text: rank, trial, status, objective, epoch, key parameters, seconds.
+    /// The leaderboard as text: rank, trial, status, objective, epoch, seconds, why it stopped,
+    /// the searched parameters; the best first, trials with no objective last.
     public func leaderboard(top: Int = 10) -> String {
+        let trials = trials, details = details
         let ranked = trials.sorted { a, b in
             let x = a.value.map(spec.direction.loss) ?? .infinity, y = b.value.map(spec.direction.loss) ?? .infinity
             return x != y ? x < y : a.number < b.number
         }
         let keys = spec.space.searched.map(\.name)
-        var lines = ["rank  trial  status     \(spec.metric.padding(toLength: 20, withPad: " ", startingAt: 0)) epoch  seconds  parameters"]
-        for (rank, t) in ranked.prefix(top).enumerated() {
-            let value = t.value.map { String(format: "%.4f", $0) } ?? "-"
-            let epoch = t.lastStep.map(String.init) ?? "-"
-            let seconds = details[t.number].map { String(format: "%.1f", $0.seconds) } ?? "-"
+        let rows = ranked.prefix(top).enumerated().map { rank, t -> [String] in
+            let value = t.value ?? t.lastStep.flatMap { t.reports[$0] }
+            let why = t.reason.map { $0.description.count > 60 ? $0.description.prefix(59) + "…" : $0.description } ?? "-"
             let params = keys.compactMap { k in t.configuration[k].map { "\(k)=\(short($0.description))" } }.joined(separator: " ")
-            lines.append("\(pad(rank + 1, 4))  \(pad(t.number, 5))  \(t.state.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(value.padding(toLength: 20, withPad: " ", startingAt: 0)) \(epoch.padding(toLength: 5, withPad: " ", startingAt: 0))  \(seconds.padding(toLength: 7, withPad: " ", startingAt: 0))  \(params)")
+            return ["\(rank + 1)", "\(t.number)", t.state.rawValue, value.map(number) ?? "-", t.lastStep.map(String.init) ?? "-",
+                    details[t.number].map { String(format: "%.1f", $0.seconds) } ?? "-", why, params]
         }
-        return lines.joined(separator: "\n")
+        let header = ["rank", "trial", "status", spec.metric, "epoch", "seconds", "why", "parameters"]
+        let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
+        return ([header] + rows).map { row in
+            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }.joined(separator: "\n")
     }
 
-    private func pad(_ n: Int, _ width: Int) -> String {
-        let s = String(n)
-        return String(repeating: " ", count: Swift.max(0, width - s.count)) + s
+    /// 4 decimals, or 4 significant digits for tiny and huge values.
+    private func number(_ value: Double) -> String {
+        value != 0 && abs(value) < 1e-3 || abs(value) >= 1e6 ? String(format: "%.4g", value) : String(format: "%.4f", value)
     }
 
     private func short(_ text: String) -> String {

@@ -1,111 +1,165 @@
 import Foundation
+import Logging
+import Synchronization
 import Config
 import Datasets
 import NN
-import TrialSpecs
+import Protocol
+import Runner
 import Search
+import TrialSpecs
 
-/// Runs a study of built-in trials in this process, one trial at a time, driving the same
-/// `StudyEngine` the coordinator drives: the engine suggests and lays the trial config, the
-/// trainer trains, the engine decides after every epoch, and the best configuration is scored
-/// on the test split at the end. So a spec suggests, seeds and stops as it would on the cluster.
-public final class LocalStudy {
+/// Runs a study in this process, built-in or command trials, up to `parallel` at a time, driving
+/// the same `StudyEngine` as the coordinator and running each trial as a worker would
+/// (`TrialRun`): the engine suggests and lays the trial config, the trial reports each epoch, the
+/// engine decides, and the best completed configuration is scored on the test split at the end.
+/// With one trial at a time a spec suggests, seeds and stops exactly as it does on the cluster
+/// with one worker.
+public final class LocalStudy: @unchecked Sendable {
     public let engine: StudyEngine
     public var spec: StudySpec { engine.spec }
-    public var trials: [Trial] { engine.trials }
-    /// Per trial: the last epoch report and the stop reason, if stopped.
-    public private(set) var details: [Int: (report: EpochReport?, reason: StopReason?, seconds: Double)] = [:]
+    public let parallel: Int
+    /// Per trial: the last epoch's metrics, the stop or failure reason, and its seconds.
+    public var details: [Int: (metrics: [String: Double], reason: StopReason?, seconds: Double)] { lock.withLock { ended } }
     /// Why the study stopped early: its first trials all failed for one reason (`budget.fail_fast`).
-    public private(set) var failure: StopReason?
-    /// Data by its spec: a study's trials share it (`data.seed` is the study's).
-    private var splits: [String: Splits] = [:]
+    public var failure: StopReason? { lock.withLock { failed } }
+    /// `stop()` was called (Ctrl-C): running trials were stopped, no more start.
+    public var stopped: Bool { stopping.load(ordering: .acquiring) }
+
+    /// Guards the engine and what follows: trials report from their own threads.
+    private let lock = NSCondition()
+    private var ended: [Int: (metrics: [String: Double], reason: StopReason?, seconds: Double)] = [:]
+    private var failed: StopReason?
+    private var running = 0
+    /// Callbacks run one at a time, outside `lock` (so they may read the study).
+    private let callbacks = NSLock()
+    private let stopping = Atomic<Bool>(false)
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
+    private let cache = Mutex<[String: Splits]>([:])
 
-    public init(spec: StudySpec) throws {
-        guard spec.command == nil else {
-            throw SpecError.at("command", "command trials run on workers; a local study trains built-in trials only")
-        }
+    public init(spec: StudySpec, parallel: Int = 1) {
         origin = clock.now
         engine = StudyEngine(spec: spec, start: 0)
+        self.parallel = max(1, parallel)
     }
 
-    /// The metrics a trial can be judged by.
-    public static let metrics = ["validation_loss", "validation_accuracy", "train_loss", "train_accuracy"]
+    public var trials: [Trial] { lock.withLock { engine.trials } }
 
     private var now: Double { (clock.now - origin).seconds }
 
-    /// Runs until the budget is spent (or a grid is exhausted); `onTrial` hears each finished trial.
-    public func run(onTrial: (Trial) -> Void = { _ in }) throws {
-        guard Self.metrics.contains(spec.metric) else {
-            throw SpecError.at("objective.metric", "must be one of \(Self.metrics.joined(separator: ", ")) for built-in trials (got '\(spec.metric)')")
-        }
-        while failure == nil, let configuration = engine.suggest(now: now, running: 0) {
-            onTrial(try train(number: engine.add(configuration)))
-            failure = engine.failure()
-        }
-    }
+    /// Running trials stop at their next report (a command gets SIGTERM, then SIGKILL); no more
+    /// start. Safe from a signal handler's thread.
+    public func stop() { stopping.store(true, ordering: .releasing) }
 
-    /// The trial config the engine lays for `configuration` as trial `number`.
-    public func config(for configuration: Configuration, number: Int) -> Config { engine.config(for: configuration, number: number) }
-
-    private func train(number: Int) throws -> Trial {
-        engine.set(number, .running)
-        let begin = clock.now
-        var last: EpochReport?, reason: StopReason?
-        let state: TrialState
-        do {
-            let trialSpec = try TrialSpec(config: config(for: trials[number].configuration, number: number))
-            let trainer = try Trainer(spec: trialSpec, splits: try data(trialSpec))
-            let (outcome, _) = try trainer.run(onEpoch: { report in
-                last = report
-                if case let .stop(why) = engine.report(number, epoch: report.epoch, value: report.metrics[spec.metric] ?? .nan) {
-                    reason = why
-                    return false
-                }
-                return true
-            })
-            switch outcome {
-            case .diverged(let epoch, _):
-                state = .diverged
-                reason = reason ?? StopReason(rule: .divergence, detail: "loss became NaN or infinite in epoch \(epoch)")
-            case .stopped where reason != nil:
-                state = reason!.rule.state
-            default:
-                state = .completed
+    /// Runs until the budget is spent, the space is exhausted, the study fails, or `stop()`.
+    /// `onEpoch` hears every report (trial number, epoch, metrics) and `onTrial` every trial that
+    /// ends, on the trial's thread, one at a time.
+    public func run(onEpoch: @escaping @Sendable (Int, Int, [String: Double]) -> Void = { _, _, _ in },
+                    onTrial: @escaping @Sendable (Trial) -> Void = { _ in }) {
+        lock.lock()
+        defer { lock.unlock() }
+        while true {
+            while running >= parallel { lock.wait() }
+            if stopped || failed != nil { break }
+            guard let configuration = engine.suggest(now: now, running: running) else {
+                // Nothing to start now: done, unless a running trial may still change the history.
+                if running == 0 { break }
+                lock.wait()
+                continue
             }
-        } catch {
-            state = .failed
-            reason = StopReason(rule: .error, detail: "\(error)")
+            let number = engine.add(configuration)
+            engine.set(number, .running)
+            running += 1
+            let thread = Thread { [self] in
+                let trial = train(number, onEpoch: onEpoch)
+                callbacks.withLock { onTrial(trial) }
+                lock.withLock {
+                    running -= 1
+                    lock.broadcast()
+                }
+            }
+            thread.start()
         }
-        engine.set(number, state, value: last?.metrics[spec.metric], reason: reason)
-        details[number] = (last, reason, (clock.now - begin).seconds)
-        return trials[number]
+        while running > 0 { lock.wait() }
     }
 
-    private func data(_ trialSpec: TrialSpec) throws -> Splits {
-        let key = "\(trialSpec.data)-\(trialSpec.task)"
-        if let cached = splits[key] { return cached }
-        let loaded = try trialSpec.splits()
-        splits[key] = loaded
+    /// What a worker would be sent for trial `number`.
+    func assignment(_ number: Int, test: Bool = false) -> Body.Assign {
+        let configuration = engine.trials[number].configuration
+        if let command = spec.command {
+            return Body.Assign(trial: number, attempt: 1, study: spec.name, kind: .command, seed: engine.seed(number), metric: spec.metric,
+                               config: .object(configuration.values), command: command, number: number)
+        }
+        return Body.Assign(trial: number, attempt: 1, study: spec.name, kind: .builtin, seed: engine.seed(number), metric: spec.metric,
+                           config: engine.config(for: configuration, number: number), test: test ? true : nil, number: number)
+    }
+
+    /// Runs one trial on this thread; returns it as it ended.
+    private func train(_ number: Int, onEpoch: @escaping @Sendable (Int, Int, [String: Double]) -> Void) -> Trial {
+        let begin = clock.now
+        let assign = lock.withLock { assignment(number) }
+        var stop: StopReason?
+        let result = TrialRun(assign: assign, logger: Logger(label: "sweep.run", factory: { _ in SwiftLogNoOpLogHandler() }), data: data)
+            .run(shouldStop: { [self] in stopped }, report: { epoch, metrics in
+                callbacks.withLock { onEpoch(number, epoch, metrics) }
+                return lock.withLock {
+                    guard let value = metrics[spec.metric] else { return true }
+                    if case let .stop(why) = engine.report(number, epoch: epoch, value: value) { stop = why }
+                    return stop == nil
+                }
+            })
+        return lock.withLock {
+            var state: TrialState, reason: StopReason?
+            switch result.status {
+            case .completed:
+                state = .completed
+            case .stopped:
+                state = stop.map(\.rule.state) ?? .cancelled
+                reason = stop ?? StopReason(rule: .cancelled, detail: "the study was stopped")
+            case .diverged:
+                state = .diverged
+                reason = stop ?? StopReason(rule: .divergence, detail: result.error ?? "the loss became NaN or infinite")
+            case .failed:
+                state = .failed
+                reason = StopReason(rule: .error, detail: result.error ?? "the trial failed")
+            }
+            if state == .completed, let silence = engine.silence(number, reported: Array(result.metrics.keys)) {
+                state = .failed
+                reason = silence
+            }
+            engine.set(number, state, value: state == .failed ? nil : result.metrics[spec.metric], reason: reason)
+            ended[number] = (result.metrics, reason, (clock.now - begin).seconds)
+            if failed == nil { failed = engine.failure() }
+            return engine.trials[number]
+        }
+    }
+
+    /// One load of each dataset for the whole study (every trial uses the study's data seed).
+    private func data(_ trial: TrialSpec) throws -> Splits {
+        let key = "\(trial.data)-\(trial.task)"
+        if let cached = cache.withLock({ $0[key] }) { return cached }
+        let loaded = try trial.splits()
+        cache.withLock { $0[key] = loaded }
         return loaded
     }
 
     /// The best completed (or pruned) trial by its final objective.
-    public var best: Trial? { engine.best() }
+    public var best: Trial? { lock.withLock { engine.best() } }
 
     /// Retrains the best configuration that ran to the end and scores it on the test split
-    /// (never used for the search), as the coordinator's final trial does.
-    public func testScore() throws -> (trial: Trial, loss: Float, accuracy: Float?)? {
-        guard let best = engine.best(completed: true) else { return nil }
-        let trialSpec = try TrialSpec(config: config(for: best.configuration, number: best.number))
-        let data = try data(trialSpec)
-        guard let test = data.test else { return nil }
-        let trainer = try Trainer(spec: trialSpec, splits: data)
-        _ = try trainer.run()
-        let (loss, accuracy) = try trainer.evaluate(test)
-        return (best, loss, accuracy)
+    /// (never used for the search), as the coordinator's final trial does. Nil for command
+    /// studies and when no trial completed.
+    public func testScore() -> (trial: Trial, metrics: [String: Double], error: String?)? {
+        guard spec.command == nil, let best = lock.withLock({ engine.best(completed: true) }) else { return nil }
+        let assign = lock.withLock { assignment(best.number, test: true) }
+        let result = TrialRun(assign: assign, logger: Logger(label: "sweep.run", factory: { _ in SwiftLogNoOpLogHandler() }), data: data)
+            .run(shouldStop: { [self] in stopped }, report: { _, _ in true })
+        return (best, result.metrics.filter { $0.key.hasPrefix("test_") }, result.error)
     }
+
+    /// The trial config the engine lays for `configuration` as trial `number`.
+    public func config(for configuration: Configuration, number: Int) -> Config { engine.config(for: configuration, number: number) }
 }
 
 extension Duration {

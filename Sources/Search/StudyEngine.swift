@@ -77,6 +77,16 @@ public final class StudyEngine {
         if let reason { trials[number].reason = reason }
     }
 
+    /// A trial that ran to its end without ever reporting the objective says nothing about its
+    /// configuration: the reason it failed, naming what it did report. Nil when it reported.
+    public func silence(_ number: Int, reported: [String]) -> StopReason? {
+        guard trials[number].reports.isEmpty, !reported.contains(spec.metric) else { return nil }
+        let seen = reported.sorted()
+        return StopReason(rule: .error, detail: seen.isEmpty
+            ? "the trial ended without reporting '\(spec.metric)' (it made no report)"
+            : "the trial ended without reporting '\(spec.metric)'\(suggestion(spec.metric, seen)); it reported \(seen.joined(separator: ", "))")
+    }
+
     /// The study's first `budget.failFast` trials all failed for one reason: that reason (the
     /// study stops, since every trial after them would fail the same way). Nil otherwise.
     public func failure() -> StopReason? {

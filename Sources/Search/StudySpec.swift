@@ -35,6 +35,18 @@ public struct StudySpec: Equatable, Sendable {
         case grid(points: Int)
         case coarseToFine(startup: Int, shrink: Double, exploration: Double)
 
+        /// As a spec writes it: `tpe`, `grid (grid_points 5)`.
+        public var name: String {
+            switch self {
+            case .random: "random"
+            case .sobol: "sobol"
+            case .gp: "gp"
+            case .tpe: "tpe"
+            case let .grid(points): "grid (grid_points \(points))"
+            case let .coarseToFine(startup, shrink, exploration): "coarse_to_fine (startup \(startup), shrink \(shrink), exploration \(exploration))"
+            }
+        }
+
         /// The sampler; `seed` fixes the study's quasi-random scrambling.
         public func sampler(seed: UInt64) -> any Sampler {
             switch self {
@@ -54,6 +66,17 @@ public struct StudySpec: Equatable, Sendable {
         case asha(minimumResource: Int, reductionFactor: Int)
         case hyperband(minimumResource: Int, reductionFactor: Int, brackets: Int)
         case patience(Int)
+
+        /// As a spec writes it: `asha (min_resource 1, reduction_factor 3)`.
+        public var name: String {
+            switch self {
+            case .none: "none"
+            case let .median(w, m): "median (warmup \(w), min_trials \(m))"
+            case let .asha(r, f): "asha (min_resource \(r), reduction_factor \(f))"
+            case let .hyperband(r, f, b): "hyperband (min_resource \(r), reduction_factor \(f), brackets \(b))"
+            case let .patience(p): "patience (\(p))"
+            }
+        }
 
         /// The rule, after divergence (`stopper.divergence`: its factor, nil for NaN and ∞ only).
         public func chain(divergence factor: Double?) -> StopperChain {

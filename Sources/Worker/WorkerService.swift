@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 import Config
 import Protocol
+import Runner
 import Tensor
 import Wire
 

@@ -2,35 +2,52 @@ import ArgumentParser
 import Foundation
 import Config
 import LocalStudy
-import TrialSpecs
 import Search
+import Service
 import Tensor
+import TrialSpecs
 
-/// `sweep run SPEC`: a whole study in this process, with a leaderboard after every trial.
+/// `sweep run SPEC`: a whole study in this process, with a line per epoch and a leaderboard after every trial.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a search study of built-in trials locally, one trial at a time.",
+        abstract: "Run a search study here: built-in or command trials, one or several at a time.",
         discussion: """
-        Reads a search spec (YAML or JSON), suggests trials with its strategy, trains each with the
-        built-in engine, stops bad ones early with its stopper, prints the leaderboard after every
-        trial, and finally retrains the best configuration and scores it on the test split.
+        Reads a search spec (YAML or JSON), checks all of it, suggests trials with its strategy, runs \
+        each (the built-in engine, or the spec's command) as a worker would, prints a line per epoch, \
+        stops bad trials early with its stopper, prints the leaderboard after every trial, and \
+        finally retrains the best configuration and scores it on the test split. Ctrl-C stops the \
+        running trials (a command gets SIGTERM) and prints the leaderboard so far.
 
-        Example:
+        With --parallel 1 (the default) the study suggests, seeds and stops exactly as on a \
+        cluster with one worker; with more, the order in which reports arrive decides, as on a \
+        cluster with several.
+
+        Examples:
           sweep run examples/fashion-mnist-mlp.yaml --threads 2
+          sweep run examples/command/quadratic.yaml --parallel 4
         """
     )
 
     @Argument(help: "A search spec file (YAML or JSON).")
     var spec: String
 
-    @Option(help: "BLAS threads for this process.")
+    @Option(help: "Threads each built-in trial uses (1 up to the cores here).")
     var threads: Int = 1
+
+    @Option(help: "Trials run at once.")
+    var parallel: Int = 1
 
     @Option(help: "Override the spec's budget.max_trials.")
     var trials: Int?
 
     @Option(help: "Leaderboard rows to print.")
     var top: Int = 10
+
+    mutating func validate() throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard (1...cores).contains(threads) else { throw ValidationError("--threads must be 1…\(cores), the cores here (got \(threads))") }
+        guard (1...1000).contains(parallel) else { throw ValidationError("--parallel must be 1…1000 trials at once (got \(parallel))") }
+    }
 
     mutating func run() async throws {
         var config = try Config.load(path: spec)
@@ -40,12 +57,23 @@ struct Run: AsyncParsableCommand {
             throw error.validation(file: spec)
         }
         BLAS.threads = threads
-        let local = try LocalStudy(spec: study)
-        emit("study \(study.name): \(study.budget.maxTrials) trials, strategy \(study.strategy), stopper \(study.stopper), objective \(study.direction.rawValue) \(study.metric)")
-        try local.run { trial in
+        let local = LocalStudy(spec: study, parallel: parallel)
+        onTermination { local.stop() }
+        emit("study \(study.name): \(study.budget.maxTrials) trials, \(parallel) at a time, \(study.strategy.name), stopper \(study.stopper.name), "
+             + "\(study.direction.rawValue) \(study.metric)")
+        let metric = study.metric, top = top
+        local.run(onEpoch: { number, epoch, metrics in
+            let others = metrics.keys.sorted().filter { $0 != metric && $0 != "seconds" }.map { "\($0) \(format(metrics[$0]!))" }
+            emit("trial \(number) epoch \(epoch): \(metric) \(metrics[metric].map(format) ?? "-")" + (others.isEmpty ? "" : " (\(others.joined(separator: ", ")))"))
+        }, onTrial: { trial in
             let why = local.details[trial.number]?.reason.map { " (\($0))" } ?? ""
             emit("\ntrial \(trial.number) \(trial.state.rawValue)\(why): \(trial.configuration)")
             emit(local.leaderboard(top: top))
+        })
+        if local.stopped {
+            emit("\nstopped: the leaderboard so far")
+            emit(local.leaderboard(top: top))
+            throw ExitCode(130)
         }
         if let failure = local.failure {
             emit("\nstudy failed: \(failure.detail)")
@@ -55,9 +83,11 @@ struct Run: AsyncParsableCommand {
             emit("no trial finished with a finite \(study.metric)")
             throw ExitCode(3)
         }
-        emit("\nbest: trial \(best.number), \(study.metric) \(best.value.map { String(format: "%.4f", $0) } ?? "-"): \(best.configuration)")
-        if let (_, loss, accuracy) = try local.testScore() {
-            emit("test (best configuration retrained): loss \(String(format: "%.4f", loss))" + (accuracy.map { String(format: ", accuracy %.2f%%", 100 * $0) } ?? ""))
+        emit("\nbest: trial \(best.number), \(study.metric) \(best.value.map(format) ?? "-"): \(best.configuration)")
+        if let (_, metrics, error) = local.testScore() {
+            if let error { emit("test (best configuration retrained): failed: \(error)") } else {
+                emit("test (best configuration retrained): " + metrics.keys.sorted().map { "\($0) \(format(metrics[$0]!))" }.joined(separator: ", "))
+            }
         }
     }
 }

@@ -9,7 +9,8 @@ import Protocol
 import Search
 import Store
 @testable import Coordinator
-@testable import Worker
+
+import Runner
 
 /// One spec through `sweep run` (LocalStudy) and through an in-process coordinator with one
 /// worker running the worker's own trial runner: the same trials, seeds, reports and decisions.
@@ -43,12 +44,12 @@ struct SameStudyTests {
         let spec = try StudySpec(config: config, trials: TrialSpec.rules)
 
         let local = try LocalStudy(spec: spec)
-        try local.run()
+        local.run()
         let here = local.trials.map { t in
             Run(config: local.config(for: t.configuration, number: t.number), reports: t.reports,
-                last: (local.details[t.number]?.report?.metrics ?? [:]).filter { $0.key != "seconds" }, state: t.state)
+                last: (local.details[t.number]?.metrics ?? [:]).filter { $0.key != "seconds" }, state: t.state)
         }
-        let localTest = try #require(try local.testScore())
+        let localTest = try #require(local.testScore())
 
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("same-\(UUID().uuidString).sqlite").path
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -89,6 +90,6 @@ struct SameStudyTests {
         }
         #expect(here.contains { $0.state == .pruned }, "the median rule stopped a trial in both: \(here.map { $0.state! })")
         #expect(record.state == .completed && record.test?[path: "trial"] == .number(Double(localTest.trial.number)))
-        #expect(testMetrics["test_accuracy"] == localTest.accuracy.map(Double.init), "the final trial scores the same on the test split")
+        #expect(testMetrics["test_accuracy"] == localTest.metrics["test_accuracy"], "the final trial scores the same on the test split")
     }
 }

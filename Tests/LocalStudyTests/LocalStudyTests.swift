@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Testing
 import Config
 import TrialSpecs
@@ -12,7 +14,7 @@ struct LocalStudyTests {
 
     @Test("a study suggests, trains, stops, ranks and scores the best on the test split")
     func runs() throws {
-        let local = try LocalStudy(spec: study("""
+        let local = LocalStudy(spec: try study("""
             study: spirals
             objective: {metric: validation_accuracy}
             trial: {data: {dataset: spirals, examples: 300}, model: {hidden: [16]}, epochs: 9, batch_size: 32}
@@ -24,9 +26,10 @@ struct LocalStudyTests {
             stopper: {name: asha, min_resource: 1, reduction_factor: 3}
             seed: 3
             """))
-        var heard = 0
-        try local.run { _ in heard += 1 }
-        #expect(heard == 8 && local.trials.count == 8)
+        let heard = Mutex((trials: 0, epochs: 0))
+        local.run(onEpoch: { _, _, _ in heard.withLock { $0.epochs += 1 } }, onTrial: { _ in heard.withLock { $0.trials += 1 } })
+        #expect(heard.withLock { $0.trials } == 8 && local.trials.count == 8)
+        #expect(heard.withLock { $0.epochs } == local.trials.map(\.reports.count).reduce(0, +), "a line for every epoch")
         #expect(local.trials.allSatisfy { $0.state.isFinished })
         #expect(local.trials.contains { $0.state == .pruned }, "ASHA stopped some trials: \(local.trials.map(\.state))")
         let pruned = local.trials.filter { $0.state == .pruned }
@@ -34,8 +37,8 @@ struct LocalStudyTests {
         let best = try #require(local.best)
         #expect(local.trials.allSatisfy { ($0.value ?? 0) <= best.value! || $0.state == .diverged || $0.state == .failed })
         #expect(local.leaderboard().split(separator: "\n").count == 9)
-        let scored = try #require(try local.testScore())
-        #expect(scored.trial.number == best.number && scored.accuracy != nil)
+        let scored = try #require(local.testScore())
+        #expect(scored.trial.number == best.number && scored.metrics["test_accuracy"] != nil)
         // Each trial carries its own seed unless the space sets one.
         #expect(local.config(for: best.configuration, number: 5)[path: "seed"] == .number(8))
     }
@@ -50,23 +53,57 @@ struct LocalStudyTests {
                 """)
         }
         #expect(refused?.problems.map(\.description) == ["space.batch_size.low gives a trial spec that does not train: batch_size must be ≥ 1 (got 0)"])
-        let local = try LocalStudy(spec: study("""
+        let local = LocalStudy(spec: try study("""
             study: missing-data
             trial: {data: {dataset: csv, path: /nonexistent/table.csv, target: y}, epochs: 1}
             space: {batch_size: {type: int, low: 8, high: 16}}
             budget: {max_trials: 10, fail_fast: 3}
             """))
-        try local.run()
+        local.run()
         let failed = local.trials.filter { $0.state == .failed }
         #expect(failed.count == 3 && local.trials.count == 3, "the first three failed alike: the study stops, not ten failures")
         #expect(local.failure?.detail.hasPrefix("the first 3 trials all failed: ") == true)
         #expect(local.details[failed[0].number]?.reason?.detail.contains("/nonexistent/table.csv") == true, "\(String(describing: local.details[0]?.reason))")
     }
 
-    @Test("command studies are refused here, with the reason")
+    @Test("command trials run here too, several at once")
     func commands() throws {
-        #expect(throws: SpecError.self) {
-            _ = try LocalStudy(spec: study("study: c\ncommand: [python3, x.py]\nspace: {lr: {low: 0.1, high: 1}}"))
+        let local = LocalStudy(spec: try study("""
+            study: quadratic
+            objective: {metric: loss}
+            command: [python3, -c, "import json,sys; x=float(sys.argv[1]); [print(json.dumps({'epoch':e,'loss':(x-0.3)**2+1/e})) for e in (1,2,3)]", '{x}']
+            space: {x: {low: 0, high: 1}}
+            strategy: {name: sobol}
+            budget: {max_trials: 6, max_concurrent: 3}
+            """), parallel: 3)
+        local.run()
+        #expect(local.trials.count == 6 && local.trials.allSatisfy { $0.state == .completed }, "\(local.trials.map(\.state)) \(local.details.mapValues(\.reason))")
+        for t in local.trials {
+            guard case let .number(x)? = t.configuration["x"] else { Issue.record("no x"); continue }
+            #expect(abs((t.value ?? .nan) - ((x - 0.3) * (x - 0.3) + 1.0 / 3)) < 1e-6)
         }
+    }
+
+    @Test("stop() ends a running study: running trials stop, no more start, what ran is kept")
+    func stopping() throws {
+        let local = LocalStudy(spec: try study("""
+            study: slow
+            objective: {metric: loss}
+            command: [python3, -c, "import json,time; [print(json.dumps({'epoch':e,'loss':1.0}), flush=True) or time.sleep(0.05) for e in range(1,101)]", '{x}']
+            space: {x: {low: 0, high: 1}}
+            budget: {max_trials: 50, max_concurrent: 2}
+            """), parallel: 2)
+        let started = DispatchSemaphore(value: 0), finished = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            local.run(onEpoch: { _, epoch, _ in if epoch == 3 { started.signal() } })
+            finished.signal()
+        }
+        thread.start()
+        started.wait()
+        local.stop()
+        #expect(finished.wait(timeout: .now() + 10) == .success, "run returns once its trials have stopped")
+        #expect(local.stopped && local.trials.count <= 3)
+        #expect(local.trials.allSatisfy { $0.state == .cancelled }, "\(local.trials.map(\.state))")
+        #expect(local.trials.contains { !$0.reports.isEmpty }, "what ran is kept")
     }
 }

@@ -5,22 +5,30 @@ import Datasets
 import NN
 import TrialSpecs
 import Protocol
-import Wire
 
 /// One assigned trial, trained to its end: the built-in engine or an external command. Reports
 /// go out through `report` (false: stop now); the result is the DONE status, error and metrics.
-struct TrialRun {
-    let assign: Body.Assign
-    let logger: Logger
+public struct TrialRun {
+    public let assign: Body.Assign
+    public let logger: Logger
+    /// Where a built-in trial's data comes from (a local study shares one load among its trials).
+    public let data: @Sendable (TrialSpec) throws -> Splits
 
-    struct Result {
-        var status = RunStatus.completed
-        var error: String?
-        var metrics: [String: Double] = [:]
+    public init(assign: Body.Assign, logger: Logger, data: @escaping @Sendable (TrialSpec) throws -> Splits = { try $0.splits() }) {
+        self.assign = assign
+        self.logger = logger
+        self.data = data
+    }
+
+    public struct Result: Sendable {
+        public var status = RunStatus.completed
+        public var error: String?
+        /// The last report's metrics (with `test_*` for the final trial).
+        public var metrics: [String: Double] = [:]
     }
 
     /// `output` hears a command's lines that are not reports, with their stream.
-    func run(shouldStop: @escaping @Sendable () -> Bool, report: (_ epoch: Int, _ metrics: [String: Double]) -> Bool,
+    public func run(shouldStop: @escaping @Sendable () -> Bool, report: (_ epoch: Int, _ metrics: [String: Double]) -> Bool,
              output: @escaping @Sendable (StandardStream, String) -> Void = { _, _ in }) -> Result {
         var result = Result()
         func forward(_ epoch: Int, _ metrics: [String: Double]) -> Bool {
@@ -36,15 +44,14 @@ struct TrialRun {
                                                builtins: ["trial": String(assign.number ?? -1), "study": assign.study])
                 // A stop (the coordinator's, a lost lease, shutdown) must reach a program that is
                 // not reporting, so it is watched, not only checked at each report.
-                let ended = Latch()
+                let ended = DispatchSemaphore(value: 0)
                 let watcher = Thread {
-                    while !ended.isSet {
+                    while ended.wait(timeout: .now() + 0.1) == .timedOut {
                         if shouldStop() { return command.stop() }
-                        Thread.sleep(forTimeInterval: 0.1)
                     }
                 }
                 watcher.start()
-                defer { ended.set() }
+                defer { ended.signal() }
                 let logger = logger, trial = assign.trial
                 switch try command.run(onReport: { forward($0.epoch, $0.metrics) }, onLog: { stream, line in
                     logger.info("\(line)", metadata: ["trial": "\(trial)", "stream": "\(stream.rawValue)"])
@@ -57,7 +64,7 @@ struct TrialRun {
                 }
             } else {
                 let spec = try TrialSpec(config: assign.config ?? .object([:]))
-                let splits = try spec.splits()
+                let splits = try data(spec)
                 let trainer = try Trainer(spec: spec, splits: splits)
                 let (outcome, _) = try trainer.run(shouldStop: shouldStop) { forward($0.epoch, $0.metrics) }
                 switch outcome {

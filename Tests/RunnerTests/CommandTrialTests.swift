@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import Config
 import Synchronization
-@testable import Worker
+@testable import Runner
 
 /// Collects log lines from the trial's reader threads.
 final class Lines: Sendable {
