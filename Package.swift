@@ -22,6 +22,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        // The package's version (the VERSION file), for --version and HELLO.
+        .plugin(name: "VersionPlugin", capability: .buildTool()),
+        .target(name: "Version", plugins: ["VersionPlugin"]),
+
         // System libraries (Debian: libzmq3-dev).
         .systemLibrary(
             name: "CZeroMQ",
@@ -100,21 +104,21 @@ let package = Package(
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Protocol"]),
 
         // The worker: its protocol without sockets (WorkerCore), the service on sockets, trial runs (built-in or command).
-        .target(name: "Worker", dependencies: ["Runner", "Config", "Protocol", "Wire", "Tensor", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Worker", dependencies: ["Version", "Runner", "Config", "Protocol", "Wire", "Tensor", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Protocol"]),
 
         // The services' executables.
         .executableTarget(name: "coordinator", dependencies: [
-            "Coordinator", "Store", "Wire", "Service", "TrialSpecs", "Config", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Version", "Coordinator", "Store", "Wire", "Service", "TrialSpecs", "Config", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "worker", dependencies: [
-            "Worker", "Wire", "Service", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
+            "Version", "Worker", "Wire", "Service", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The client CLI.
         .executableTarget(name: "sweep", dependencies: [
-            "NN", "TrialSpecs", "Config", "Tensor", "Search", "LocalStudy", "Protocol", "Wire", "Service", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Version", "NN", "TrialSpecs", "Config", "Tensor", "Search", "LocalStudy", "Protocol", "Wire", "Service", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Release benchmarks (`make bench`).

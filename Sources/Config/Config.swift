@@ -38,6 +38,12 @@ public enum Config: Hashable, Sendable, Codable, CustomStringConvertible {
     public static func parse(yaml text: String, source: String) throws -> Config {
         do {
             return try YAMLDecoder().decode(Config.self, from: text)
+        } catch let error as DecodingError {
+            // The parser's own words (line, column, what it expected) are under the decoding error.
+            if case let .dataCorrupted(context) = error, let underlying = context.underlyingError {
+                throw SpecError.at("", "\(source) is not valid YAML or JSON: \(underlying)")
+            }
+            throw SpecError.at("", "\(source) is not valid YAML or JSON: \(error)")
         } catch {
             throw SpecError.at("", "\(source) is not valid YAML or JSON: \(error)")
         }

@@ -102,6 +102,9 @@ extension Coordinator {
         } else if let previous = workers[hello.worker]?.trial, trial.map({ $0 != previous }) ?? true {
             try requeue(previous.id, attempt: previous.attempt, now: now)
         }
+        // The same connection saying HELLO again (several queued while the coordinator was
+        // away arrive together) is not news; a new connection or a lost worker's return is.
+        let again = workers[hello.worker].map { $0.peer == peer && $0.lostAt == nil } ?? false
         if let old = workers[hello.worker]?.peer { names[old] = nil }
         workers[hello.worker] = Worker(name: hello.worker, peer: peer, host: hello.host, cores: hello.cores, threads: hello.threads,
                                        lastSeen: now, lastSent: now, trial: trial, lostAt: nil)
@@ -110,8 +113,9 @@ extension Coordinator {
             proto: Envelope.major, session: session, heartbeatMS: Int(options.heartbeat * 1000), liveness: options.liveness,
             leaseGraceMS: Int(options.leaseGrace * 1000), adopt: adopt, stop: stop))]
         if let repeated { out.append(repeated) }
-        logger.info("worker joined", metadata: ["worker": "\(hello.worker)", "host": "\(hello.host)", "threads": "\(hello.threads)",
-                                                "adopted": "\(adopt.map(\.trial))", "stopped": "\(stop.map(\.trial))"])
+        logger.log(level: again ? .debug : .info, again ? "worker said HELLO again" : "worker joined",
+                   metadata: ["worker": "\(hello.worker)", "host": "\(hello.host)", "threads": "\(hello.threads)",
+                              "adopted": "\(adopt.map(\.trial))", "stopped": "\(stop.map(\.trial))"])
         out += try schedule(now: now)
         return out
     }

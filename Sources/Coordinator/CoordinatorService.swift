@@ -81,8 +81,16 @@ public final class CoordinatorService: @unchecked Sendable {
                 try socket.bind(endpoint)
             }
         }
-        let workers = try await router(workersEndpoint, domain: "workers")
-        let clients = try await router(clientsEndpoint, domain: "clients")
+        func listen(_ endpoint: Endpoint, domain: String) async throws -> SocketID {
+            do { return try await router(endpoint, domain: domain) } catch let error as WireError where error.code == WireError.Code.addressInUse {
+                throw ListenError(description: "cannot listen on \(endpoint) for \(domain): the address is in use (another coordinator, or another "
+                    + "program on that port); stop it or give --\(domain) tcp://HOST:PORT")
+            } catch let error as WireError {
+                throw ListenError(description: "cannot listen on \(endpoint) for \(domain): \(error.reason); give --\(domain) tcp://HOST:PORT with an address of this machine")
+            }
+        }
+        let workers = try await listen(workersEndpoint, domain: "workers")
+        let clients = try await listen(clientsEndpoint, domain: "clients")
         logger.info("serving", metadata: ["session": "\(coordinator.session)", "workers": "\(workersEndpoint)", "clients": "\(clientsEndpoint)",
                                           "store": "\(coordinator.store.path)"])
         // Inputs gather in a buffer; the loop takes all that arrived since its last turn and
@@ -143,6 +151,11 @@ public final class CoordinatorService: @unchecked Sendable {
         ticks.cancel()
         events.cancel()
         if let failure { throw failure }
+    }
+
+    /// An endpoint this coordinator cannot bind.
+    public struct ListenError: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// A batch did not reach the disk: the process exits non-zero (status 1) so that its

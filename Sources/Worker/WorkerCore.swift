@@ -1,5 +1,6 @@
 import Foundation
 import Protocol
+import Version
 
 /// The worker's protocol, without sockets, threads or a clock of its own: messages and events
 /// in, effects out, like the coordinator's `Coordinator`. It says HELLO (with the trial it runs,
@@ -24,7 +25,7 @@ public final class WorkerCore {
         public var host: String
         public var cores: Int
         public var threads: Int
-        public var version = "0.1.0"
+        public var version = Build.version
         public init(name: String, bootID: String, host: String, cores: Int, threads: Int) {
             self.name = name
             self.bootID = bootID

@@ -26,6 +26,8 @@ public final class WorkerService: @unchecked Sendable {
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
     private let refusalBackoff = Mutex<Duration>(.seconds(5))
+    /// Only the watchdog's task touches it.
+    private nonisolated(unsafe) var lastWaitingNote = 0.0
 
     public init(context: Context, endpoint: Endpoint, name: String, threads: Int, security: Security, logger: Logger) {
         self.security = security
@@ -110,6 +112,16 @@ public final class WorkerService: @unchecked Sendable {
     }
 
     private func tick() {
+        // Until the first WELCOME, say so every 15 s: a worker started before its coordinator
+        // waits, and should say what for.
+        let waited = now()
+        if core.withLock({ $0.session == nil }), waited - lastWaitingNote >= 15 {
+            lastWaitingNote = waited
+            if waited >= 5 {
+                logger.notice("still waiting for the coordinator (is it running? is this its workers endpoint? are the keys right?)",
+                              metadata: ["coordinator": "\(endpoint)", "waited_s": "\(Int(waited))"])
+            }
+        }
         let (effects, lost) = core.withLock { core in
             let running = core.abandoned ? nil : core.trial
             let effects = core.tick(now: now())

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Version
 import Foundation
 import Logging
 import Config
@@ -16,10 +17,10 @@ struct CoordinatorCommand: AsyncParsableCommand {
         commandName: "coordinator",
         abstract: "Run the Sweep coordinator: studies, samplers, stoppers and the store.",
         discussion: """
-        CURVE is on by default: the coordinator needs its secret key (--key) and admits only the
-        public keys in --workers-allow and --clients-allow (a .key file, or a directory of them;
-        separate lists, so a client key cannot act as a worker). SIGHUP reloads the lists.
-        --insecure turns CURVE off, on loopback endpoints only. Settings come from flags, then the
+        CURVE is on by default: the coordinator needs its secret key (--key) and admits only the \
+        public keys in --workers-allow and --clients-allow (a .key file, or a directory of them; \
+        separate lists, so a client key cannot act as a worker). SIGHUP reloads the lists. \
+        --insecure turns CURVE off, on loopback endpoints only. Settings come from flags, then the \
         --config file (YAML or JSON, keys as the flags with underscores), then the defaults.
 
         Examples:
@@ -28,7 +29,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
                       --workers-allow keys/workers --clients-allow keys/clients --cluster-file cluster.yaml
           coordinator --insecure                                 loopback only, no keys
           coordinator --config /etc/sweep/coordinator.yaml --log-level debug
-        """
+        """,
+        version: Build.line("coordinator")
     )
 
     @Option(help: "A settings file (YAML or JSON).") var config: String?

@@ -77,7 +77,7 @@ struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write every trial of a study: parameters, status, stop reason and per-epoch metrics.",
         discussion: """
-        CSV has one row per trial and epoch (a trial with no reports has one row with empty epoch
+        CSV has one row per trial and epoch (a trial with no reports has one row with empty epoch \
         columns); JSON is the EXPORTED body.
 
         Examples:
@@ -95,7 +95,15 @@ struct Export: AsyncParsableCommand {
         defer { client.close() }
         let reply = try await client.request(.export, Body.StudyRef(study: study), timeout: .seconds(60))
         let text = format == .json ? String(decoding: reply.body, as: UTF8.self) + "\n" : try csv(Config.parse(yaml: String(decoding: reply.body, as: UTF8.self), source: "EXPORTED"))
-        if let output { try text.write(toFile: output, atomically: true, encoding: .utf8) } else { print(text, terminator: "") }
+        if let output {
+            do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                let folder = (output as NSString).deletingLastPathComponent
+                let why = FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder) ? "cannot write it (permissions, or a full disk?)" : "the folder \(folder) does not exist"
+                throw Failure("cannot write \(output): \(why); nothing was written")
+            }
+        } else {
+            print(text, terminator: "")
+        }
     }
 
     /// One row per trial and epoch: trial, status, attempt, worker, value, stop rule and detail,

@@ -7,9 +7,9 @@ struct Keygen: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make a CURVE key pair: NAME.key (public, 0644) and NAME.key_secret (secret, 0600).",
         discussion: """
-        The files are czmq/pyzmq certificates: pyzmq's zmq.auth.load_certificate reads them, and
-        zmq.auth.create_certificates makes files Sweep reads. Give the coordinator its secret
-        file (--key) and put each worker's and client's public file in the coordinator's
+        The files are czmq/pyzmq certificates: pyzmq's zmq.auth.load_certificate reads them, and \
+        zmq.auth.create_certificates makes files Sweep reads. Give the coordinator its secret \
+        file (--key) and put each worker's and client's public file in the coordinator's \
         --workers-allow or --clients-allow directory.
 
         Examples:

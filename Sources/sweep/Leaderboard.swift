@@ -63,7 +63,7 @@ struct Leaderboard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a study's leaderboard; with --follow, keep it live until the study ends.",
         discussion: """
-        With --follow the coordinator pushes each change (FOLLOW, then UPDATEs); the table is
+        With --follow the coordinator pushes each change (FOLLOW, then UPDATEs); the table is \
         printed again whenever it changes. --json prints one JSON object per snapshot or update.
 
         Examples:

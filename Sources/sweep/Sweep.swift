@@ -1,4 +1,5 @@
 import ArgumentParser
+import Version
 
 @main
 struct Sweep: AsyncParsableCommand {
@@ -11,6 +12,7 @@ struct Sweep: AsyncParsableCommand {
           sweep train spec.yaml --threads 2 --epochs 3    override the thread count and epochs
           sweep run examples/fashion-mnist-mlp.yaml       a whole search study, locally
         """,
+        version: Build.line("sweep"),
         subcommands: [Train.self, Run.self, Submit.self, Status.self, Leaderboard.self, Logs.self, Cancel.self, Export.self, Workers.self, Keygen.self]
     )
 }

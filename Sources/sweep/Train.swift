@@ -10,9 +10,10 @@ struct Train: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train one trial spec locally and report its test score.",
         discussion: """
-        The spec is the trial part of a search spec (YAML or JSON): task, data, model, optimizer,
-        schedule, l1/l2, batch_size, epochs, patience, augmentation, seed. Start from the simplest
-        model and reproduce a known result before searching.
+        The spec is the trial part of a search spec (YAML or JSON): task, data, model, optimizer, \
+        schedule, l1/l2, batch_size, epochs, patience, augmentation, seed. Start from the simplest \
+        model and reproduce a known result before searching. With --json every line is one JSON \
+        object: an epoch's metrics (the names studies use), then the outcome and the test score.
 
         Example:
           sweep train examples/playbook/mlp.yaml --threads 2
@@ -22,7 +23,7 @@ struct Train: AsyncParsableCommand {
     @Argument(help: "A trial spec file (YAML or JSON).")
     var spec: String
 
-    @Option(help: "BLAS threads for this process.")
+    @Option(help: "Threads for training (1 up to the cores here).")
     var threads: Int = 1
 
     @Option(help: "Override the spec's number of epochs.")
@@ -30,6 +31,12 @@ struct Train: AsyncParsableCommand {
 
     @Flag(help: "Print one JSON object per epoch instead of a table.")
     var json = false
+
+    mutating func validate() throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard (1...cores).contains(threads) else { throw ValidationError("--threads must be 1…\(cores), the cores here (got \(threads))") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be ≥ 1 (got \(epochs))") }
+    }
 
     mutating func run() async throws {
         var config = try Config.load(path: spec)
@@ -47,9 +54,8 @@ struct Train: AsyncParsableCommand {
         }
         let (outcome, _) = try trainer.run(onEpoch: { report in
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = .sortedKeys
-                emit(String(decoding: try! encoder.encode(report), as: UTF8.self))
+                emit(line(["epoch": .number(Double(report.epoch)), "samples_per_second": .number(report.samplesPerSecond)]
+                          .merging(report.metrics.mapValues(Config.init(metric:))) { a, _ in a }))
             } else {
                 emit(String(format: "%5d  %10.4f  %9@  %9.4f  %9@  %8.2g  %8.1f  %9.0f", report.epoch, report.trainLoss,
                              percent(report.trainAccuracy), report.validationLoss, percent(report.validationAccuracy),
@@ -57,13 +63,22 @@ struct Train: AsyncParsableCommand {
             }
             return true
         })
-        emit("outcome: \(outcome)")
+        emit(json ? line(["outcome": .string(outcome.description)]) : "outcome: \(outcome)")
         if let test = splits.test, outcome != .stopped {
             if case .diverged = outcome { throw ExitCode(3) }
             let (loss, accuracy) = try trainer.evaluate(test)
-            emit("test: loss \(String(format: "%.4f", loss))" + (accuracy.map { String(format: ", accuracy %.2f%%", 100 * $0) } ?? "") + " on \(test.count) examples")
+            if json {
+                var score: [String: Config] = ["test_loss": .number(Double(loss)), "test_examples": .number(Double(test.count))]
+                if let accuracy { score["test_accuracy"] = .number(Double(accuracy)) }
+                emit(line(score))
+            } else {
+                emit("test: loss \(String(format: "%.4f", loss))" + (accuracy.map { String(format: ", accuracy %.2f%%", 100 * $0) } ?? "") + " on \(test.count) examples")
+            }
         }
     }
+
+    /// One JSON object on a line, keys sorted.
+    private func line(_ object: [String: Config]) -> String { Config.object(object).json }
 
     private func percent(_ value: Float?) -> NSString {
         (value.map { String(format: "%.2f%%", 100 * $0) } ?? "-") as NSString
