@@ -67,6 +67,64 @@ struct GPTests {
     }
 }
 
+@Suite("Gaussian-process mixed spaces")
+struct GPMixedTests {
+    /// Integers, a stepped float, a category and a free float.
+    let space = SearchSpace([
+        Parameter("x", .float(low: -2, high: 2, log: false, step: nil)),
+        Parameter("step", .float(low: 0, high: 1, log: false, step: 0.25)),
+        Parameter("layers", .int(low: 1, high: 6, log: false, step: 1)),
+        Parameter("act", .choice([.string("relu"), .string("tanh"), .string("gelu")])),
+    ])
+
+    func value(_ c: Configuration) -> Double {
+        guard case let .number(x)? = c["x"], case let .number(s)? = c["step"], case let .number(l)? = c["layers"], case let .string(a)? = c["act"] else { return .nan }
+        return (x - 0.7) * (x - 0.7) + (s - 0.5) * (s - 0.5) + 0.3 * abs(l - 4) + (a == "tanh" ? 0 : 0.8)
+    }
+
+    @Test("the log EI the optimizer reports is the log EI at the configuration it suggests")
+    func scoredWhereEvaluated() throws {
+        for seed in 0..<6 {
+            var g = SeededGenerator64(seed: UInt64(seed))
+            let history = (0..<14).map { n -> Trial in
+                let c = space.configuration(at: (0..<4).map { _ in g.unit() })
+                return Trial(number: n, configuration: c, state: .completed, value: value(c))
+            }
+            let sampler = GPSampler(seed: UInt64(seed), startup: 5)
+            let categorical = space.parameters.map { !$0.domain.isNumeric }
+            var (x, y) = sampler.observations(history, space, .minimize)
+            (x, y) = sampler.capped(x, y, history.map(\.number))
+            let (hyper, warp) = sampler.hyperparameters(history, space, .minimize, categorical)
+            let standardized = sampler.transform(y, warp: warp).values
+            let gp = try #require(GaussianProcess(x: x, y: standardized, categorical: categorical, hyper: hyper))
+            let best = standardized.min()!
+            let (point, reported) = sampler.maximizeAcquisition(gp, best: best, space: space, x: x, y: standardized, trials: history.count, generator: &g)
+            let evaluated = space.point(of: space.configuration(at: point))
+            let (mean, variance) = gp.predict(evaluated)
+            #expect(logExpectedImprovement(mean: mean, variance: variance, best: best) == reported, "seed \(seed)")
+            #expect(evaluated == point, "the suggestion is a point a trial can take")
+        }
+    }
+
+    @Test("on a discrete space with unvisited cells, no suggestion repeats a finished trial")
+    func noRepeats() throws {
+        let grid = SearchSpace([Parameter("layers", .int(low: 0, high: 4, log: false, step: 1)),
+                                Parameter("act", .choice([.string("relu"), .string("tanh"), .string("gelu")]))])
+        for seed in 0..<8 {
+            var g = SeededGenerator64(seed: UInt64(seed) + 100)
+            var history: [Trial] = []
+            for layers in [0, 1, 2, 3, 4] {
+                for act in ["relu", "tanh"] where history.count < 10 {
+                    let c = Configuration(["layers": .number(Double(layers)), "act": .string(act)])
+                    history.append(Trial(number: history.count, configuration: c, state: .completed, value: Double(abs(layers - 2)) + (act == "relu" ? 0.5 : 0)))
+                }
+            }
+            let suggestion = try #require(GPSampler(seed: UInt64(seed), startup: 5).suggest(grid, history: history, direction: .minimize, using: &g))
+            #expect(!history.map(\.configuration).contains(suggestion), "seed \(seed) repeated \(suggestion)")
+        }
+    }
+}
+
 @Suite("Gaussian-process gradients")
 struct GPGradientTests {
     @Test("posterior and log EI gradients in the point agree with finite differences")

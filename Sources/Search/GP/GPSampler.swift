@@ -56,7 +56,7 @@ public final class GPSampler: Sampler {
             }
             if let updated = GaussianProcess(x: x + running, y: standardized + believed, categorical: categorical, hyper: hyper) { gp = updated }
         }
-        let point = maximizeAcquisition(gp, best: best, space: space, x: x, y: standardized, trials: history.count, generator: &generator)
+        let (point, _) = maximizeAcquisition(gp, best: best, space: space, x: x, y: standardized, trials: history.count, generator: &generator)
         return space.configuration(at: point)
     }
 
@@ -134,12 +134,18 @@ public final class GPSampler: Sampler {
         return best
     }
 
+    /// The point to evaluate next and its log EI. Every point is scored where a trial would
+    /// actually run: integers and steps at their cell, categories at their value, inactive
+    /// parameters where observations put them (`snap`), so the score reported is the score of the
+    /// suggestion. A point that repeats an observed configuration loses to the best one that
+    /// does not, when there is one.
     func maximizeAcquisition<G: RandomNumberGenerator>(_ gp: GaussianProcess, best: Double, space: SearchSpace, x: [[Double]], y: [Double],
-                                                       trials: Int, generator: inout G) -> [Double] {
+                                                       trials: Int, generator: inout G) -> (point: [Double], value: Double) {
         let d = space.parameters.count
         let categorical = space.parameters.map { !$0.domain.isNumeric }
+        func snap(_ p: [Double]) -> [Double] { space.point(of: space.configuration(at: p)) }
         func score(_ p: [Double]) -> Double {
-            let (mean, variance) = gp.predict(p)
+            let (mean, variance) = gp.predict(snap(p))
             return logExpectedImprovement(mean: mean, variance: variance, best: best)
         }
         func clamp(_ p: [Double]) -> [Double] { p.map { Swift.min(Swift.max($0, 0), 1) } }
@@ -194,6 +200,27 @@ public final class GPSampler: Sampler {
             }
             scored[start] = (current, value)
         }
-        return scored.max { $0.1 < $1.1 }!.0
+        // Discrete coordinates with few values (categories, small integer ranges) tried one by
+        // one from the best points: the acquisition over them is searched, not sampled.
+        scored = scored.map { (snap($0.0), $0.1) }.sorted { $0.1 > $1.1 }
+        for start in 0..<Swift.min(3, scored.count) {
+            var (current, value) = scored[start]
+            for (k, parameter) in space.parameters.enumerated() {
+                guard let count = parameter.domain.cardinality, count > 1, count <= 16 else { continue }
+                for cell in 0..<count {
+                    var trial = current
+                    trial[k] = (Double(cell) + 0.5) / Double(count)
+                    let s = score(trial)
+                    if s > value { (current, value) = (snap(trial), s) }
+                }
+            }
+            scored[start] = (current, value)
+        }
+        scored.sort { $0.1 > $1.1 }
+        let observed = Set(x.map(Self.key))
+        return scored.first { !observed.contains(Self.key($0.0)) } ?? scored[0]
     }
+
+    /// A snapped point as a set key (cell centres, rounded past float noise).
+    static func key(_ point: [Double]) -> [Int64] { point.map { Int64(($0 * 1e9).rounded()) } }
 }
