@@ -8,6 +8,7 @@ let suites: [String: () async throws -> Void] = [
     "training": TrainingBench.run,
     "trials": TrialBench.run,
     "search": SearchBench.run,
+    "mixed": MixedBench.run,
     "cluster": ClusterBench.run,
     "hosts": ClusterBench.hosts,
 ]
