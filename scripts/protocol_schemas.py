@@ -12,7 +12,7 @@ STR = {"type": "string"}
 BOOL = {"type": "boolean"}
 OBJ = {"type": "object"}
 METRICS = {"type": "object", "additionalProperties": NUM}
-RULES = ["divergence", "median", "asha", "hyperband", "patience", "max_steps", "cancelled", "error"]
+RULES = ["divergence", "median", "asha", "hyperband", "patience", "max_steps", "cancelled", "error", "timeout"]
 REASON = {"type": "object", "required": ["rule", "detail"],
           "properties": {"rule": {"enum": RULES}, "detail": STR, "numbers": {"type": "object", "additionalProperties": {"type": "number"}}}}
 RUNNING = {"type": "array", "items": {"type": "object", "required": ["trial", "attempt", "last_seq"],
@@ -66,7 +66,7 @@ MESSAGES = {
                  {"trial": 13, "attempt": 1, "epoch": 3, "continue": False,
                   "reason": {"rule": "asha", "detail": "ranked 5 of 6 at rung 3; only the top 2 continue",
                              "numbers": {"step": 3, "rank": 5, "trials": 6, "keep": 2}}}),
-    "STOP": ({"trial": INT, "attempt": INT, "reason": {"enum": ["early_stop", "cancelled", "superseded", "lease_lost"]}}, {},
+    "STOP": ({"trial": INT, "attempt": INT, "reason": {"enum": ["early_stop", "cancelled", "superseded", "lease_lost", "timeout"]}}, {},
              {"trial": 13, "attempt": 1, "reason": "cancelled"}),
     "HEARTBEAT": ({}, {}, {}),
     "BYE": ({"reason": STR}, {}, {"reason": "SIGTERM: draining"}),

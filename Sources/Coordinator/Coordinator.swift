@@ -200,7 +200,24 @@ public final class Coordinator {
             followers[peer] = nil
         }
         try forgetWorkers(now: now)
+        out += try timeouts(now: now)
         out += try schedule(now: now)
+        return out
+    }
+
+    /// Trials past their study's `budget.trial_timeout` are stopped and recorded as failed
+    /// (rule `timeout`); their worker's DONE then finds them ended. O(workers) per tick.
+    private func timeouts(now: Double) throws -> [Outgoing] {
+        var out: [Outgoing] = []
+        for worker in workers.values where worker.lostAt == nil {
+            guard let held = worker.trial, let (id, number) = index[held.id], let study = studies[id], let limit = study.spec.budget.trialTimeout,
+                  study.state(of: number) == .running, let started = study.started[number], now - started >= limit else { continue }
+            let reason = StopReason(rule: .timeout, detail: "ran past budget.trial_timeout (\(Config.number(limit)) s)", numbers: ["seconds": now - started])
+            try study.finish(number, attempt: held.attempt, .failed, value: nil, reason: reason, now: now)
+            logger.notice("trial timed out", metadata: ["study": "\(id)", "trial": "\(number)", "worker": "\(worker.name)"])
+            out.append(send(worker.peer, .stop, Body.Stop(trial: held.id, attempt: held.attempt, reason: .timeout)))
+            out += try failFast(study)
+        }
         return out
     }
 

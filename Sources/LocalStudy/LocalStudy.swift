@@ -100,8 +100,10 @@ public final class LocalStudy: @unchecked Sendable {
         let begin = clock.now
         let assign = lock.withLock { assignment(number) }
         var stop: StopReason?
+        let limit = spec.budget.trialTimeout
+        let timedOut: @Sendable () -> Bool = { [clock] in limit.map { (clock.now - begin).seconds >= $0 } ?? false }
         let result = TrialRun(assign: assign, logger: Logger(label: "sweep.run", factory: { _ in SwiftLogNoOpLogHandler() }), data: data)
-            .run(shouldStop: { [self] in stopped }, report: { epoch, metrics in
+            .run(shouldStop: { [self] in stopped || timedOut() }, report: { epoch, metrics in
                 callbacks.withLock { onEpoch(number, epoch, metrics) }
                 return lock.withLock {
                     guard let value = metrics[spec.metric] else { return true }
@@ -114,6 +116,9 @@ public final class LocalStudy: @unchecked Sendable {
             switch result.status {
             case .completed:
                 state = .completed
+            case .stopped where stop == nil && timedOut():
+                state = .failed
+                reason = StopReason(rule: .timeout, detail: "ran past budget.trial_timeout (\(Config.number(limit ?? 0)) s)")
             case .stopped:
                 state = stop.map(\.rule.state) ?? .cancelled
                 reason = stop ?? StopReason(rule: .cancelled, detail: "the study was stopped")

@@ -25,6 +25,8 @@ public enum RunStatus: String, Codable, Sendable, CaseIterable {
 public enum StopOrder: String, Codable, Sendable, CaseIterable {
     case earlyStop = "early_stop", cancelled, superseded
     case leaseLost = "lease_lost"
+    /// The trial ran past its study's `budget.trial_timeout`.
+    case timeout
 }
 
 /// Where a line of a trial's output came from.

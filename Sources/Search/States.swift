@@ -28,13 +28,15 @@ public enum StopRule: String, Codable, Sendable, CaseIterable {
     case cancelled
     /// The trial failed: its program or its spec.
     case error
+    /// It ran past `budget.trial_timeout`: stopped, and counted as a failure.
+    case timeout
 
     /// The state a trial stopped by this rule ends in.
     public var state: TrialState {
         switch self {
         case .divergence: .diverged
         case .cancelled: .cancelled
-        case .error: .failed
+        case .error, .timeout: .failed
         default: .pruned
         }
     }

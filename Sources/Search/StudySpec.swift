@@ -28,6 +28,8 @@ public struct StudySpec: Equatable, Sendable {
         public var maxWallTime: Double?
         /// Stop the study when its first this many trials all fail for the same reason (0: never).
         public var failFast = 3
+        /// Seconds a trial may run before it is stopped and counted as failed (nil: no limit).
+        public var trialTimeout: Double?
     }
 
     public enum Strategy: Equatable, Sendable {
@@ -138,11 +140,12 @@ public struct StudySpec: Equatable, Sendable {
                                shrink: f.double(s, "shrink", "strategy", default: 0.1, 1e-6...10, rule: "in (0, 10]"),
                                exploration: f.double(s, "exploration", "strategy", default: 0.1, 0...1, rule: "in [0, 1]"))
         }
-        let b = f.object(o["budget"], "budget", known: ["max_trials", "max_concurrent", "max_wall_time", "fail_fast"])
+        let b = f.object(o["budget"], "budget", known: ["max_trials", "max_concurrent", "max_wall_time", "fail_fast", "trial_timeout"])
         budget = Budget(maxTrials: f.int(b, "max_trials", "budget", default: 20, 1...10_000_000, rule: "≥ 1"),
                         maxConcurrent: f.int(b, "max_concurrent", "budget", default: 2, 1...100_000, rule: "≥ 1"),
                         maxWallTime: f.optionalDouble(b, "max_wall_time", "budget", 1...1e9, rule: "≥ 1 second"),
-                        failFast: f.int(b, "fail_fast", "budget", default: 3, 0...1_000_000, rule: "a count of trials ≥ 0 (0: never stop early)"))
+                        failFast: f.int(b, "fail_fast", "budget", default: 3, 0...1_000_000, rule: "a count of trials ≥ 0 (0: never stop early)"),
+                        trialTimeout: f.optionalDouble(b, "trial_timeout", "budget", 1...1e9, rule: "≥ 1 second"))
         let st = f.object(o["stopper"], "stopper", known: ["name", "warmup", "min_trials", "min_resource", "reduction_factor", "brackets", "patience", "divergence"])
         if st["divergence"] == .string("off") || st["divergence"] == .bool(false) {
             divergence = nil

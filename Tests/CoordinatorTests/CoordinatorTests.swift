@@ -304,6 +304,27 @@ struct CoordinatorTests {
         #expect(try body(missing[0], ProtocolError.Body.self).message.contains("has no trial 9"))
     }
 
+    @Test("a trial past budget.trial_timeout is stopped and recorded as failed by timeout; its late DONE changes nothing")
+    func trialTimeout() throws {
+        let h = try Harness(trials: 1, concurrent: 1)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("timeout-\(UUID().uuidString).sqlite").path
+        let c = try Coordinator(store: Store(path: path), trials: TrialSpec.rules, options: h.options)
+        let spec = try Config.parse(yaml: "{study: slow, objective: {metric: loss}, command: [t, '{x}'], space: {x: {low: 0, high: 1}}, budget: {max_trials: 3, max_concurrent: 1, trial_timeout: 5}}", source: "t")
+        let id = try c.submit(StudySpec(config: spec, trials: TrialSpec.rules), config: spec)
+        let a = try body(c.handle(worker: w1, frames: try h.hello("w1"), now: 100)[1], Body.Assign.self)
+        for t in [102.0, 104] { _ = c.handle(worker: w1, frames: try h.frames(.heartbeat, Body.Empty()), now: t) }
+        #expect(try c.tick(now: 104).allSatisfy { $0.envelope.header.type != .stop }, "within its time")
+        _ = c.handle(worker: w1, frames: try h.frames(.heartbeat, Body.Empty()), now: 105.5)
+        let out = try c.tick(now: 105.5)
+        let stop = try body(try #require(out.first { $0.envelope.header.type == .stop }), Body.Stop.self)
+        #expect(stop.trial == a.trial && stop.reason == .timeout)
+        let trial = c.studies[id]!.trials[0]
+        #expect(trial.state == .failed && trial.reason?.rule == .timeout)
+        let done = c.handle(worker: w1, frames: try h.frames(.done, Body.Done(trial: a.trial, attempt: 1, seq: 1, status: .stopped)), now: 106)
+        #expect(types(done) == [.ack, .assign], "acknowledged, still failed; the worker gets the next trial")
+        #expect(c.studies[id]!.trials[0].state == .failed)
+    }
+
     @Test("malformed frames, wrong versions and unknown types get an error reply; the coordinator goes on")
     func badMessages() throws {
         let h = try Harness()

@@ -84,6 +84,19 @@ struct LocalStudyTests {
         }
     }
 
+    @Test("a local trial past budget.trial_timeout is stopped and failed by timeout")
+    func timeout() throws {
+        let local = LocalStudy(spec: try study("""
+            study: slow
+            objective: {metric: loss}
+            command: [python3, -c, "import json,time; [print(json.dumps({'epoch':e,'loss':1.0}), flush=True) or time.sleep(0.1) for e in range(1,100)]", '{x}']
+            space: {x: {low: 0, high: 1}}
+            budget: {max_trials: 1, trial_timeout: 1}
+            """))
+        local.run()
+        #expect(local.trials.first?.state == .failed && local.trials.first?.reason?.rule == .timeout, "\(local.trials)")
+    }
+
     @Test("stop() ends a running study: running trials stop, no more start, what ran is kept")
     func stopping() throws {
         let local = LocalStudy(spec: try study("""
