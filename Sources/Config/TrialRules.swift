@@ -7,13 +7,17 @@ public struct TrialRules: Sendable {
     public let metrics: [String]?
     /// Every problem of one full trial config, at its path (empty: it trains).
     public let check: @Sendable (Config) -> [SpecError.Problem]
+    /// Defaults a study needs to know, not only the trainer (`epochs`: progress and the stoppers'
+    /// last step), laid into a base trial that does not set them.
+    public let defaults: [String: Config]
 
-    public init(keys: [String], metrics: [String]?, check: @escaping @Sendable (Config) -> [SpecError.Problem]) {
+    public init(keys: [String], metrics: [String]?, defaults: [String: Config] = [:], check: @escaping @Sendable (Config) -> [SpecError.Problem]) {
         self.keys = keys
         self.metrics = metrics
+        self.defaults = defaults
         self.check = check
     }
 
-    /// Only the keys: for specs stored by an older build, which were checked when they came.
-    public var keysOnly: TrialRules { TrialRules(keys: keys, metrics: nil, check: { _ in [] }) }
+    /// Only the keys and defaults: for specs stored by an older build, which were checked when they came.
+    public var keysOnly: TrialRules { TrialRules(keys: keys, metrics: nil, defaults: defaults, check: { _ in [] }) }
 }

@@ -121,6 +121,9 @@ public struct StudySpec: Equatable, Sendable {
             command = nil
         }
         if command != nil, o["trial"] != nil { f.fail("command", "and trial are exclusive: a study runs either command trials or built-in trials") }
+        if command == nil {
+            for (key, value) in trials.defaults.sorted(by: { $0.key < $1.key }) where trial[path: key] == nil { trial = trial.setting(key, to: value) }
+        }
         space = SearchSpace(Self.parameters(o["space"], f, trialKeys: command == nil ? trials.keys : nil))
         let s = f.object(o["strategy"], "strategy", known: ["name", "grid_points", "startup", "shrink", "exploration"])
         var strategyName = f.string(s, "name", "strategy", default: "auto", oneOf: Self.strategies)

@@ -73,7 +73,7 @@ public struct TrialSpec: Equatable, Sendable {
     }
 
     /// What a study of built-in trials is checked against at submit.
-    public static let rules = TrialRules(keys: searchableKeys, metrics: metrics, check: problems)
+    public static let rules = TrialRules(keys: searchableKeys, metrics: metrics, defaults: ["epochs": .number(Double(TrialSpec().epochs))], check: problems)
 
     /// Every dotted key a search may set: each scalar field of the spec.
     public static let searchableKeys: [String] =

@@ -136,6 +136,15 @@ struct StudySpecTests {
         #expect(error?.problems.first?.path == "stopper.divergence")
     }
 
+    @Test("a base trial that leaves out epochs gets the trainer's default, so progress and stoppers know the last epoch")
+    func epochsDefault() throws {
+        #expect(try study("study: e\nspace: {optimizer.lr: {low: 0.001, high: 0.1}}").trial[path: "epochs"] == .number(10))
+        #expect(try study("study: e\ntrial: {epochs: 3}\nspace: {optimizer.lr: {low: 0.001, high: 0.1}}").trial[path: "epochs"] == .number(3))
+        let engine = StudyEngine(spec: try study("study: e\nspace: {optimizer.lr: {low: 0.001, high: 0.1}}"), start: 0)
+        engine.add(Configuration(["optimizer.lr": .number(0.01)]))
+        #expect(engine.epochs(0) == 10)
+    }
+
     @Test("a command trial may search any parameter name")
     func command() throws {
         let spec = try study("""
