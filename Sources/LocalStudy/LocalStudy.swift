@@ -140,13 +140,16 @@ public final class LocalStudy: @unchecked Sendable {
         }
     }
 
-    /// One load of each dataset for the whole study (every trial uses the study's data seed).
+    /// One load of each dataset for the whole study (every trial uses the study's data seed);
+    /// trials starting together wait for the first one's load instead of loading it again.
     private func data(_ trial: TrialSpec) throws -> Splits {
         let key = "\(trial.data)-\(trial.task)"
-        if let cached = cache.withLock({ $0[key] }) { return cached }
-        let loaded = try trial.splits()
-        cache.withLock { $0[key] = loaded }
-        return loaded
+        return try cache.withLock { cache in
+            if let cached = cache[key] { return cached }
+            let loaded = try trial.splits()
+            cache[key] = loaded
+            return loaded
+        }
     }
 
     /// The best completed (or pruned) trial by its final objective.

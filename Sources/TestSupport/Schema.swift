@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Config
 
 /// Protocols/ at the repository root.
@@ -48,10 +49,19 @@ private func matches(_ value: Config, _ type: String) -> Bool {
     }
 }
 
+/// The schemas read so far: the coordinator's tests check every message they see.
+private let schemas = Mutex<[String: Config]>([:])
+
 /// Where a message body breaks its type's schema in Protocols/schemas (empty: it conforms).
 public func violations(type: String, body: Foundation.Data) -> [String] {
     do {
-        return violations(try Config.parse(json: String(decoding: body, as: UTF8.self), source: type), try load("schemas/\(type).json"))
+        let schema = try schemas.withLock { cache in
+            if let known = cache[type] { return known }
+            let read = try load("schemas/\(type).json")
+            cache[type] = read
+            return read
+        }
+        return violations(try Config.parse(json: String(decoding: body, as: UTF8.self), source: type), schema)
     } catch {
         return ["\(type): \(error)"]
     }

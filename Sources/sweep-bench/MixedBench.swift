@@ -68,13 +68,10 @@ enum MixedBench {
 
     /// The same cells and floats within 0.01: a trial that teaches the model nothing new.
     static func near(_ a: Configuration, _ b: Configuration) -> Bool {
-        for p in space.parameters {
-            switch (a[p.name], b[p.name]) {
-            case let (.number(x)?, .number(y)?): if p.domain.isNumeric, case .float = p.domain { if abs(x - y) > 0.01 { return false } } else if x != y { return false }
-            case let (u, v): if u != v { return false }
-            }
+        space.parameters.allSatisfy { p in
+            if case .float = p.domain, case let .number(x)? = a[p.name], case let .number(y)? = b[p.name] { return abs(x - y) <= 0.01 }
+            return a[p.name] == b[p.name]
         }
-        return true
     }
 
     /// Optuna's GP and TPE on the same function, run now (best-so-far curves by sampler).

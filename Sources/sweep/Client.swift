@@ -48,17 +48,17 @@ final class Client: @unchecked Sendable {
         }
     }
 
-    /// Sends a message; returns its id. A socket with no connection (none yet, or a refused
-    /// handshake) cannot take it: wait a little, then say what the monitor saw.
+    /// Sends a message; returns its id and its size in bytes. A socket with no connection (none
+    /// yet, or a refused handshake) cannot take it: wait a little, then say what the monitor saw.
     @discardableResult
-    func send<B: MessageBody>(_ type: MessageType, _ body: B, timeout: Duration = .seconds(10)) async throws -> String {
+    func send<B: MessageBody>(_ type: MessageType, _ body: B, timeout: Duration = .seconds(10)) async throws -> (id: String, bytes: Int) {
         let id = UUID().uuidString
         let message = Message(Envelope(type, id: id, body: body).frames())
         let deadline = ContinuousClock.now + timeout
         while true {
             do {
                 try await bridge.send(message, on: socket)
-                return id
+                return (id, message.frames.map(\.count).reduce(0, +))
             } catch let error as WireError where error.code == WireError.Code.wouldBlock {
                 if let text = hint.value { throw Failure(text) }
                 guard ContinuousClock.now < deadline else {
@@ -92,8 +92,7 @@ final class Client: @unchecked Sendable {
 
     /// Sends a request and waits for the reply that quotes it (an `ERROR` becomes a thrown error).
     func request<B: MessageBody>(_ type: MessageType, _ body: B, timeout: Duration = .seconds(10)) async throws -> Envelope {
-        let size = Envelope(type, id: "", body: body).frames().map(\.count).reduce(0, +)
-        let id = try await send(type, body)
+        let (id, size) = try await send(type, body)
         let timer = Task { [bridge] in
             try? await Task.sleep(for: timeout)
             if !Task.isCancelled { bridge.stop() }

@@ -44,8 +44,7 @@ struct Run: AsyncParsableCommand {
     var top: Int = 10
 
     mutating func validate() throws {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        guard (1...cores).contains(threads) else { throw ValidationError("--threads must be 1…\(cores), the cores here (got \(threads))") }
+        try checkThreads(threads)
         guard (1...1000).contains(parallel) else { throw ValidationError("--parallel must be 1…1000 trials at once (got \(parallel))") }
     }
 

@@ -33,8 +33,7 @@ struct Train: AsyncParsableCommand {
     var json = false
 
     mutating func validate() throws {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        guard (1...cores).contains(threads) else { throw ValidationError("--threads must be 1…\(cores), the cores here (got \(threads))") }
+        try checkThreads(threads)
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be ≥ 1 (got \(epochs))") }
     }
 
@@ -83,6 +82,12 @@ struct Train: AsyncParsableCommand {
     private func percent(_ value: Float?) -> NSString {
         (value.map { String(format: "%.2f%%", 100 * $0) } ?? "-") as NSString
     }
+}
+
+/// `--threads` is 1 up to the cores of this machine: more only slows a trial down.
+func checkThreads(_ threads: Int) throws {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    guard (1...cores).contains(threads) else { throw ValidationError("--threads must be 1…\(cores), the cores here (got \(threads))") }
 }
 
 /// Writes a line to standard output at once (print is block-buffered when piped).

@@ -40,6 +40,16 @@ struct Harness {
                                       protoMin: 1, protoMax: 1, running: running))
     }
 
+    /// Workers named `names` (routing ids the same) say HELLO at time 0; the trial each is given.
+    func join(_ names: [String]) throws -> [Data: Body.Assign] {
+        var assigns: [Data: Body.Assign] = [:]
+        for name in names {
+            let peer = Data(name.utf8)
+            assigns[peer] = try body(coordinator.handle(worker: peer, frames: try hello(name), now: 0)[1], Body.Assign.self)
+        }
+        return assigns
+    }
+
     func metric(_ trial: Int, attempt: Int = 1, seq: Int, epoch: Int, loss: Double) throws -> [Data] {
         try frames(.metric, Body.Metric(trial: trial, attempt: attempt, seq: seq, epoch: epoch, metrics: ["validation_loss": loss]))
     }
@@ -159,10 +169,7 @@ struct CoordinatorTests {
         let h = try Harness(trials: 3, concurrent: 3, stopper: "asha")
         let c = h.coordinator
         let w3 = Data("w3".utf8)
-        var assigns: [Data: Body.Assign] = [:]
-        for (peer, name) in [(w1, "w1"), (w2, "w2"), (w3, "w3")] {
-            assigns[peer] = try body(c.handle(worker: peer, frames: try h.hello(name), now: 0)[1], Body.Assign.self)
-        }
+        let assigns = try h.join(["w1", "w2", "w3"])
         for (peer, loss) in [(w1, 0.3), (w2, 0.9)] {
             _ = types(c.handle(worker: peer, frames: try h.metric(assigns[peer]!.trial, seq: 1, epoch: 1, loss: loss), now: 1))
         }
@@ -183,10 +190,7 @@ struct CoordinatorTests {
         let h = try Harness(trials: 3, concurrent: 3, stopper: "asha")
         let c = h.coordinator
         let w3 = Data("w3".utf8)
-        var assigns: [Data: Body.Assign] = [:]
-        for (peer, name) in [(w1, "w1"), (w2, "w2"), (w3, "w3")] {
-            assigns[peer] = try body(c.handle(worker: peer, frames: try h.hello(name), now: 0)[1], Body.Assign.self)
-        }
+        let assigns = try h.join(["w1", "w2", "w3"])
         let theirs = assigns[w1]!
         let forged = c.handle(worker: w2, frames: try h.frames(.done, Body.Done(trial: theirs.trial, attempt: 1, seq: 9, status: .completed,
                                                                                 metrics: ["validation_loss": -999])), now: 1)
