@@ -100,11 +100,11 @@ let package = Package(
 
         // One trial run to its end, built-in (the engine) or an external command: what a worker
         // runs for the coordinator and `sweep run` runs here.
-        .target(name: "Runner", dependencies: ["CSpawn", "Config", "Protocol", "NN", "TrialSpecs", "Datasets", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Runner", dependencies: ["CSpawn", "Config", "Search", "Protocol", "NN", "TrialSpecs", "Datasets", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Protocol"]),
 
         // The worker: its protocol without sockets (WorkerCore), the service on sockets, trial runs (built-in or command).
-        .target(name: "Worker", dependencies: ["Version", "Runner", "Config", "Protocol", "Wire", "Tensor", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Worker", dependencies: ["Version", "Runner", "Config", "Search", "Protocol", "Wire", "Tensor", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Protocol"]),
 
         // The services' executables.

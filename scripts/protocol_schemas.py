@@ -30,10 +30,20 @@ STUDY_STATUS = {"type": "object", "required": ["study", "name", "state", "trials
                                "test": {"type": ["object", "null"], "description": "test_* metrics of the final trial, its status and trial"},
                                "reason": {"type": ["string", "null"], "description": "why a failed study failed"},
                                "budget": {"type": ["integer", "null"], "minimum": 1}, "metric": {"type": ["string", "null"]},
-                               "elapsed_s": {"type": ["number", "null"], "minimum": 0}}}
+                               "elapsed_s": {"type": ["number", "null"], "minimum": 0},
+                               "note": {"type": ["string", "null"]}, "tags": {"type": ["array", "null"], "items": STR},
+                               "warm": {"type": ["integer", "null"], "minimum": 0, "description": "warm-start trials its samplers see"}}}
 STATUS_EXAMPLE = {"study": "s-000001", "name": "fashion-mnist-mlp", "state": "running", "trials": 14, "queued": 0, "running": 2,
                   "completed": 5, "pruned": 7, "failed": 0, "best": 6, "objective": 0.8897, "test": None}
 
+WARM_START = {"type": "object", "description": "a study on this coordinator, or the trials of an export (one of the two)",
+              "properties": {"study": STR, "metric": STR, "source": STR,
+                             "trials": {"type": "array", "items": {"type": "object", "required": ["config"],
+                                                                    "properties": {"config": OBJ, "status": {"enum": STATUSES}, "value": {"type": "number"}}}}}}
+ATTEMPT = {"type": "object", "required": ["attempt", "outcome"],
+           "properties": {"attempt": INT, "outcome": {"enum": ["completed", "pruned", "diverged", "failed", "cancelled", "requeued"]},
+                          "worker": STR, "cause": {"enum": ["trial", "worker"]}, "value": {"type": "number"}, "stop_reason": REASON,
+                          "elapsed_s": {"type": "number"}}}
 LINES = {"type": "array", "items": {"type": "object", "required": ["stream", "text"],
                                     "properties": {"stream": {"enum": ["stdout", "stderr"]}, "text": STR}}}
 # type: (required fields, optional fields, example body)
@@ -59,7 +69,7 @@ MESSAGES = {
                 "metrics": {"train_loss": 0.31, "train_accuracy": 0.886, "validation_loss": 0.34, "validation_accuracy": 0.879,
                             "learning_rate": 0.0014, "seconds": 0.9}}),
     "DONE": ({"trial": INT, "attempt": INT, "seq": INT, "status": {"enum": ["completed", "stopped", "diverged", "failed"]}},
-             {"metrics": METRICS, "error": STR},
+             {"metrics": METRICS, "error": STR, "cause": {"enum": ["trial", "worker"], "description": "whose failure: worker = this machine's"}},
              {"trial": 13, "attempt": 1, "seq": 10, "status": "completed", "metrics": {"validation_accuracy": 0.889}}),
     "ACK": ({"trial": INT, "attempt": INT, "seq": INT}, {}, {"trial": 13, "attempt": 1, "seq": 3}),
     "DECISION": ({"trial": INT, "attempt": INT, "epoch": INT, "continue": BOOL}, {"reason": REASON},
@@ -70,11 +80,14 @@ MESSAGES = {
              {"trial": 13, "attempt": 1, "reason": "cancelled"}),
     "HEARTBEAT": ({}, {}, {}),
     "BYE": ({"reason": STR}, {}, {"reason": "SIGTERM: draining"}),
-    "SUBMIT": ({"spec": OBJ}, {},
+    "SUBMIT": ({"spec": OBJ}, {"warm_start": WARM_START},
                {"spec": {"study": "fashion-mnist-mlp", "objective": {"metric": "validation_accuracy", "direction": "maximize"},
                          "trial": {"model": {"kind": "mlp"}}, "space": {"optimizer.lr": {"type": "float", "low": 0.0001, "high": 0.3, "log": True}},
                          "budget": {"max_trials": 30}}}),
-    "SUBMITTED": ({"study": STR}, {}, {"study": "s-000001"}),
+    "SUBMITTED": ({"study": STR}, {"warm": {"type": "object", "required": ["taken", "skipped"],
+                                            "properties": {"taken": INT, "skipped": {"type": "array", "items": {
+                                                "type": "object", "required": ["reason", "count"], "properties": {"reason": STR, "count": INT}}}}}},
+                  {"study": "s-000002", "warm": {"taken": 28, "skipped": [{"reason": "model.depth is not a parameter of the study's space", "count": 2}]}}),
     "STATUS": ({}, {"study": STR}, {"study": "s-000001"}),
     "STATUS_REPLY": ({"studies": {"type": "array", "items": STUDY_STATUS}}, {}, {"studies": [STATUS_EXAMPLE]}),
     "CANCEL": ({"study": STR}, {}, {"study": "s-000001"}),
@@ -96,6 +109,8 @@ MESSAGES = {
                                                                        "status": {"enum": STATUSES}, "attempt": INT, "worker": STR,
                                                                        "value": {"type": "number"}, "config": OBJ, "elapsed_s": {"type": "number"},
                                                                        "stop_reason": {"type": "object"},
+                                                                       "origin": {"enum": ["suggested", "enqueued", "outside"]},
+                                                                       "attempts": {"type": "array", "items": ATTEMPT},
                                                                        "metrics": {"type": "array", "items": METRICS}}}}},
                  {"test": {"type": ["object", "null"]}},
                  {"study": "s-000001", "name": "fashion-mnist-mlp", "metric": "validation_accuracy", "direction": "maximize", "test": None,
@@ -113,11 +128,22 @@ MESSAGES = {
     "WORKERS": ({}, {}, {}),
     "WORKERS_REPLY": ({"workers": {"type": "array", "items": {"type": "object", "required": ["worker", "host", "state"],
                                                               "properties": {"worker": STR, "host": STR, "cores": INT, "threads": INT,
-                                                                             "state": {"enum": ["idle", "busy", "lost", "left"]},
+                                                                             "state": {"enum": ["idle", "busy", "lost", "left", "quarantined"]},
+                                                                             "reason": {"type": ["string", "null"], "description": "why it is quarantined"},
                                                                              "trial": {"type": ["integer", "null"]}, "study": {"type": ["string", "null"]},
                                                                              "number": {"type": ["integer", "null"], "minimum": -1}, "last_seen_ms": INT}}}}, {},
                       {"workers": [{"worker": "node-2/1", "host": "node-2", "cores": 2, "threads": 2, "state": "busy", "trial": 13,
                                     "study": "s-000001", "number": 13, "last_seen_ms": 420}]}),
+    "ENQUEUE": ({"study": STR, "trials": {"type": "array", "minItems": 1, "items": OBJ}}, {"allow_outside": BOOL},
+                {"study": "s-000001", "trials": [{"optimizer.lr": 0.01, "optimizer.name": "adam"}]}),
+    "QUEUED": ({"study": STR, "trials": {"type": "array", "items": INT}}, {}, {"study": "s-000001", "trials": [14]}),
+    "EXTEND": ({"study": STR}, {"trials": {"type": "integer", "minimum": 1}, "wall_time_s": {"type": "number", "minimum": 1}},
+               {"study": "s-000001", "trials": 20}),
+    "RETRY": ({"study": STR}, {"failed": BOOL, "trials": {"type": "array", "items": INT}}, {"study": "s-000001", "failed": True}),
+    "DESCRIBE": ({"study": STR}, {"name": STR, "note": STR, "tags": {"type": "array", "items": STR}},
+                 {"study": "s-000001", "note": "lr above 0.05 diverges", "tags": ["baseline"]}),
+    "DELETE": ({"study": STR}, {}, {"study": "s-000001"}),
+    "RELEASE": ({"worker": STR}, {}, {"worker": "node-3/1"}),
     "ERROR": ({"code": {"enum": ["unsupported_protocol", "bad_request", "unknown_type", "unknown_peer", "invalid_spec",
                                  "unknown_study", "stale_attempt", "too_large", "internal"]}, "message": STR},
               {"supported": {"type": "array", "items": INT},
@@ -132,7 +158,7 @@ for name, (required, optional, example) in MESSAGES.items():
     with open(os.path.join(ROOT, "schemas", f"{name}.json"), "w") as f:
         json.dump(schema, f, indent=1, sort_keys=True, ensure_ascii=False)
         f.write("\n")
-    message = {"header": {"type": name, "id": f"{name.lower()}-1", "re": None, "ts": "2026-11-28T08:00:00Z", "minor": 0}, "body": example}
+    message = {"header": {"type": name, "id": f"{name.lower()}-1", "re": None, "ts": "2026-11-28T08:00:00Z", "minor": 1}, "body": example}
     with open(os.path.join(ROOT, "examples", f"{name}.json"), "w") as f:
         json.dump(message, f, indent=1, ensure_ascii=False)
         f.write("\n")

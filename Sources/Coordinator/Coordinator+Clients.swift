@@ -23,10 +23,7 @@ extension Coordinator {
 
     private func handle(client peer: Data, _ envelope: Envelope, re: String, now: Double) throws -> [Outgoing] {
         func reply<B: MessageBody>(_ type: MessageType, _ body: B) -> Outgoing { send(peer, type, re: re, body, to: .client) }
-        func study(_ id: String) throws -> Study {
-            guard let study = studies[id] else { throw ProtocolError(.unknownStudy, "no study \(id) (sweep status lists them)", re: re) }
-            return study
-        }
+        func study(_ id: String) throws -> Study { try self.study(id, re: re) }
         switch envelope.header.type {
         case .submit:
             let config = try envelope.decode(Body.Submit.self).spec
@@ -35,8 +32,10 @@ extension Coordinator {
                 throw ProtocolError(.invalidSpec, "the spec has \(error.problems.count) problem(s)",
                                     problems: error.problems.map { .init(path: $0.path, message: $0.message) }, re: re)
             }
-            let id = try submit(spec, config: config)
-            return [reply(.submitted, Body.Submitted(study: id))] + (try schedule(now: now))
+            let submit = try envelope.decode(Body.Submit.self)
+            let warm = try submit.warmStart.map { try warmTrials($0, space: spec.space, metric: spec.metric, re: re) }
+            let id = try self.submit(spec, config: config, warm: warm?.trials ?? [], source: submit.warmStart?.source ?? submit.warmStart?.study ?? "")
+            return [reply(.submitted, Body.Submitted(study: id, warm: warm.map { Body.Warm(taken: $0.trials.count, skipped: $0.skipped) }))] + (try schedule(now: now))
         case .status:
             let wanted = try envelope.decode(Body.StudyRef.self).study
             if let wanted { _ = try study(wanted) }
@@ -67,9 +66,9 @@ extension Coordinator {
             let rows = workers.values.sorted { $0.name < $1.name }.map { w in
                 let place = w.trial.flatMap { index[$0.id] }
                 return Body.WorkerRow(worker: w.name, host: w.host, cores: w.cores, threads: w.threads,
-                                      state: w.left ? .left : w.lostAt != nil ? .lost : w.trial == nil ? .idle : .busy,
+                                      state: w.left ? .left : w.lostAt != nil ? .lost : w.quarantine != nil ? .quarantined : w.trial == nil ? .idle : .busy,
                                       trial: w.trial?.id, study: place?.study, number: place?.number,
-                                      lastSeenMS: Int(((now - w.lastSeen) * 1000).rounded()))
+                                      lastSeenMS: Int(((now - w.lastSeen) * 1000).rounded()), reason: w.quarantine?.reason)
             }
             return [reply(.workersReply, Body.WorkersReply(workers: rows))]
         case .logs:
@@ -85,8 +84,14 @@ extension Coordinator {
         case .heartbeat:
             return []
         default:
-            throw ProtocolError(.badRequest, "\(envelope.header.type.rawValue) is not a client message", re: re)
+            return try steer(peer, envelope, re: re, now: now)
         }
+    }
+
+    /// The study a request names, or the error that says it does not exist.
+    func study(_ id: String, re: String) throws -> Study {
+        guard let study = studies[id] else { throw ProtocolError(.unknownStudy, "no study \(id) (sweep status lists them)", re: re) }
+        return study
     }
 
     /// CANCEL and EXPORT name the study (STATUS may leave it out).

@@ -23,7 +23,8 @@ extension Coordinator {
                            completed: study.counts[.completed] ?? 0, pruned: study.counts[.pruned] ?? 0,
                            failed: (study.counts[.failed] ?? 0) + (study.counts[.diverged] ?? 0),
                            best: best?.number, objective: best?.value, test: study.test, reason: study.reason,
-                           budget: study.spec.budget.maxTrials, metric: study.spec.metric, elapsed: max(0, now - study.engine.start))
+                           budget: study.spec.budget.maxTrials, metric: study.spec.metric, elapsed: max(0, now - study.engine.start),
+                           note: study.note, tags: study.tags.isEmpty ? nil : study.tags, warm: study.engine.warm.isEmpty ? nil : study.engine.warm.count)
     }
 
     /// The study's top trials by objective (a running trial by its latest report; trials with

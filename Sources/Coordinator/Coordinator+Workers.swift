@@ -51,7 +51,7 @@ extension Coordinator {
             // It is busy after all (a restart raced an assignment): the trial goes back to the queue.
             let rejected = try envelope.decode(Body.Reject.self)
             if let trial = workers[name]!.trial, trial == (rejected.trial, rejected.attempt) {
-                try requeue(trial.id, attempt: trial.attempt, now: now)
+                try requeue(trial.id, attempt: trial.attempt, why: "\(name) was busy and rejected it", now: now)
                 workers[name]!.trial = nil
             }
             return []
@@ -59,7 +59,7 @@ extension Coordinator {
             // It is leaving: its trial runs elsewhere now, not after the lease grace.
             _ = try envelope.decode(Body.Bye.self)
             if let trial = workers[name]!.trial {
-                try requeue(trial.id, attempt: trial.attempt, now: now)
+                try requeue(trial.id, attempt: trial.attempt, why: "its worker \(name) left (BYE)", now: now)
                 workers[name]!.trial = nil
             }
             workers[name]!.lostAt = now
@@ -100,14 +100,16 @@ extension Coordinator {
             trial = previous
             repeated = send(peer, .assign, assignment(study, number: number, id: previous.id, attempt: previous.attempt))
         } else if let previous = workers[hello.worker]?.trial, trial.map({ $0 != previous }) ?? true {
-            try requeue(previous.id, attempt: previous.attempt, now: now)
+            try requeue(previous.id, attempt: previous.attempt, why: "its worker \(hello.worker) came back without it", now: now)
         }
         // The same connection saying HELLO again (several queued while the coordinator was
         // away arrive together) is not news; a new connection or a lost worker's return is.
         let again = workers[hello.worker].map { $0.peer == peer && $0.lostAt == nil } ?? false
         if let old = workers[hello.worker]?.peer { names[old] = nil }
+        let previous = workers[hello.worker]
         workers[hello.worker] = Worker(name: hello.worker, peer: peer, host: hello.host, cores: hello.cores, threads: hello.threads,
-                                       lastSeen: now, lastSent: now, trial: trial, lostAt: nil)
+                                       lastSeen: now, lastSent: now, trial: trial, lostAt: nil, bootID: hello.bootID)
+        try keepQuarantine(hello.worker, previous: previous)
         names[peer] = hello.worker
         var out = [send(peer, .welcome, re: re, Body.Welcome(
             proto: Envelope.major, session: session, heartbeatMS: Int(options.heartbeat * 1000), liveness: options.liveness,
@@ -183,8 +185,13 @@ extension Coordinator {
 
     private func done(_ name: String, _ d: Body.Done, re: String, now: Double) throws -> [Outgoing] {
         let peer = workers[name]!.peer
+        // Whatever became of the attempt here (stopped, timed out and given to another), the worker is free.
+        if let held = workers[name]!.trial, held == (d.trial, d.attempt) { workers[name]!.trial = nil }
         let (study, number) = try holder(name, of: d.trial, attempt: d.attempt, re: re)
-        if study.state(of: number) == .running {
+        if study.state(of: number) == .running, d.status == .failed, let cause = d.cause, cause == .worker {
+            try machineFailed(name, study, number, d, now: now)
+        } else if study.state(of: number) == .running {
+            workers[name]!.faults = 0
             var state: TrialState = switch d.status {
             case .completed: .completed
             case .diverged: .diverged
@@ -205,6 +212,10 @@ extension Coordinator {
             if number == Store.finalNumber {
                 try study.finish(number, attempt: d.attempt, state, value: nil, reason: reason, now: now)
                 try recordTest(study, d, state: state)
+            } else if t != nil, state == .failed {
+                let reason = reason ?? StopReason(rule: .error, detail: "the trial failed (its worker said no more)")
+                try fail(study, number, attempt: d.attempt, reason: reason, worker: name, now: now)
+                logger.info("trial failed", metadata: ["study": "\(study.id)", "trial": "\(number)", "error": "\(reason.detail)"])
             } else if let t {
                 let value = d.metrics?[study.spec.metric] ?? t.lastStep.flatMap { t.reports[$0] }
                 try study.finish(number, attempt: d.attempt, state, value: value, reason: reason, now: now)
@@ -212,7 +223,6 @@ extension Coordinator {
                                                          "value": "\(value.map { "\($0)" } ?? "-")", "error": "\(d.error ?? "-")"])
             }
         }
-        if workers[name]!.trial?.id == d.trial { workers[name]!.trial = nil }
         return [send(peer, .ack, re: re, Body.Ack(trial: d.trial, attempt: d.attempt, seq: d.seq))] + (try failFast(study)) + (try schedule(now: now))
     }
 

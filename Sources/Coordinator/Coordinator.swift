@@ -21,6 +21,8 @@ public final class Coordinator {
         public var messageLimit = 1 << 20
         /// Lines of output kept per trial (the newest).
         public var outputLines = 2000
+        /// Failures in a row, for the machine's reasons, that quarantine a worker (0: never).
+        public var quarantineAfter = 3
         public init() {}
     }
 
@@ -46,6 +48,17 @@ public final class Coordinator {
         var lostAt: Double?
         /// It said BYE (lost otherwise: silent).
         var left = false
+        /// Its process (a new one is a restart, which ends a quarantine).
+        var bootID = ""
+        /// Trials failed in a row for the machine's reasons (`FailureCause.worker`).
+        var faults = 0
+        /// Why it gets no trials, and the study whose trials it failed.
+        var quarantine: Quarantine?
+    }
+
+    struct Quarantine: Equatable {
+        let reason: String
+        let study: String
     }
 
     public let store: Store
@@ -105,9 +118,13 @@ public final class Coordinator {
         }
     }
 
-    /// Stores a study and starts scheduling its trials.
-    public func submit(_ spec: StudySpec, config: Config) throws -> String {
-        let id = try store.createStudy(name: spec.name, spec: config, seed: spec.seed)
+    /// Stores a study (with the warm-start history its samplers begin from) and starts scheduling its trials.
+    public func submit(_ spec: StudySpec, config: Config, warm: [Search.Trial] = [], source: String = "") throws -> String {
+        let id = try store.batch {
+            let id = try store.createStudy(name: spec.name, spec: config, seed: spec.seed)
+            if !warm.isEmpty { try store.addWarm(study: id, trials: warm, source: source) }
+            return id
+        }
         guard let record = try store.studies().first(where: { $0.id == id }) else { throw StoreError("study \(id) vanished") }
         studies[id] = try Study(record: record, spec: spec, store: store)
         logger.info("study submitted", metadata: ["study": "\(id)", "name": "\(spec.name)", "max_trials": "\(spec.budget.maxTrials)",
@@ -137,6 +154,9 @@ public final class Coordinator {
         guard study.state == .running, let reason = study.engine.failure() else { return [] }
         try study.fail(reason.detail)
         logger.error("study failed", metadata: ["study": "\(study.id)", "reason": "\(reason.detail)"])
+        // Its trials failed on every machine: the study was at fault, not the workers its
+        // failures quarantined, which take other studies' trials again.
+        for (name, worker) in workers where worker.quarantine?.study == study.id { try release(name) }
         return stopRunning(study)
     }
 
@@ -159,9 +179,11 @@ public final class Coordinator {
         Outgoing(peer: peer, envelope: error.reply(id: nextID()), audience: audience)
     }
 
-    /// Finds a trial by id with its study.
+    /// Finds a trial by id with its study. An unknown one is stale to its worker, which drops it.
     func locate(_ trialID: Int, re: String) throws -> (Study, Int) {
-        guard let (id, number) = index[trialID], let study = studies[id] else { throw ProtocolError(.badRequest, "trial \(trialID) is unknown", re: re) }
+        guard let (id, number) = index[trialID], let study = studies[id] else {
+            throw ProtocolError(.staleAttempt, "trial \(trialID) is unknown here (its study was deleted?): drop it", re: re)
+        }
         return (study, number)
     }
 
@@ -178,7 +200,7 @@ public final class Coordinator {
             }
             if let lost = workers[name]!.lostAt {
                 if let trial = worker.trial, now - lost >= options.leaseGrace {
-                    try requeue(trial.id, attempt: trial.attempt, now: now)
+                    try requeue(trial.id, attempt: trial.attempt, why: "its worker \(name) was lost (silent for \(Int(now - worker.lastSeen)) s)", now: now)
                     workers[name]!.trial = nil
                 }
                 continue
@@ -192,7 +214,7 @@ public final class Coordinator {
             let since = orphansSince ?? now
             orphansSince = since
             if now - since >= options.leaseGrace {
-                for id in orphans { try requeue(id, attempt: nil, now: now) }
+                for id in orphans { try requeue(id, attempt: nil, why: "no worker claimed it after the coordinator restarted", now: now) }
                 orphans = []
             }
         }
@@ -213,8 +235,8 @@ public final class Coordinator {
             guard let held = worker.trial, let (id, number) = index[held.id], let study = studies[id], let limit = study.spec.budget.trialTimeout,
                   study.state(of: number) == .running, let started = study.started[number], now - started >= limit else { continue }
             let reason = StopReason(rule: .timeout, detail: "ran past budget.trial_timeout (\(Config.number(limit)) s)", numbers: ["seconds": now - started])
-            try study.finish(number, attempt: held.attempt, .failed, value: nil, reason: reason, now: now)
             logger.notice("trial timed out", metadata: ["study": "\(id)", "trial": "\(number)", "worker": "\(worker.name)"])
+            try fail(study, number, attempt: held.attempt, reason: reason, worker: worker.name, now: now)
             out.append(send(worker.peer, .stop, Body.Stop(trial: held.id, attempt: held.attempt, reason: .timeout)))
             out += try failFast(study)
         }
@@ -234,12 +256,23 @@ public final class Coordinator {
     }
 
     /// Puts a running trial back in the queue as its next attempt (if `attempt` is still current).
-    func requeue(_ trialID: Int, attempt: Int?, now: Double) throws {
+    func requeue(_ trialID: Int, attempt: Int?, why: String, now: Double) throws {
         guard let (id, number) = index[trialID], let study = studies[id], study.state(of: number) == .running,
               attempt == nil || study.attempts[number] == attempt else { return }
         logger.notice("trial re-queued", metadata: ["study": "\(id)", "trial": "\(number)", "attempt": "\(study.attempts[number] ?? 0)",
-                                                    "worker": "\(study.workers[number] ?? "-")"])
-        try study.requeue(number, now: now)
+                                                    "worker": "\(study.workers[number] ?? "-")", "why": "\(why)"])
+        try study.requeue(number, why: StopReason(rule: .cancelled, detail: why), now: now)
+    }
+
+    /// A failed attempt: the trial runs again as its next attempt while `retries.max_failures`
+    /// allows (on another worker where one is free), else it is failed.
+    func fail(_ study: Study, _ number: Int, attempt: Int, reason: StopReason, worker: String, now: Double) throws {
+        if number != Store.finalNumber, (study.failures[number] ?? 0) < study.spec.retries.maxFailures {
+            logger.notice("failed trial runs again", metadata: ["study": "\(study.id)", "trial": "\(number)", "attempt": "\(attempt)", "reason": "\(reason.detail)"])
+            try study.requeue(number, why: reason, avoiding: worker, now: now)
+        } else {
+            try study.finish(number, attempt: attempt, .failed, value: nil, reason: reason, now: now)
+        }
     }
 
     /// Ends the search of studies whose budget is spent, then gives each idle worker a trial (a
@@ -249,8 +282,12 @@ public final class Coordinator {
             if study.engine.spent(now: now), study.finished == study.trials.count { try finishSearch(study) }
         }
         var out: [Outgoing] = []
-        for name in workers.keys.sorted() where workers[name]!.trial == nil && workers[name]!.lostAt == nil {
-            guard let (study, number) = try nextTrial(now: now) else { break }
+        let idle = workers.keys.sorted().filter { workers[$0]!.trial == nil && workers[$0]!.lostAt == nil && workers[$0]!.quarantine == nil }
+        var free = Set(idle)
+        let live = Set(workers.values.filter { $0.lostAt == nil && $0.quarantine == nil }.map(\.name))
+        for name in idle {
+            guard let (study, number) = try nextTrial(for: name, free: free, live: live, now: now) else { continue }
+            free.remove(name)
             let attempt = try study.assign(number, to: name, now: now)
             let id = study.ids[number]!
             workers[name]!.trial = (id, attempt)
@@ -277,22 +314,25 @@ public final class Coordinator {
     /// The next trial to run: a queued one, else a new suggestion.
     /// Studies share workers fairly: the one with the fewest running trials per unit of
     /// `priority` goes first, ties to the one served longest ago (round-robin), then the oldest.
-    private func nextTrial(now: Double) throws -> (Study, Int)? {
+    /// A trial that failed on `worker` goes to another of the `free` ones where it can.
+    private func nextTrial(for worker: String, free: Set<String>, live: Set<String>, now: Double) throws -> (Study, Int)? {
         let order = studies.values.filter(\.state.isActive).sorted { a, b in
             let x = Double(a.running) / a.spec.priority, y = Double(b.running) / b.spec.priority
             return x != y ? x < y : a.served != b.served ? a.served < b.served : a.id < b.id
         }
         for study in order {
             let id = study.id
+            // Queued trials (enqueued, re-queued, retried) keep to the concurrency too; the final one runs alone.
+            guard study.running < study.spec.budget.maxConcurrent else { continue }
             servings += 1
-            if let number = study.dequeue() {
+            if let number = study.dequeue(for: worker, free: free, live: live) {
                 study.served = servings
                 return (study, number)
             }
             guard study.state == .running, let configuration = study.engine.suggest(now: now, running: study.running) else { continue }
             let (number, trialID) = try study.add(configuration)
             index[trialID] = (id, number)
-            _ = study.dequeue()
+            _ = study.dequeue(for: worker, free: free, live: live)
             study.served = servings
             return (study, number)
         }

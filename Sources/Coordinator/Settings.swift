@@ -18,6 +18,8 @@ public struct Settings: Equatable, Sendable {
     public var maxMessage = 1 << 20
     /// Lines of each trial's output the store keeps (the newest).
     public var outputLines = 2000
+    /// Failures in a row, for a worker's machine's reasons, that quarantine it (0: never).
+    public var quarantineAfter = 3
     public var logLevel = "info"
     /// The coordinator's secret certificate (CURVE is on unless `insecure`).
     public var key: String?
@@ -30,7 +32,7 @@ public struct Settings: Equatable, Sendable {
     public var clusterFile: String?
     public var advertise: String?
 
-    public static let keys = ["workers", "clients", "store", "heartbeat", "liveness", "lease_grace", "worker_retention", "max_message", "output_lines", "log_level",
+    public static let keys = ["workers", "clients", "store", "heartbeat", "liveness", "lease_grace", "worker_retention", "max_message", "output_lines", "quarantine_after", "log_level",
                               "key", "workers_allow", "clients_allow", "insecure", "cluster_file", "advertise"]
     public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
@@ -51,6 +53,8 @@ public struct Settings: Equatable, Sendable {
         workerRetention = f.double(o, "worker_retention", "", default: defaults.workerRetention, 0...31_536_000, rule: "seconds in [0, 31536000]")
         maxMessage = f.int(o, "max_message", "", default: defaults.maxMessage, 4096...(1 << 30), rule: "bytes in 4096…1073741824")
         outputLines = f.int(o, "output_lines", "", default: defaults.outputLines, 0...1_000_000, rule: "lines kept per trial, in 0…1000000")
+        quarantineAfter = f.int(o, "quarantine_after", "", default: defaults.quarantineAfter, 0...1000,
+                                rule: "failures in a row, for a machine's reasons, that quarantine a worker, in 0…1000 (0: never)")
         logLevel = f.string(o, "log_level", "", default: defaults.logLevel, oneOf: Self.levels)
         key = o["key"].map { _ in f.string(o, "key", "", default: "") }
         workersAllow = Self.paths(f, o, "workers_allow")
@@ -116,6 +120,7 @@ public struct Settings: Equatable, Sendable {
         options.workerRetention = workerRetention
         options.messageLimit = maxMessage
         options.outputLines = outputLines
+        options.quarantineAfter = quarantineAfter
         return options
     }
 }

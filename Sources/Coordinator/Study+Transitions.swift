@@ -6,10 +6,13 @@ import Store
 /// memory, so the two cannot disagree: a store write that throws changes nothing here. Nothing
 /// else in the coordinator writes either. `now` is the coordinator's clock (the store's).
 extension Study {
-    /// Stores a suggestion as the next search trial, queued; returns its number and id.
-    func add(_ configuration: Search.Configuration) throws -> (number: Int, id: Int) {
-        let id = try store.addTrial(study: self.id, number: trials.count, configuration: configuration)
-        return (remember(configuration, id: id), id)
+    /// Stores a suggestion (or an enqueued configuration) as the next search trial, queued;
+    /// returns its number and id.
+    func add(_ configuration: Search.Configuration, origin: Origin = .suggested) throws -> (number: Int, id: Int) {
+        let id = try store.addTrial(study: self.id, number: trials.count, configuration: configuration, origin: origin)
+        let number = remember(configuration, id: id)
+        if origin != .suggested { origins[number] = origin }
+        return (number, id)
     }
 
     /// The search is over: queues the final trial (the best completed configuration, retrained
@@ -40,11 +43,41 @@ extension Study {
         workers[number] = worker
     }
 
-    /// Puts a running trial back in the queue (its worker is gone); the next attempt fences this one.
-    func requeue(_ number: Int, now: Double) throws {
-        try store.requeue(study: id, number: number)
+    /// Puts a running trial back in the queue (its worker is gone, or failed it for the
+    /// machine's reasons, or it failed and has retries left); the next attempt fences this one.
+    /// `avoiding`: the worker it failed on, which it runs on again only when no other is free.
+    func requeue(_ number: Int, why: StopReason, cause: FailureCause? = nil, avoiding worker: String? = nil, now: Double) throws {
+        try store.requeue(study: id, number: number, why: why, cause: cause)
         workers[number] = nil
-        set(number, .queued, now: now)
+        if let worker {
+            if cause == .worker { shunned[number, default: []].insert(worker) } else { avoid[number, default: []].insert(worker) }
+        }
+        if why.rule == .error || why.rule == .timeout, cause != .worker { failures[number, default: 0] += 1 }
+        set(number, .queued, fresh: true, now: now)
+    }
+
+    /// Finished trials run again as their next attempt; an ended study runs again (its final
+    /// trial, if any, is retrained once they finish).
+    func retry(_ numbers: [Int], now: Double) throws {
+        try store.retry(study: id, numbers: numbers)
+        for number in numbers { set(number, .queued, fresh: true, now: now) }
+        reopen()
+    }
+
+    /// Back to running after `extend` or `retry`: the test score waits for the new best.
+    func reopen() {
+        guard !state.isActive else { return }
+        state = .running
+        test = nil
+        reason = nil
+    }
+
+    /// A new name, note or tags (what is nil stays).
+    func describe(name: String?, note: String??, tags: [String]?) throws {
+        try store.describe(study: id, name: name, note: note, tags: tags)
+        if let name { self.name = name }
+        if let note { self.note = note }
+        if let tags { self.tags = tags }
     }
 
     /// Stores a report; a new one also reaches the engine, whose decision comes back.
@@ -54,9 +87,9 @@ extension Study {
         return (recorded, remember(number, epoch: epoch, value: value))
     }
 
-    /// Ends an attempt in its final state, with its objective and why it stopped.
-    func finish(_ number: Int, attempt: Int, _ state: TrialState, value: Double?, reason: StopReason?, now: Double) throws {
-        _ = try store.finish(study: id, number: number, attempt: attempt, state: state, value: value, reason: reason)
+    /// Ends an attempt in its final state, with its objective, why it stopped and whose fault a failure was.
+    func finish(_ number: Int, attempt: Int, _ state: TrialState, value: Double?, reason: StopReason?, cause: FailureCause? = nil, now: Double) throws {
+        _ = try store.finish(study: id, number: number, attempt: attempt, state: state, value: value, reason: reason, cause: cause)
         set(number, state, value: value, reason: reason, now: now)
     }
 

@@ -9,7 +9,7 @@ import Store
 /// stays the truth: a restarted coordinator rebuilds this from it.
 final class Study {
     let id: String
-    let name: String
+    var name: String
     let engine: StudyEngine
     /// Where every transition is written first (Study+Transitions.swift).
     let store: Store
@@ -20,6 +20,17 @@ final class Study {
     var reason: String?
     /// When it last got a worker (the coordinator's count of assignments): for round-robin.
     var served = 0
+    /// Its owner's words about it (`sweep note`).
+    var note: String?
+    var tags: [String]
+    /// Trials a person enqueued (the rest were suggested).
+    var origins: [Int: Origin] = [:]
+    /// Attempts of each trial that failed for the trial's own reasons (`retries.max_failures`).
+    var failures: [Int: Int] = [:]
+    /// Workers a queued trial failed on: for its own reasons (it runs on another where one is
+    /// free) and for the machine's (it runs there again only when every live worker failed it).
+    var avoid: [Int: Set<String>] = [:]
+    var shunned: [Int: Set<String>] = [:]
 
     var spec: StudySpec { engine.spec }
     /// Search trials by number: what samplers and stoppers see.
@@ -47,8 +58,12 @@ final class Study {
         state = record.state
         test = record.test
         reason = record.reason
+        note = record.note
+        tags = record.tags
         let history = try store.history(study: id, metric: spec.metric)
-        engine = StudyEngine(spec: spec, start: record.createdAt, trials: history)
+        engine = StudyEngine(spec: spec, start: record.createdAt, trials: history, warm: try store.warm(study: id))
+        origins = try store.origins(study: id)
+        failures = try store.failures(study: id)
         for trial in history { count(trial) }
         for t in try store.trialInfo(study: id) {
             ids[t.number] = t.id
@@ -98,17 +113,27 @@ final class Study {
         number == Store.finalNumber ? final?.state ?? .queued : trials[number].state
     }
 
-    /// Takes the oldest queued trial.
-    func dequeue() -> Int? { queue.isEmpty ? nil : queue.removeFirst() }
+    /// Takes the oldest queued trial `worker` may run: not one it failed for its own reasons
+    /// while another of the `free` workers has not, nor one its machine failed while another of
+    /// the `live` ones has not.
+    func dequeue(for worker: String, free: Set<String>, live: Set<String>) -> Int? {
+        let index = queue.firstIndex { number in
+            if let shunned = shunned[number], shunned.contains(worker), !live.isSubset(of: shunned) { return false }
+            if let avoided = avoid[number], avoided.contains(worker), !free.isSubset(of: avoided) { return false }
+            return true
+        }
+        return index.map { queue.remove(at: $0) }
+    }
 
-    /// Moves a trial to `state` in memory (the transitions call it after writing the store).
-    func set(_ number: Int, _ state: TrialState, value: Double? = nil, reason: StopReason? = nil, now: Double) {
+    /// Moves a trial to `state` in memory (the transitions call it after writing the store);
+    /// `fresh`: it runs again from nothing (its reports, value and reason forgotten).
+    func set(_ number: Int, _ state: TrialState, value: Double? = nil, reason: StopReason? = nil, fresh: Bool = false, now: Double) {
         if number == Store.finalNumber {
             final?.state = state
         } else {
             counts[trials[number].state, default: 0] -= 1
             counts[state, default: 0] += 1
-            engine.set(number, state, value: value, reason: reason)
+            if fresh { engine.reset(number) } else { engine.set(number, state, value: value, reason: reason) }
             rank(number)
         }
         if state == .queued { queue.append(number) }

@@ -6,13 +6,25 @@ extension Body {
     public struct Submit: MessageBody {
         /// The search spec as the user wrote it (checked by `StudySpec` on arrival).
         public let spec: Config
-        public init(spec: Config) { self.spec = spec }
-        public func problem() -> String? { objectProblem(spec, "spec") }
+        /// Old trials the samplers start from (§4.3).
+        public let warmStart: WarmStart?
+        enum CodingKeys: String, CodingKey { case spec, warmStart = "warm_start" }
+        public init(spec: Config, warmStart: WarmStart? = nil) {
+            self.spec = spec
+            self.warmStart = warmStart
+        }
+        public func problem() -> String? { first(objectProblem(spec, "spec"), warmStart?.problem().map { "warm_start.\($0)" }) }
     }
 
     public struct Submitted: MessageBody {
         public let study: String
-        public init(study: String) { self.study = study }
+        /// What the warm start took, when one was asked for.
+        public let warm: Warm?
+        public init(study: String, warm: Warm? = nil) {
+            self.study = study
+            self.warm = warm
+        }
+        public func problem() -> String? { warm?.problem().map { "warm.\($0)" } }
     }
 
     /// STATUS (the study is optional: all of them), CANCEL, EXPORT, UNFOLLOW.
@@ -56,9 +68,16 @@ extension Body {
         public let metric: String?
         /// Seconds since the study was submitted.
         public let elapsed: Double?
+        /// Its owner's note and tags (`sweep note`), and the warm-start trials its samplers see.
+        public let note: String?
+        public let tags: [String]?
+        public let warm: Int?
         public init(study: String, name: String, state: StudyState, trials: Int, queued: Int, running: Int, completed: Int, pruned: Int, failed: Int,
                     best: Int?, objective: Double?, test: Config?, reason: String? = nil, budget: Int? = nil, metric: String? = nil,
-                    elapsed: Double? = nil) {
+                    elapsed: Double? = nil, note: String? = nil, tags: [String]? = nil, warm: Int? = nil) {
+            self.note = note
+            self.tags = tags
+            self.warm = warm
             self.study = study
             self.name = name
             self.state = state
@@ -78,11 +97,12 @@ extension Body {
         }
         enum CodingKeys: String, CodingKey {
             case study, name, state, trials, queued, running, completed, pruned, failed, best, objective, test, reason, budget, metric
+            case note, tags, warm
             case elapsed = "elapsed_s"
         }
         public func problem() -> String? {
             first(check(trials, "trials"), check(queued, "queued"), check(running, "running"), check(completed, "completed"),
-                  check(pruned, "pruned"), check(failed, "failed"), test.flatMap { objectProblem($0, "test") })
+                  check(pruned, "pruned"), check(failed, "failed"), check(warm, "warm"), test.flatMap { objectProblem($0, "test") })
         }
     }
 
@@ -215,8 +235,12 @@ extension Body {
         public let study: String?
         public let number: Int?
         public let lastSeenMS: Int
-        enum CodingKeys: String, CodingKey { case worker, host, cores, threads, state, trial, study, number, lastSeenMS = "last_seen_ms" }
-        public init(worker: String, host: String, cores: Int, threads: Int, state: WorkerState, trial: Int?, study: String?, number: Int?, lastSeenMS: Int) {
+        /// Why a quarantined worker is (the failures that put it there).
+        public let reason: String?
+        enum CodingKeys: String, CodingKey { case worker, host, cores, threads, state, trial, study, number, reason, lastSeenMS = "last_seen_ms" }
+        public init(worker: String, host: String, cores: Int, threads: Int, state: WorkerState, trial: Int?, study: String?, number: Int?, lastSeenMS: Int,
+                    reason: String? = nil) {
+            self.reason = reason
             self.worker = worker
             self.host = host
             self.cores = cores

@@ -43,4 +43,7 @@ public enum WorkerState: String, Codable, Sendable, CaseIterable {
     case lost
     /// It said BYE.
     case left
+    /// It failed several trials in a row for its own reasons (data or program missing there, out
+    /// of memory): it gets none until `sweep workers --release` or it restarts.
+    case quarantined
 }

@@ -9,6 +9,9 @@ public enum MessageType: String, CaseIterable, Codable, Sendable {
     case cancel = "CANCEL", ok = "OK", follow = "FOLLOW", snapshot = "SNAPSHOT", update = "UPDATE"
     case unfollow = "UNFOLLOW", export = "EXPORT", exported = "EXPORTED", workers = "WORKERS"
     case workersReply = "WORKERS_REPLY", logs = "LOGS", logsReply = "LOGS_REPLY", error = "ERROR"
+    // Steering (§4.3).
+    case enqueue = "ENQUEUE", queued = "QUEUED", extend = "EXTEND", retry = "RETRY", describe = "DESCRIBE", delete = "DELETE"
+    case release = "RELEASE"
 }
 
 extension MessageType {
@@ -32,7 +35,13 @@ extension MessageType {
         case .heartbeat, .ok, .workers: Body.Empty.self
         case .submit: Body.Submit.self
         case .submitted: Body.Submitted.self
-        case .status, .cancel, .export, .unfollow: Body.StudyRef.self
+        case .status, .cancel, .export, .unfollow, .delete: Body.StudyRef.self
+        case .enqueue: Body.Enqueue.self
+        case .queued: Body.Queued.self
+        case .extend: Body.Extend.self
+        case .retry: Body.Retry.self
+        case .describe: Body.Describe.self
+        case .release: Body.Release.self
         case .statusReply: Body.StatusReply.self
         case .follow: Body.Follow.self
         case .snapshot, .update: Body.Rows.self

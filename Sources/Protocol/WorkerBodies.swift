@@ -158,7 +158,11 @@ extension Body {
         public let status: RunStatus
         public let metrics: [String: Double]?
         public let error: String?
-        public init(trial: Int, attempt: Int, seq: Int, status: RunStatus, metrics: [String: Double]? = nil, error: String? = nil) {
+        /// Whose a failure is: the trial's (nil too) or the worker's machine's.
+        public let cause: FailureCause?
+        public init(trial: Int, attempt: Int, seq: Int, status: RunStatus, metrics: [String: Double]? = nil, error: String? = nil,
+                    cause: FailureCause? = nil) {
+            self.cause = cause
             self.trial = trial
             self.attempt = attempt
             self.seq = seq

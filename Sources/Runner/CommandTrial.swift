@@ -81,7 +81,7 @@ public final class CommandTrial: Sendable {
     /// false to stop the program; `onLog` hears standard error and non-report output lines.
     public func run(onReport: (Report) -> Bool, onLog: @escaping @Sendable (StandardStream, String) -> Void) throws -> Outcome {
         var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
-        guard pipe(&out) == 0, pipe(&err) == 0 else { throw SpecError.at("command", "cannot create pipes (errno \(errno))") }
+        guard pipe(&out) == 0, pipe(&err) == 0 else { throw MachineFault("cannot create pipes (errno \(errno))") }
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
@@ -93,7 +93,7 @@ public final class CommandTrial: Sendable {
         close(err[1])
         guard pid > 0 else {
             close(out[0]); close(err[0])
-            throw SpecError.at("command", "cannot start '\(arguments[0])': \(String(cString: strerror(spawnError)))")
+            throw MachineFault("cannot start '\(arguments[0])' on this machine: \(String(cString: strerror(spawnError)))")
         }
         group.store(pid, ordering: .releasing)
         if stopping.load(ordering: .acquiring) { kill(-pid, SIGTERM) }

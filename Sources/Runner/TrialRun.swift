@@ -5,6 +5,7 @@ import Datasets
 import NN
 import TrialSpecs
 import Protocol
+import Search
 
 /// One assigned trial, trained to its end: the built-in engine or an external command. Reports
 /// go out through `report` (false: stop now); the result is the DONE status, error and metrics.
@@ -23,6 +24,8 @@ public struct TrialRun {
     public struct Result: Sendable {
         public var status = RunStatus.completed
         public var error: String?
+        /// Set for a failure of this machine's, not the trial's.
+        public var cause: FailureCause?
         /// The last report's metrics (with `test_*` for the final trial).
         public var metrics: [String: Double] = [:]
     }
@@ -60,11 +63,18 @@ public struct TrialRun {
                 case .stopped: result.status = .stopped
                 case .exited(0): result.status = .completed
                 case .exited(let code): result.status = .failed; result.error = "exit status \(code)"
+                case .signaled(SIGKILL):
+                    // Nobody here sends SIGKILL to a running trial (a stop is SIGTERM): the kernel's
+                    // out-of-memory killer did, which is the machine's limit, not the trial's.
+                    result.status = .failed
+                    result.error = "killed by signal 9 (SIGKILL: out of memory on this machine?)"
+                    result.cause = .worker
                 case .signaled(let signal): result.status = .failed; result.error = "killed by signal \(signal)"
                 }
             } else {
                 let spec = try TrialSpec(config: assign.config ?? .object([:]))
-                let splits = try data(spec)
+                let splits: Splits
+                do { splits = try data(spec) } catch { throw MachineFault("cannot load the data on this machine: \(error)") }
                 let trainer = try Trainer(spec: spec, splits: splits)
                 let (outcome, _) = try trainer.run(shouldStop: shouldStop) { forward($0.epoch, $0.metrics) }
                 switch outcome {
@@ -80,11 +90,23 @@ public struct TrialRun {
                     if let accuracy { result.metrics["test_accuracy"] = Double(accuracy) }
                 }
             }
+        } catch let fault as MachineFault {
+            result.status = .failed
+            result.error = fault.message
+            result.cause = .worker
         } catch {
             result.status = .failed
             result.error = "\(error)"
         }
         return result
     }
+}
+
+/// A failure of the machine a trial runs on (its data or program missing, no pipes), not of
+/// the trial: DONE says `cause: worker`, and the trial may run elsewhere.
+public struct MachineFault: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
 }
 

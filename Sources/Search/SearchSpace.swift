@@ -64,9 +64,14 @@ public struct SearchSpace: Equatable, Sendable {
         return Configuration(values)
     }
 
-    /// The unit-cube point of a configuration; inactive parameters sit at 0.5.
+    /// The unit-cube point of a configuration; inactive parameters sit at 0.5. A value enqueued
+    /// outside its domain sits on the nearest face (an unknown choice or a number a log scale
+    /// cannot place, at 0.5), so samplers always see a point of the cube.
     public func point(of configuration: Configuration) -> [Double] {
-        parameters.map { p in configuration.values[p.name].flatMap { p.domain.position(of: $0) } ?? 0.5 }
+        parameters.map { p in
+            guard let u = configuration.values[p.name].flatMap({ p.domain.position(of: $0) }), u.isFinite else { return 0.5 }
+            return u.clamped(0, 1)
+        }
     }
 }
 

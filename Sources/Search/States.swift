@@ -41,3 +41,32 @@ public enum StopRule: String, Codable, Sendable, CaseIterable {
         }
     }
 }
+
+/// Where a trial's configuration came from (stored in `trials.origin`; shown by export).
+public enum Origin: String, Codable, Sendable, CaseIterable {
+    /// The study's sampler.
+    case suggested
+    /// A user's `sweep enqueue`, inside the space.
+    case enqueued
+    /// A user's `sweep enqueue --allow-outside` with a value outside the space, on purpose.
+    case outside
+}
+
+/// Who a failed attempt is down to, as the worker judges it (DONE's `cause`): the trial (its
+/// configuration, its program) or the machine it ran on (data or program missing there, out of
+/// memory). A machine's failures do not count against the trial and can quarantine the worker.
+public enum FailureCause: String, Codable, Sendable, CaseIterable {
+    case trial, worker
+}
+
+/// How an attempt of a trial ended (the store's `attempts.outcome`): a trial's final state, or
+/// `requeued` when it went back to the queue to run again (its worker was lost or left, failed
+/// for the machine's reasons, or the trial is retried).
+public enum AttemptOutcome: String, Codable, Sendable, CaseIterable {
+    case completed, pruned, diverged, failed, cancelled, requeued
+
+    /// The outcome of an attempt that ended its trial in `state` (nil: not a finished state).
+    public init?(_ state: TrialState) {
+        self.init(rawValue: state.rawValue)
+    }
+}

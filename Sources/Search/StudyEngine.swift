@@ -12,11 +12,15 @@ public final class StudyEngine {
     public let start: Double
     /// Search trials by number: what the sampler and the stopper see.
     public private(set) var trials: [Trial]
+    /// Finished trials of earlier studies (a warm start): history for the sampler only, numbered
+    /// below −1; they use none of the budget and no stopper compares with them.
+    public let warm: [Trial]
 
-    public init(spec: StudySpec, start: Double, trials: [Trial] = []) {
+    public init(spec: StudySpec, start: Double, trials: [Trial] = [], warm: [Trial] = []) {
         self.spec = spec
         self.start = start
         self.trials = trials
+        self.warm = warm
         sampler = spec.strategy.sampler(seed: spec.seed)
         stopper = spec.stopper.chain(divergence: spec.divergence)
     }
@@ -61,10 +65,15 @@ public final class StudyEngine {
     public func suggest(now: Double, running: Int) -> Configuration? {
         guard !spent(now: now), running < spec.budget.maxConcurrent else { return nil }
         var generator = generator(trials.count)
-        return sampler.suggest(spec.space, history: trials, direction: spec.direction, using: &generator)
+        return sampler.suggest(spec.space, history: warm.isEmpty ? trials : warm + trials, direction: spec.direction, using: &generator)
     }
 
     /// Records a suggestion as the next trial, queued; returns its number.
+    /// A finished trial runs again: queued, with no reports, value or reason (its next attempt starts afresh).
+    public func reset(_ number: Int) {
+        trials[number] = Trial(number: number, configuration: trials[number].configuration, state: .queued)
+    }
+
     @discardableResult
     public func add(_ configuration: Configuration) -> Int {
         trials.append(Trial(number: trials.count, configuration: configuration, state: .queued))

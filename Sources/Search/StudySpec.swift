@@ -13,6 +13,7 @@ public struct StudySpec: Equatable, Sendable {
     public var space: SearchSpace
     public var strategy: Strategy
     public var budget: Budget
+    public var retries: Retries
     public var stopper: StopperSpec
     /// Its share of the workers against other running studies (`priority`, default 1): a study
     /// of priority 2 gets twice the running trials of one of priority 1 when both want more.
@@ -30,6 +31,12 @@ public struct StudySpec: Equatable, Sendable {
         public var failFast = 3
         /// Seconds a trial may run before it is stopped and counted as failed (nil: no limit).
         public var trialTimeout: Double?
+    }
+
+    public struct Retries: Equatable, Sendable {
+        /// A trial that fails (or times out) for its own reasons runs again, as its next attempt
+        /// on another worker where one is free, this many times before it counts as failed.
+        public var maxFailures = 0
     }
 
     public enum Strategy: Equatable, Sendable {
@@ -93,7 +100,7 @@ public struct StudySpec: Equatable, Sendable {
         }
     }
 
-    static let keys = ["study", "objective", "trial", "command", "space", "strategy", "budget", "stopper", "seed", "priority"]
+    static let keys = ["study", "objective", "trial", "command", "space", "strategy", "budget", "retries", "stopper", "seed", "priority"]
     static let strategies = ["auto", "gp", "tpe", "random", "sobol", "grid", "coarse_to_fine"]
     static let stoppers = ["none", "median", "asha", "hyperband", "patience"]
 
@@ -149,6 +156,8 @@ public struct StudySpec: Equatable, Sendable {
                         maxWallTime: f.optionalDouble(b, "max_wall_time", "budget", 1...1e9, rule: "≥ 1 second"),
                         failFast: f.int(b, "fail_fast", "budget", default: 3, 0...1_000_000, rule: "a count of trials ≥ 0 (0: never stop early)"),
                         trialTimeout: f.optionalDouble(b, "trial_timeout", "budget", 1...1e9, rule: "≥ 1 second"))
+        let r = f.object(o["retries"], "retries", known: ["max_failures"])
+        retries = Retries(maxFailures: f.int(r, "max_failures", "retries", default: 0, 0...100, rule: "a count of runs again in 0…100 (0: a failure is final)"))
         let st = f.object(o["stopper"], "stopper", known: ["name", "warmup", "min_trials", "min_resource", "reduction_factor", "brackets", "patience", "divergence"])
         if st["divergence"] == .string("off") || st["divergence"] == .bool(false) {
             divergence = nil

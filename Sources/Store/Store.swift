@@ -63,6 +63,21 @@ public final class Store: Sendable {
                 CREATE INDEX logs_by_trial ON logs(study, number, id);
                 """)
         }
+        migrator.registerMigration("v5") { db in
+            // Lifecycle: where a trial came from, every ended attempt, warm-start history,
+            // a study's note and tags, and quarantined workers.
+            try db.execute(sql: """
+                ALTER TABLE trials ADD COLUMN origin TEXT NOT NULL DEFAULT 'suggested';
+                ALTER TABLE studies ADD COLUMN note TEXT;
+                ALTER TABLE studies ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE workers ADD COLUMN quarantine TEXT;
+                CREATE TABLE attempts (study TEXT NOT NULL, number INTEGER NOT NULL, attempt INTEGER NOT NULL, worker TEXT,
+                                       outcome TEXT NOT NULL, cause TEXT, stop_reason TEXT, value REAL, started_at REAL, ended_at REAL NOT NULL,
+                                       PRIMARY KEY (study, number, attempt));
+                CREATE TABLE warm (study TEXT NOT NULL, position INTEGER NOT NULL, config TEXT NOT NULL, state TEXT NOT NULL, value REAL,
+                                   source TEXT NOT NULL, PRIMARY KEY (study, position));
+                """)
+        }
         return migrator
     }
 
@@ -119,7 +134,9 @@ public final class Store: Sendable {
     /// Stores a new study and returns its id (`s-000001`, …).
     public func createStudy(name: String, spec: Config, seed: UInt64) throws -> String {
         try write { db in
-            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM studies") ?? 0
+            // Ids are never reused, even after `delete`: every creation left an event.
+            let created = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE kind = 'study_created'") ?? 0
+            let count = max(created, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM studies") ?? 0)
             let id = String(format: "s-%06d", count + 1)
             try db.execute(sql: "INSERT INTO studies (id, name, spec, state, seed, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [id, name, spec.json, StudyState.running.rawValue, Int64(bitPattern: seed), clock()])
@@ -140,6 +157,9 @@ public final class Store: Sendable {
         public var reason: String?
         /// Unix seconds.
         public let createdAt: Double
+        /// What its owner wrote about it (`sweep note`), and its tags.
+        public var note: String?
+        public var tags: [String] = []
     }
 
     public func studies() throws -> [StudyRecord] {
@@ -148,7 +168,7 @@ public final class Store: Sendable {
                 StudyRecord(id: row["id"], name: row["name"], spec: try Config.parse(json: row["spec"], source: "store"),
                             state: try Self.state(row["state"]), seed: UInt64(bitPattern: row["seed"]),
                             test: try (row["test_score"] as String?).map { try Config.parse(json: $0, source: "store") }, reason: row["reason"],
-                            createdAt: row["created_at"])
+                            createdAt: row["created_at"], note: row["note"], tags: try JSONDecoder().decode([String].self, from: Data((row["tags"] as String).utf8)))
             }
         }
     }
@@ -181,12 +201,22 @@ public final class Store: Sendable {
     /// test split once the search is over. Samplers and stoppers never see it.
     public static let finalNumber = -1
 
-    /// Stores a suggested trial, queued; returns its id (`trialID`).
+    /// Stores a trial, queued; returns its id (`trialID`). The final trial of a study searched
+    /// again (`extend`, `retry`) keeps its row and id: the new retraining is its next attempt.
     @discardableResult
-    public func addTrial(study: String, number: Int, configuration: Search.Configuration) throws -> Int {
+    public func addTrial(study: String, number: Int, configuration: Search.Configuration, origin: Origin = .suggested) throws -> Int {
         try write { db in
-            try db.cachedStatement(sql: "INSERT INTO trials (study, number, config, state, updated_at) VALUES (?, ?, ?, ?, ?)").execute(
-                           arguments: [study, number, Config.object(configuration.values).json, TrialState.queued.rawValue, clock()])
+            let config = Config.object(configuration.values).json
+            if number == Self.finalNumber,
+               let id = try Int.fetchOne(db, sql: "SELECT rowid FROM trials WHERE study = ? AND number = ?", arguments: [study, number]) {
+                try db.execute(sql: """
+                    UPDATE trials SET config = ?, state = ?, worker = NULL, value = NULL, stop_reason = NULL, updated_at = ?, started_at = NULL, ended_at = NULL
+                    WHERE rowid = ?
+                    """, arguments: [config, TrialState.queued.rawValue, clock(), id])
+                return id
+            }
+            try db.cachedStatement(sql: "INSERT INTO trials (study, number, config, state, origin, updated_at) VALUES (?, ?, ?, ?, ?, ?)").execute(
+                           arguments: [study, number, config, TrialState.queued.rawValue, origin.rawValue, clock()])
             return Int(db.lastInsertedRowID)
         }
     }
@@ -225,13 +255,15 @@ public final class Store: Sendable {
         }
     }
 
-    /// Puts a running trial back in the queue (its worker was lost); its next assignment is a
-    /// new attempt, and reports of the old one become stale.
-    public func requeue(study: String, number: Int) throws {
+    /// Puts a running trial back in the queue (its worker was lost, left, or failed for its own
+    /// reasons); its next assignment is a new attempt, and reports of the old one become stale.
+    /// The attempt is kept with `why` and, for a machine's failure, its `cause`.
+    public func requeue(study: String, number: Int, why: StopReason, cause: FailureCause? = nil) throws {
         try write { db in
+            try endAttempt(db, study: study, number: number, outcome: .requeued, cause: cause, reason: why, value: nil)
             try db.cachedStatement(sql: "UPDATE trials SET state = ?, worker = NULL, updated_at = ? WHERE study = ? AND number = ? AND state = ?").execute(
                            arguments: [TrialState.queued.rawValue, clock(), study, number, TrialState.running.rawValue])
-            try log(db, "requeued", ["study": .string(study), "trial": .number(Double(number))])
+            try log(db, "requeued", ["study": .string(study), "trial": .number(Double(number)), "why": .string(why.detail)])
         }
     }
 
@@ -258,18 +290,28 @@ public final class Store: Sendable {
         }
     }
 
-    /// Ends an attempt with its final state, objective and stop reason. False when stale.
+    /// Ends an attempt with its final state, objective and stop reason (kept in `attempts` too,
+    /// with the failure's `cause`). False when stale.
     @discardableResult
-    public func finish(study: String, number: Int, attempt: Int, state: TrialState, value: Double?, reason: StopReason?) throws -> Bool {
+    public func finish(study: String, number: Int, attempt: Int, state: TrialState, value: Double?, reason: StopReason?,
+                       cause: FailureCause? = nil) throws -> Bool {
         try write { db in
             let now = clock()
-            let reasonJSON: String? = try reason.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+            let current = try Int.fetchOne(db.cachedStatement(sql: "SELECT attempt FROM trials WHERE study = ? AND number = ?"), arguments: [study, number])
+            guard current == attempt else { return false }
+            if let outcome = AttemptOutcome(state) {
+                try endAttempt(db, study: study, number: number, outcome: outcome, cause: cause, reason: reason, value: value)
+            }
             try db.cachedStatement(sql: """
                 UPDATE trials SET state = ?, value = ?, stop_reason = ?, updated_at = ?, ended_at = ?
                 WHERE study = ? AND number = ? AND attempt = ?
-                """).execute(arguments: [state.rawValue, value.flatMap { $0.isFinite ? $0 : nil }, reasonJSON, now, now, study, number, attempt])
+                """).execute(arguments: [state.rawValue, value.flatMap { $0.isFinite ? $0 : nil }, try Self.json(reason), now, now, study, number, attempt])
             return db.changesCount == 1
         }
+    }
+
+    static func json(_ reason: StopReason?) throws -> String? {
+        try reason.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
     }
 
     /// The study's trials as samplers and stoppers see them: configuration, state, the
@@ -335,11 +377,13 @@ public final class Store: Sendable {
                 values = values.setting("epoch", to: .number(Double(row["epoch"] as Int)))
                 epochs[row["number"], default: []].append(values)
             }
+            let ended = try attempts(db, study: study)
             return try Row.fetchAll(db, sql: "SELECT * FROM trials WHERE study = ? ORDER BY number < 0, number", arguments: [study]).map { row in
                 let number: Int = row["number"]
                 var trial: [String: Config] = [
                     "trial": .number(Double(number)), "status": .string(row["state"]), "attempt": .number(Double(row["attempt"] as Int)),
                     "config": try Config.parse(json: row["config"], source: "store"), "metrics": .array(epochs[number] ?? []),
+                    "origin": .string(row["origin"]), "attempts": .array(ended[number] ?? []),
                 ]
                 if number == Self.finalNumber { trial["final"] = .bool(true) }
                 if let value: Double = row["value"] { trial["value"] = .number(value) }

@@ -1,5 +1,6 @@
 import Foundation
 import Protocol
+import Search
 import Version
 
 /// The worker's protocol, without sockets, threads or a clock of its own: messages and events
@@ -178,7 +179,7 @@ public final class WorkerCore {
 
     /// The trial ended: DONE, unless the worker is leaving or the trial is no longer its own
     /// (neither is a result: the coordinator runs it again). The worker is free after this.
-    public func finish(_ status: RunStatus, metrics: [String: Double], error: String?, now: Double) -> [Effect] {
+    public func finish(_ status: RunStatus, metrics: [String: Double], error: String?, cause: FailureCause? = nil, now: Double) -> [Effect] {
         guard var t = trial else { return [] }
         // The last output goes before DONE, so a failure's traceback is there when the trial ends.
         let last = abandoned || leaving ? [] : flush()
@@ -187,7 +188,7 @@ public final class WorkerCore {
         trial = nil
         guard !leaving, !abandoned else { return [] }
         t.seq += 1
-        return last + keep(envelope(.done, Body.Done(trial: t.id, attempt: t.attempt, seq: t.seq, status: status, metrics: metrics, error: error)), t, now: now)
+        return last + keep(envelope(.done, Body.Done(trial: t.id, attempt: t.attempt, seq: t.seq, status: status, metrics: metrics, error: error, cause: cause)), t, now: now)
     }
 
     private func keep(_ message: Envelope, _ t: (id: Int, attempt: Int, seq: Int), now: Double) -> [Effect] {

@@ -204,7 +204,7 @@ public final class WorkerService: @unchecked Sendable {
             }, output: { stream, line in
                 self.perform(self.core.withLock { $0.output(stream, line) })
             })
-            let effects = core.withLock { $0.finish(result.status, metrics: result.metrics, error: result.error, now: now()) }
+            let effects = core.withLock { $0.finish(result.status, metrics: result.metrics, error: result.error, cause: result.cause, now: now()) }
             if !effects.isEmpty {
                 logger.info("trial ended", metadata: ["study": "\(assign.study)", "trial": "\(assign.number.map { "\($0)" } ?? "-")", "id": "\(assign.trial)",
                                                       "status": "\(result.status.rawValue)", "error": "\(result.error ?? "-")"])

@@ -10,16 +10,26 @@ struct Submit: AsyncParsableCommand {
         abstract: "Validate a search spec here, submit it to the coordinator, and print the study id.",
         discussion: "Example:\n  sweep submit examples/fashion-mnist-mlp.yaml --coordinator tcp://10.0.0.5:5556")
     @Argument(help: "A search spec file (YAML or JSON).") var spec: String
+    @Option(help: "Start the samplers from an earlier study's trials: its id, or a file sweep export wrote (.json or .csv).")
+    var warmStart: String?
     @OptionGroup var coordinator: CoordinatorOption
 
     mutating func run() async throws {
         let config = try Config.load(path: spec)
         // Every problem, with its path, before anything is sent.
         do { _ = try StudySpec(config: config, trials: TrialSpec.rules) } catch let error as SpecError { throw error.validation(file: spec) }
+        let warm = try warmStart.map(WarmFile.read)
         let client = try await coordinator.connect()
         defer { client.close() }
-        let reply = try await client.request(.submit, Body.Submit(spec: config))
-        print(try reply.decode(Body.Submitted.self).study)
+        let reply = try await client.request(.submit, Body.Submit(spec: config, warmStart: warm))
+        let submitted = try reply.decode(Body.Submitted.self)
+        print(submitted.study)
+        if let taken = submitted.warm {
+            // On standard error: scripts read the study id alone from standard output.
+            var text = "warm start: \(taken.taken) trial\(taken.taken == 1 ? "" : "s") taken from \(warmStart ?? "")"
+            for skip in taken.skipped { text += "\n  \(skip.count) left out: \(skip.reason)" }
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+        }
     }
 }
 
@@ -56,20 +66,37 @@ struct Cancel: AsyncParsableCommand {
 }
 
 struct Workers: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the workers the coordinator knows, with what they run.",
-                                                    discussion: "Example:\n  sweep workers")
+    static let configuration = CommandConfiguration(
+        abstract: "List the workers the coordinator knows, with what they run; release a quarantined one.",
+        discussion: """
+        A worker that fails several trials in a row for its machine's reasons (data or program \
+        missing there, out of memory) is quarantined: it gets no trials until released here or \
+        restarted. Its failed trials run on other workers and do not count against them.
+
+        Examples:
+          sweep workers
+          sweep workers --release gpu-3
+        """)
     @Flag(help: "Print the WORKERS_REPLY body as JSON.") var json = false
+    @Option(help: "Release this quarantined worker: it gets trials again.") var release: String?
     @OptionGroup var coordinator: CoordinatorOption
 
     mutating func run() async throws {
         let client = try await coordinator.connect()
         defer { client.close() }
+        if let release {
+            _ = try await client.request(.release, Body.Release(worker: release))
+            return print("released \(release): it gets trials again")
+        }
         let reply = try await client.request(.workers, Body.Empty())
         if json { return print(String(decoding: reply.body, as: UTF8.self)) }
         let rows = try reply.decode(Body.WorkersReply.self).workers
         print(Table(["worker", "host", "threads", "state", "study", "trial", "last seen"],
                     rows.map { [$0.worker, $0.host, "\($0.threads)/\($0.cores)", $0.state.rawValue, $0.study ?? "-",
                                 $0.number.map { $0 < 0 ? "final" : String($0) } ?? "-", "\($0.lastSeenMS) ms"] }).text)
+        for row in rows where row.state == .quarantined {
+            print("\(row.worker) is quarantined: \(row.reason ?? "its trials failed")\n  fix the machine, then: sweep workers --release \(row.worker) (or restart the worker)")
+        }
     }
 }
 

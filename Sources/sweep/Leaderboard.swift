@@ -22,6 +22,9 @@ extension Body.StudyStatus {
             let numbers = score.keys.sorted().filter { $0.hasPrefix("test_") }.compactMap { key in score[key].map { "\(key) \(format($0.metric))" } }
             text += numbers.isEmpty ? ", test: \(score["error"].map { "\($0)" } ?? "not scored")" : ", " + numbers.joined(separator: ", ")
         }
+        if let warm { text += "; warm-started from \(warm) trials" }
+        if let tags, !tags.isEmpty { text += " [\(tags.joined(separator: ", "))]" }
+        if let note { text += "\n  note: \(note)" }
         return text
     }
 }

@@ -13,7 +13,8 @@ struct Sweep: AsyncParsableCommand {
           sweep run examples/fashion-mnist-mlp.yaml       a whole search study, locally
         """,
         version: Build.line("sweep"),
-        subcommands: [Train.self, Run.self, Submit.self, Status.self, Leaderboard.self, Logs.self, Cancel.self, Export.self, Workers.self, Keygen.self]
+        subcommands: [Train.self, Run.self, Submit.self, Status.self, Leaderboard.self, Logs.self, Cancel.self, Export.self, Workers.self,
+                      Enqueue.self, Extend.self, Retry.self, Rename.self, Note.self, Delete.self, Keygen.self]
     )
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Config
 import Synchronization
+import Search
 @testable import Runner
 
 /// Collects log lines from the trial's reader threads.
@@ -134,10 +135,10 @@ struct CommandTrialTests {
         #expect(try trial.run(onReport: { _ in true }, onLog: { _, _ in }) == .signaled(SIGSEGV))
     }
 
-    @Test("a program that cannot start is an error naming it")
+    @Test("a program that cannot start is the machine's failure, naming it")
     func missing() throws {
         let trial = try CommandTrial(template: ["/nonexistent/train"], parameters: [:], seed: 0)
-        let error = #expect(throws: SpecError.self) { _ = try trial.run(onReport: { _ in true }, onLog: { _, _ in }) }
+        let error = #expect(throws: MachineFault.self) { _ = try trial.run(onReport: { _ in true }, onLog: { _, _ in }) }
         #expect(error?.description.contains("cannot start '/nonexistent/train'") == true)
     }
 }

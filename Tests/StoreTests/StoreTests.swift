@@ -58,7 +58,7 @@ struct StoreTests {
         #expect(try store.record(study: study, number: 0, attempt: 1, seq: 1, epoch: 1, metrics: ["acc": 0.7]) == .stored)
         #expect(try store.record(study: study, number: 0, attempt: 1, seq: 1, epoch: 1, metrics: ["acc": 0.7]) == .duplicate)
         // The worker is lost: the trial goes back to the queue and runs again as attempt 2.
-        try store.requeue(study: study, number: 0)
+        try store.requeue(study: study, number: 0, why: StopReason(rule: .cancelled, detail: "w1 was lost"))
         #expect(try store.history(study: study, metric: "acc")[0].state == .queued)
         #expect(try store.assign(study: study, number: 0, worker: "w2") == 2)
         #expect(try store.record(study: study, number: 0, attempt: 1, seq: 2, epoch: 2, metrics: ["acc": 0.8]) == .stale(current: 2))
