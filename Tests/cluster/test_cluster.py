@@ -105,10 +105,10 @@ class Cluster:
     def key(self, name, folder=""):
         return os.path.join(self.keys, folder, f"{name}.key_secret")
 
-    def start_worker(self, name, key=None):
+    def start_worker(self, name, key=None, env=None):
         self.workers[name] = subprocess.Popen(
             [os.path.join(BIN, "worker"), "--cluster", self.cluster_file, "--key", key or self.key(name, "workers"), "--name", name],
-            stderr=self._log(name))
+            stderr=self._log(name), env=env)
 
     def client(self, certificate=None):
         return CheckedClient(self.clients_endpoint, certificate=certificate or self.key("tester", "clients"),

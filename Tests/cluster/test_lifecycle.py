@@ -1,0 +1,151 @@
+"""Process-level tests of a study's life, driven from the shell as a user does: enqueue, extend,
+retry, warm start from an export, rename, note, delete, and a worker whose machine cannot run the
+trials being quarantined while the study completes on the others."""
+import json
+import os
+import shutil
+import stat
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from test_cluster import Cluster, TRIAL, quadratic_study, wait_for  # noqa: E402
+
+
+class LifecycleTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="sweep-life-")
+        self.cluster = Cluster(self.tmp, lease_grace=30)
+        self.cluster.start_coordinator()
+
+    def tearDown(self):
+        self.cluster.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def sweep(self, *args, ok=True):
+        done = self.cluster.sweep(*args)
+        if ok:
+            self.assertEqual(done.returncode, 0, f"sweep {' '.join(args)}: {done.stderr}")
+        return done
+
+    def submit(self, spec, *args):
+        path = os.path.join(self.tmp, f"{spec['study']}.json")
+        with open(path, "w") as handle:
+            json.dump(spec, handle)
+        done = self.sweep("submit", path, *args)
+        return done.stdout.strip(), done.stderr
+
+    def status(self, study):
+        return json.loads(self.sweep("status", study, "--json").stdout)["studies"][0]
+
+    def exported(self, study):
+        return json.loads(self.sweep("export", study, "--format", "json").stdout)
+
+    def wait_state(self, study, state, timeout=60):
+        wait_for(lambda: self.status(study)["state"] == state, timeout, f"{study} to be {state}")
+
+    def test_enqueue_extend_note_rename_warm_start_and_delete_from_the_shell(self):
+        self.cluster.start_worker("w1")
+        study, _ = self.submit(quadratic_study(trials=3, concurrent=1, epochs=2, pause=0.01))
+        self.wait_state(study, "completed")
+
+        refused = self.sweep("enqueue", study, "x=0.3", ok=False)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("sweep extend", refused.stderr)
+
+        # With no worker up, the enqueued trials are the next ones (an idle worker would take a
+        # suggestion the moment the study has budget again).
+        self.cluster.workers["w1"].terminate()
+        self.cluster.workers["w1"].wait(10)
+        self.assertIn("running", self.sweep("extend", study, "--trials", "3").stdout)
+        outside = self.sweep("enqueue", study, "x=2", ok=False)
+        self.assertIn("trials[0].x is outside the space: 2 is not in [0, 1]", outside.stderr)
+        self.assertIn("queued as trial", self.sweep("enqueue", study, "x=0.3").stdout)
+        self.assertIn("queued as trial", self.sweep("enqueue", study, "x=1.5", "--allow-outside").stdout)
+        self.cluster.start_worker("w1")
+        self.wait_state(study, "completed")
+        trials = self.exported(study)["trials"]
+        self.assertEqual(len(trials), 6)
+        origins = {t["trial"]: (t["origin"], t["config"]["x"]) for t in trials}
+        self.assertEqual(origins[3], ("enqueued", 0.3))
+        self.assertEqual(origins[4], ("outside", 1.5))
+        self.assertEqual(self.status(study)["best"], 3, "the enqueued x = 0.3 is the optimum of (x − 0.3)²")
+
+        self.sweep("rename", study, "quad-baseline")
+        self.sweep("note", study, "x near 0.3 is best", "--tag", "baseline")
+        line = self.sweep("status", study).stdout
+        self.assertIn("quad-baseline", line)
+        self.assertIn("note: x near 0.3 is best", line)
+        self.assertIn("[baseline]", line)
+
+        csv = os.path.join(self.tmp, "old.csv")
+        self.sweep("export", study, "--format", "csv", "--output", csv)
+        narrower = quadratic_study(trials=2, name="narrow")
+        narrower["space"]["x"]["high"] = 0.5
+        second, said = self.submit(narrower, "--warm-start", csv)
+        inside = sum(1 for t in trials if t["config"]["x"] <= 0.5)
+        self.assertIn(f"warm start: {inside} trial{'s' if inside != 1 else ''} taken from {csv}", said)
+        self.assertIn(f"{6 - inside} left out: x is outside the space", said)
+        self.assertEqual(self.status(second)["warm"], inside)
+
+        asked = self.sweep("delete", study, ok=False)
+        self.assertIn("add --yes", asked.stderr)
+        self.assertEqual(self.status(study)["study"], study, "nothing was deleted")
+        self.assertIn(f"deleted {study}", self.sweep("delete", study, "--yes").stdout)
+        self.assertNotIn(study, self.sweep("status").stdout)
+
+    def test_failed_trials_run_again_by_retry_and_by_max_failures_keeping_every_attempt(self):
+        self.cluster.start_worker("w1")
+        marks = os.path.join(self.tmp, "marks")
+        os.makedirs(marks)
+        # Each trial fails its first run (exit 3) and succeeds the next.
+        flaky = quadratic_study(trials=2, concurrent=1, epochs=2, pause=0.01, name="flaky")
+        flaky["command"] = ["sh", "-c", f"test -e {marks}/$0-{{trial}} || {{ touch {marks}/$0-{{trial}}; exit 3; }}; exec {sys.executable} {TRIAL} {{x}} 2 0",
+                            "a"]
+        flaky["budget"]["fail_fast"] = 0
+        study, _ = self.submit(flaky)
+        self.wait_state(study, "completed")
+        self.assertEqual([t["status"] for t in self.exported(study)["trials"]], ["failed", "failed"])
+        self.assertIn("queued to run again", self.sweep("retry", study, "--failed").stdout)
+        self.wait_state(study, "completed")
+        trials = self.exported(study)["trials"]
+        self.assertEqual([(t["status"], t["attempt"]) for t in trials], [("completed", 2), ("completed", 2)])
+        self.assertEqual([a["outcome"] for a in trials[0]["attempts"]], ["failed", "completed"])
+        self.assertEqual(trials[0]["attempts"][0]["stop_reason"]["detail"], "exit status 3")
+
+        flaky["study"], flaky["command"][-1] = "flaky-retries", "b"
+        flaky["retries"] = {"max_failures": 1}
+        again, _ = self.submit(flaky)
+        self.wait_state(again, "completed")
+        self.assertEqual([(t["status"], t["attempt"]) for t in self.exported(again)["trials"]], [("completed", 2), ("completed", 2)])
+
+    def test_a_worker_whose_machine_lacks_the_program_is_quarantined_and_the_study_completes_elsewhere(self):
+        tools = os.path.join(self.tmp, "bin")
+        os.makedirs(tools)
+        program = os.path.join(tools, "quad-trial")
+        with open(program, "w") as handle:
+            handle.write(f"#!/bin/sh\nexec {sys.executable} {TRIAL} \"$@\"\n")
+        os.chmod(program, os.stat(program).st_mode | stat.S_IEXEC)
+        # w1's machine has the program on its PATH; w2's does not.
+        self.cluster.start_worker("w1", env={**os.environ, "PATH": tools + os.pathsep + os.environ["PATH"]})
+        self.cluster.start_worker("w2")
+        spec = quadratic_study(trials=6, concurrent=2, epochs=2, pause=0.2, name="path")
+        spec["command"][:2] = ["quad-trial"]
+        study, _ = self.submit(spec)
+        self.wait_state(study, "completed", timeout=90)
+        trials = self.exported(study)["trials"]
+        self.assertTrue(all(t["status"] == "completed" for t in trials), [t["status"] for t in trials])
+        self.assertTrue(all(t["worker"] == "w1" for t in trials))
+        missed = [a for t in trials for a in t["attempts"] if a.get("cause") == "worker"]
+        self.assertEqual({a["worker"] for a in missed}, {"w2"})
+        self.assertTrue(all(a["outcome"] == "requeued" for a in missed), "a machine's failure is not the trial's")
+        self.assertEqual(len(missed), 3, "quarantined after 3 in a row, it got no more")
+        workers = self.sweep("workers").stdout
+        self.assertIn("w2 is quarantined: 3 trials in a row failed on this machine; the last: cannot start 'quad-trial'", workers)
+        self.assertIn("released w2", self.sweep("workers", "--release", "w2").stdout)
+        self.assertNotIn("quarantined", self.sweep("workers").stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
