@@ -82,7 +82,14 @@ extension Coordinator {
                                                      lines: lines.map { Body.Line(StandardStream(rawValue: $0.stream) ?? .stderr, $0.text) },
                                                      next: next, running: target.state(of: request.trial) == .running))]
         case .heartbeat:
+            renewLeases(of: peer, now: now)
             return []
+        case .ask:
+            return [try ask(peer, envelope.decode(Body.Ask.self), re: re, now: now)]
+        case .report:
+            return try report(peer, envelope.decode(Body.Metric.self), re: re, now: now)
+        case .tell:
+            return try tell(peer, envelope.decode(Body.Tell.self), re: re, now: now)
         default:
             return try steer(peer, envelope, re: re, now: now)
         }

@@ -67,7 +67,7 @@ extension Coordinator {
             guard case let .object(values) = trial else { continue }
             do {
                 let (configuration, origin) = try study.spec.space.configuration(given: values, allowOutside: request.allowOutside ?? false, path: "trials[\(i)]")
-                if study.spec.command == nil {
+                if study.spec.runner == .builtin {
                     for problem in trials.check(study.engine.config(for: configuration, number: study.trials.count + i)) {
                         problems.append(.init(path: "trials[\(i)]", message: "gives a trial spec that does not train: \(problem)"))
                     }

@@ -138,48 +138,56 @@ extension Coordinator {
     private func metric(_ name: String, _ m: Body.Metric, re: String, now: Double) throws -> [Outgoing] {
         let peer = workers[name]!.peer
         let (study, number) = try holder(name, of: m.trial, attempt: m.attempt, re: re)
-        let metrics = m.metrics
         let ack = send(peer, .ack, re: re, Body.Ack(trial: m.trial, attempt: m.attempt, seq: m.seq))
-        guard study.state(of: number) == .running else {
-            // The trial has ended here (a stop the worker has not heard of yet, or its DONE is on
-            // the way): nothing more is stored, and a stop is said again until the worker stops.
-            guard study.state(of: number) != .completed, let reason = try store.stopReason(study: study.id, number: number) else { return [ack] }
-            return [ack, send(peer, .decision, Body.Decision(trial: m.trial, attempt: m.attempt, epoch: m.epoch, continue: false, reason: Body.Reason(reason)))]
+        func decide(_ reason: StopReason?) -> Outgoing {
+            send(peer, .decision, Body.Decision(trial: m.trial, attempt: m.attempt, epoch: m.epoch, continue: reason == nil, reason: reason.map(Body.Reason.init)))
         }
-        let (recorded, decision) = try study.record(number, attempt: m.attempt, seq: m.seq, epoch: m.epoch, metrics: metrics)
+        switch try judge(study, number, trial: m.trial, attempt: m.attempt, seq: m.seq, epoch: m.epoch, metrics: m.metrics, re: re, now: now) {
+        case .quiet: return [ack]
+        case .go: return [ack, decide(nil)]
+        case let .stop(reason, ended):
+            // A trial stopped now may have been the study's last: end its search now, so no
+            // leaderboard shows a running study with nothing running.
+            return [ack, decide(reason)] + (ended ? try schedule(now: now) : [])
+        }
+    }
+
+    /// What a report means for its trial.
+    enum Verdict {
+        /// Nothing to say (a resend, or a report on a trial that completed).
+        case quiet
+        case go
+        /// Stop: the reason, and whether the trial ended now (else it had ended before).
+        case stop(StopReason, ended: Bool)
+    }
+
+    /// Stores a report of a held attempt and decides whether it goes on: the study's stopper,
+    /// or the study's end. A report on a trial that has ended is not stored, and its stop is said again.
+    func judge(_ study: Study, _ number: Int, trial: Int, attempt: Int, seq: Int, epoch: Int, metrics: [String: Double], re: String,
+               now: Double) throws -> Verdict {
+        guard study.state(of: number) == .running else {
+            // A stop the runner has not heard of yet, or its DONE is on the way.
+            guard study.state(of: number) != .completed, let reason = try store.stopReason(study: study.id, number: number) else { return .quiet }
+            return .stop(reason, ended: false)
+        }
+        let (recorded, decision) = try study.record(number, attempt: attempt, seq: seq, epoch: epoch, metrics: metrics)
         switch recorded {
         case .stale(let current):
-            throw ProtocolError(.staleAttempt, "attempt \(m.attempt) of trial \(m.trial) was superseded by attempt \(current)", re: re)
+            throw ProtocolError(.staleAttempt, "attempt \(attempt) of trial \(trial) was superseded by attempt \(current)", re: re)
         case .duplicate:
-            return [ack]
+            return .quiet
         case .stored:
-            var out = [ack]
-            func decide(_ reason: StopReason?) -> Outgoing {
-                send(peer, .decision, Body.Decision(trial: m.trial, attempt: m.attempt, epoch: m.epoch, continue: reason == nil,
-                                                     reason: reason.map(Body.Reason.init)))
-            }
-            logger.debug("report", metadata: ["study": "\(study.id)", "trial": "\(number)", "epoch": "\(m.epoch)", "\(study.spec.metric)": "\(metrics[study.spec.metric].map { "\($0)" } ?? "-")"])
-            guard study.state(of: number) == .running else { return out }
+            logger.debug("report", metadata: ["study": "\(study.id)", "trial": "\(number)", "epoch": "\(epoch)", "\(study.spec.metric)": "\(metrics[study.spec.metric].map { "\($0)" } ?? "-")"])
             if study.state == .cancelled || study.state == .failed {
                 let reason = StopReason(rule: .cancelled, detail: study.state == .failed ? "the study failed" : "the study was cancelled")
-                try study.finish(number, attempt: m.attempt, .cancelled, value: nil, reason: reason, now: now)
-                return out + [decide(reason)]
+                try study.finish(number, attempt: attempt, .cancelled, value: nil, reason: reason, now: now)
+                return .stop(reason, ended: true)
             }
             // The final trial runs to the end: it is the best configuration, retrained.
-            guard number != Store.finalNumber else { return out + [decide(nil)] }
-            let trial = study.trials[number]
-            if case let .stop(reason) = decision {
-                let state = reason.rule.state
-                try study.finish(number, attempt: m.attempt, state, value: trial.reports[m.epoch], reason: reason, now: now)
-                logger.info("trial stopped", metadata: ["study": "\(study.id)", "trial": "\(number)", "rule": "\(reason.rule)", "detail": "\(reason.detail)"])
-                out.append(decide(reason))
-                // The stopped trial may have been the study's last: end its search now, so no
-                // leaderboard shows a running study with nothing running.
-                out += try schedule(now: now)
-            } else {
-                out.append(decide(nil))
-            }
-            return out
+            guard number != Store.finalNumber, case let .stop(reason) = decision else { return .go }
+            try study.finish(number, attempt: attempt, reason.rule.state, value: study.trials[number].reports[epoch], reason: reason, now: now)
+            logger.info("trial stopped", metadata: ["study": "\(study.id)", "trial": "\(number)", "rule": "\(reason.rule)", "detail": "\(reason.detail)"])
+            return .stop(reason, ended: true)
         }
     }
 
@@ -192,38 +200,43 @@ extension Coordinator {
             try machineFailed(name, study, number, d, now: now)
         } else if study.state(of: number) == .running {
             workers[name]!.faults = 0
-            var state: TrialState = switch d.status {
-            case .completed: .completed
-            case .diverged: .diverged
-            case .stopped: study.state == .cancelled || study.state == .failed ? .cancelled : .pruned
-            case .failed: .failed
-            }
-            var reason: StopReason? = switch d.status {
-            case .diverged: StopReason(rule: .divergence, detail: d.error ?? "the loss became NaN or infinite")
-            default: d.error.map { StopReason(rule: .error, detail: $0) }
-            }
-            // A trial that ran to its end without ever reporting the objective says nothing about
-            // its configuration: it failed, and the reason names what it did report.
-            let t = number == Store.finalNumber ? nil : study.trials[number]
-            if state == .completed, t != nil, let silence = study.engine.silence(number, reported: Array((d.metrics ?? [:]).keys)) {
-                state = .failed
-                reason = silence
-            }
-            if number == Store.finalNumber {
-                try study.finish(number, attempt: d.attempt, state, value: nil, reason: reason, now: now)
-                try recordTest(study, d, state: state)
-            } else if t != nil, state == .failed {
-                let reason = reason ?? StopReason(rule: .error, detail: "the trial failed (its worker said no more)")
-                try fail(study, number, attempt: d.attempt, reason: reason, worker: name, now: now)
-                logger.info("trial failed", metadata: ["study": "\(study.id)", "trial": "\(number)", "error": "\(reason.detail)"])
-            } else if let t {
-                let value = d.metrics?[study.spec.metric] ?? t.lastStep.flatMap { t.reports[$0] }
-                try study.finish(number, attempt: d.attempt, state, value: value, reason: reason, now: now)
-                logger.info("trial finished", metadata: ["study": "\(study.id)", "trial": "\(number)", "state": "\(state.rawValue)",
-                                                         "value": "\(value.map { "\($0)" } ?? "-")", "error": "\(d.error ?? "-")"])
-            }
+            try conclude(study, number, d, runner: name, now: now)
         }
         return [send(peer, .ack, re: re, Body.Ack(trial: d.trial, attempt: d.attempt, seq: d.seq))] + (try failFast(study)) + (try schedule(now: now))
+    }
+
+    /// Ends a running attempt as its runner (a worker, or an asker) says it ended.
+    func conclude(_ study: Study, _ number: Int, _ d: Body.Done, runner name: String, now: Double) throws {
+        var state: TrialState = switch d.status {
+        case .completed: .completed
+        case .diverged: .diverged
+        case .stopped: study.state == .cancelled || study.state == .failed ? .cancelled : .pruned
+        case .failed: .failed
+        }
+        var reason: StopReason? = switch d.status {
+        case .diverged: StopReason(rule: .divergence, detail: d.error ?? "the loss became NaN or infinite")
+        default: d.error.map { StopReason(rule: .error, detail: $0) }
+        }
+        // A trial that ran to its end without ever reporting the objective says nothing about
+        // its configuration: it failed, and the reason names what it did report.
+        let t = number == Store.finalNumber ? nil : study.trials[number]
+        if state == .completed, t != nil, let silence = study.engine.silence(number, reported: Array((d.metrics ?? [:]).keys)) {
+            state = .failed
+            reason = silence
+        }
+        if number == Store.finalNumber {
+            try study.finish(number, attempt: d.attempt, state, value: nil, reason: reason, now: now)
+            try recordTest(study, d, state: state)
+        } else if t != nil, state == .failed {
+            let reason = reason ?? StopReason(rule: .error, detail: "the trial failed (its runner said no more)")
+            try fail(study, number, attempt: d.attempt, reason: reason, worker: name, now: now)
+            logger.info("trial failed", metadata: ["study": "\(study.id)", "trial": "\(number)", "error": "\(reason.detail)"])
+        } else if let t {
+            let value = d.metrics?[study.spec.metric] ?? t.lastStep.flatMap { t.reports[$0] }
+            try study.finish(number, attempt: d.attempt, state, value: value, reason: reason, now: now)
+            logger.info("trial finished", metadata: ["study": "\(study.id)", "trial": "\(number)", "state": "\(state.rawValue)",
+                                                     "value": "\(value.map { "\($0)" } ?? "-")", "error": "\(d.error ?? "-")"])
+        }
     }
 
     /// The final trial ended: its test score is the study's, and the study is complete.

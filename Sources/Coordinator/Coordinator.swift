@@ -23,6 +23,9 @@ public final class Coordinator {
         public var outputLines = 2000
         /// Failures in a row, for the machine's reasons, that quarantine a worker (0: never).
         public var quarantineAfter = 3
+        /// Seconds an asked trial (`runner: external`) may go without a report or heartbeat
+        /// before it runs elsewhere.
+        public var askLease: Double = 600
         public init() {}
     }
 
@@ -79,6 +82,8 @@ public final class Coordinator {
     var orphans: Set<Int> = []
     var orphansSince: Double?
     var followers: [Data: Follower] = [:]
+    /// Trials of `runner: external` studies held by the programs that asked for them, by trial id.
+    var leases: [Int: Lease] = [:]
     /// Studies in the store this build could not load, with the reason (logged at start).
     public private(set) var unreadable: [String: String] = [:]
     /// Seconds a follower may stay silent before it is dropped (clients send HEARTBEAT at least
@@ -222,6 +227,7 @@ public final class Coordinator {
             followers[peer] = nil
         }
         try forgetWorkers(now: now)
+        try expireLeases(now: now)
         out += try timeouts(now: now)
         out += try schedule(now: now)
         return out
@@ -300,8 +306,8 @@ public final class Coordinator {
 
     /// The search is over: queue the final trial (the best completed configuration retrained and
     /// scored on the test split) or, with nothing to retrain, complete the study.
-    private func finishSearch(_ study: Study) throws {
-        if study.spec.command == nil, let best = study.best(completed: true) {
+    func finishSearch(_ study: Study) throws {
+        if study.spec.runner == .builtin, let best = study.best(completed: true) {
             let id = try study.addFinal(best.configuration)
             index[id] = (study.id, Store.finalNumber)
             logger.info("search over: retraining the best trial and scoring it on the test split", metadata: ["study": "\(study.id)", "trial": "\(best.number)"])
@@ -316,7 +322,7 @@ public final class Coordinator {
     /// `priority` goes first, ties to the one served longest ago (round-robin), then the oldest.
     /// A trial that failed on `worker` goes to another of the `free` ones where it can.
     private func nextTrial(for worker: String, free: Set<String>, live: Set<String>, now: Double) throws -> (Study, Int)? {
-        let order = studies.values.filter(\.state.isActive).sorted { a, b in
+        let order = studies.values.filter { $0.state.isActive && $0.spec.runner != .external }.sorted { a, b in
             let x = Double(a.running) / a.spec.priority, y = Double(b.running) / b.spec.priority
             return x != y ? x < y : a.served != b.served ? a.served < b.served : a.id < b.id
         }

@@ -20,6 +20,8 @@ public struct Settings: Equatable, Sendable {
     public var outputLines = 2000
     /// Failures in a row, for a worker's machine's reasons, that quarantine it (0: never).
     public var quarantineAfter = 3
+    /// Seconds an asked trial may go silent before it runs elsewhere.
+    public var askLease: Double = 600
     public var logLevel = "info"
     /// The coordinator's secret certificate (CURVE is on unless `insecure`).
     public var key: String?
@@ -32,7 +34,7 @@ public struct Settings: Equatable, Sendable {
     public var clusterFile: String?
     public var advertise: String?
 
-    public static let keys = ["workers", "clients", "store", "heartbeat", "liveness", "lease_grace", "worker_retention", "max_message", "output_lines", "quarantine_after", "log_level",
+    public static let keys = ["workers", "clients", "store", "heartbeat", "liveness", "lease_grace", "worker_retention", "max_message", "output_lines", "quarantine_after", "ask_lease", "log_level",
                               "key", "workers_allow", "clients_allow", "insecure", "cluster_file", "advertise"]
     public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
@@ -55,6 +57,7 @@ public struct Settings: Equatable, Sendable {
         outputLines = f.int(o, "output_lines", "", default: defaults.outputLines, 0...1_000_000, rule: "lines kept per trial, in 0…1000000")
         quarantineAfter = f.int(o, "quarantine_after", "", default: defaults.quarantineAfter, 0...1000,
                                 rule: "failures in a row, for a machine's reasons, that quarantine a worker, in 0…1000 (0: never)")
+        askLease = f.double(o, "ask_lease", "", default: defaults.askLease, 1...604_800, rule: "seconds in [1, 604800]")
         logLevel = f.string(o, "log_level", "", default: defaults.logLevel, oneOf: Self.levels)
         key = o["key"].map { _ in f.string(o, "key", "", default: "") }
         workersAllow = Self.paths(f, o, "workers_allow")
@@ -121,6 +124,7 @@ public struct Settings: Equatable, Sendable {
         options.messageLimit = maxMessage
         options.outputLines = outputLines
         options.quarantineAfter = quarantineAfter
+        options.askLease = askLease
         return options
     }
 }

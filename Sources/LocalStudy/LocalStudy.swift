@@ -159,7 +159,7 @@ public final class LocalStudy: @unchecked Sendable {
     /// (never used for the search), as the coordinator's final trial does. Nil for command
     /// studies and when no trial completed.
     public func testScore() -> (trial: Trial, metrics: [String: Double], error: String?)? {
-        guard spec.command == nil, let best = lock.withLock({ engine.best(completed: true) }) else { return nil }
+        guard spec.runner == .builtin, let best = lock.withLock({ engine.best(completed: true) }) else { return nil }
         let assign = lock.withLock { assignment(best.number, test: true) }
         let result = TrialRun(assign: assign, logger: Logger(label: "sweep.run", factory: { _ in SwiftLogNoOpLogHandler() }), data: data)
             .run(shouldStop: { [self] in stopped }, report: { _, _ in true })

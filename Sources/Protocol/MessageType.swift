@@ -12,6 +12,8 @@ public enum MessageType: String, CaseIterable, Codable, Sendable {
     // Steering (§4.3).
     case enqueue = "ENQUEUE", queued = "QUEUED", extend = "EXTEND", retry = "RETRY", describe = "DESCRIBE", delete = "DELETE"
     case release = "RELEASE"
+    // Ask and tell (§4.4).
+    case ask = "ASK", asked = "ASKED", report = "REPORT", reported = "REPORTED", tell = "TELL"
 }
 
 extension MessageType {
@@ -42,6 +44,11 @@ extension MessageType {
         case .retry: Body.Retry.self
         case .describe: Body.Describe.self
         case .release: Body.Release.self
+        case .ask: Body.Ask.self
+        case .asked: Body.Asked.self
+        case .report: Body.Metric.self
+        case .reported: Body.Decision.self
+        case .tell: Body.Tell.self
         case .statusReply: Body.StatusReply.self
         case .follow: Body.Follow.self
         case .snapshot, .update: Body.Rows.self

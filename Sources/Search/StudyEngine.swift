@@ -49,7 +49,7 @@ public final class StudyEngine {
 
     /// The last epoch a built-in trial trains for, when its config says (nil for command trials).
     public func epochs(_ number: Int) -> Int? {
-        guard spec.command == nil, case let .number(n)? = config(for: trials[number].configuration, number: number)[path: "epochs"] else { return nil }
+        guard spec.runner == .builtin, case let .number(n)? = config(for: trials[number].configuration, number: number)[path: "epochs"] else { return nil }
         return Int(n)
     }
 

@@ -10,6 +10,13 @@ public struct StudySpec: Equatable, Sendable {
     public var trial: Config
     /// An external command trial: arguments with `{param}` placeholders.
     public var command: [String]?
+    /// Who runs the trials: the built-in engine, a command on a worker, or a program outside
+    /// Sweep that asks for them (the Python client's `ask`).
+    public var runner: Runner
+
+    public enum Runner: String, Equatable, Sendable, CaseIterable {
+        case builtin, command, external
+    }
     public var space: SearchSpace
     public var strategy: Strategy
     public var budget: Budget
@@ -100,7 +107,7 @@ public struct StudySpec: Equatable, Sendable {
         }
     }
 
-    static let keys = ["study", "objective", "trial", "command", "space", "strategy", "budget", "retries", "stopper", "seed", "priority"]
+    static let keys = ["study", "objective", "trial", "command", "runner", "space", "strategy", "budget", "retries", "stopper", "seed", "priority"]
     static let strategies = ["auto", "gp", "tpe", "random", "sobol", "grid", "coarse_to_fine"]
     static let stoppers = ["none", "median", "asha", "hyperband", "patience"]
 
@@ -128,10 +135,16 @@ public struct StudySpec: Equatable, Sendable {
             command = nil
         }
         if command != nil, o["trial"] != nil { f.fail("command", "and trial are exclusive: a study runs either command trials or built-in trials") }
-        if command == nil {
+        runner = Runner(rawValue: f.string(o, "runner", "", default: command == nil ? "builtin" : "command", oneOf: Runner.allCases.map(\.rawValue))) ?? .builtin
+        if runner == .external, command != nil || o["trial"] != nil {
+            f.fail("runner", "external trials are run by the program that asks for them: leave out command and trial")
+        }
+        if runner == .command, command == nil { f.fail("runner", "command needs a command: [program, argument, …] to run") }
+        if runner == .builtin, command != nil { f.fail("runner", "builtin trials are trained by the worker: leave out command, or say runner: command") }
+        if runner == .builtin {
             for (key, value) in trials.defaults.sorted(by: { $0.key < $1.key }) where trial[path: key] == nil { trial = trial.setting(key, to: value) }
         }
-        space = SearchSpace(Self.parameters(o["space"], f, trialKeys: command == nil ? trials.keys : nil))
+        space = SearchSpace(Self.parameters(o["space"], f, trialKeys: runner == .builtin ? trials.keys : nil))
         let s = f.object(o["strategy"], "strategy", known: ["name", "grid_points", "startup", "shrink", "exploration"])
         var strategyName = f.string(s, "name", "strategy", default: "auto", oneOf: Self.strategies)
         if strategyName == "auto" {
@@ -181,7 +194,7 @@ public struct StudySpec: Equatable, Sendable {
         priority = f.double(o, "priority", "", default: 1, 0.001...1000, rule: "a share in [0.001, 1000] (1: an equal share)")
         if let command {
             Self.checkTemplate(command, space, f)
-        } else if f.problems.isEmpty {
+        } else if runner == .builtin, f.problems.isEmpty {
             if let metrics = trials.metrics, !metrics.contains(metric) {
                 f.fail("objective.metric", "must be a metric built-in trials report: \(metrics.joined(separator: ", ")) (got '\(metric)')\(suggestion(metric, metrics))")
             }
