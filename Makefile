@@ -39,6 +39,10 @@ test: deps
 	$(SWIFT) build
 	$(SWIFT) test
 	python3 -m unittest discover -s Tests/cluster -v
+	python3 -m unittest discover -s clients/python/tests -v
+	@# The client installs as a user installs it (into a scratch folder, not the system).
+	@scratch=$$(mktemp -d) && python3 -m pip install -q --no-deps --target $$scratch ./clients/python && \
+	  PYTHONPATH=$$scratch python3 -c 'import sweep, sweep.command; print("pip install ./clients/python: ok")' && rm -rf $$scratch clients/python/build clients/python/*.egg-info
 	$(MAKE) lint
 
 # Every shell script, checked.

@@ -44,6 +44,9 @@ public final class CommandTrial: Sendable {
         var environment = ProcessInfo.processInfo.environment
         for (name, value) in parameters { environment[Self.variable(name)] = value.description }
         environment["SWEEP_SEED"] = String(seed)
+        // Every parameter with its dotted name and type, for programs that read them whole
+        // (the Python client's sweep.command.params()).
+        environment["SWEEP_PARAMS"] = Config.object(parameters).json
         for (name, value) in builtins { environment["SWEEP_" + name.uppercased()] = value }
         self.environment = environment
     }

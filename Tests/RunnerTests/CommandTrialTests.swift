@@ -20,6 +20,7 @@ struct CommandTrialTests {
         let trial = try CommandTrial(template: ["train.py", "--lr={optimizer.lr}", "--model", "{model}", "plain", #"{"a": 1}"#], parameters: parameters, seed: 4)
         #expect(trial.arguments == ["train.py", "--lr=0.01", "--model", "mlp", "plain", #"{"a": 1}"#])
         #expect(trial.environment["SWEEP_PARAM_OPTIMIZER_LR"] == "0.01" && trial.environment["SWEEP_PARAM_MODEL"] == "mlp")
+        #expect(try Config.parse(json: trial.environment["SWEEP_PARAMS"] ?? "", source: "t") == .object(["optimizer.lr": .number(0.01), "model": .string("mlp")]))
         #expect(trial.environment["SWEEP_SEED"] == "4")
         let error = #expect(throws: SpecError.self) { try CommandTrial(template: ["x", "{optimizer.lrr}"], parameters: parameters, seed: 0) }
         #expect(error?.description.contains("placeholder {optimizer.lrr} names no parameter of the space (did you mean 'optimizer.lr'?)") == true)
