@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The package's version (the VERSION file), for --version and HELLO.
@@ -92,7 +94,9 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
 
         // The coordinator's logic, socket-free: messages in, messages out, state in the Store.
-        .target(name: "Coordinator", dependencies: ["Store", "Search", "Protocol", "Wire", "Service", "Config", .product(name: "Logging", package: "swift-log")]),
+        // What operators scrape: the coordinator's counters, gauges and latencies (Prometheus text).
+        .target(name: "Telemetry", dependencies: [.product(name: "Prometheus", package: "swift-prometheus")]),
+        .target(name: "Coordinator", dependencies: ["Store", "Search", "Protocol", "Wire", "Service", "Config", "Telemetry", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Protocol", "TrialSpecs", "NN", "TestSupport", "LocalStudy", "Runner", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // Starting a command trial: a supervised process group that dies with its worker.
@@ -109,8 +113,8 @@ let package = Package(
 
         // The services' executables.
         .executableTarget(name: "coordinator", dependencies: [
-            "Version", "Coordinator", "Store", "Wire", "Service", "TrialSpecs", "Config", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
+            "Version", "Coordinator", "Store", "Wire", "Service", "TrialSpecs", "Config", "Telemetry", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .executableTarget(name: "worker", dependencies: [
             "Version", "Worker", "Wire", "Service", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),

@@ -37,7 +37,7 @@ extension Coordinator {
     /// A queued trial (enqueued, retried, re-queued), else a new suggestion.
     private func next(_ study: Study, for name: String, now: Double) throws -> Int? {
         if let number = study.dequeue(for: name, free: [name], live: [name]) { return number }
-        guard let configuration = study.engine.suggest(now: now, running: study.running) else { return nil }
+        guard let configuration = suggest(study, now: now) else { return nil }
         let (number, id) = try study.add(configuration)
         index[id] = (study.id, number)
         return study.dequeue(for: name, free: [name], live: [name])

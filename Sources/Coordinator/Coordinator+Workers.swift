@@ -177,6 +177,7 @@ extension Coordinator {
         case .duplicate:
             return .quiet
         case .stored:
+            meters?.reported()
             logger.debug("report", metadata: ["study": "\(study.id)", "trial": "\(number)", "epoch": "\(epoch)", "\(study.spec.metric)": "\(metrics[study.spec.metric].map { "\($0)" } ?? "-")"])
             if study.state == .cancelled || study.state == .failed {
                 let reason = StopReason(rule: .cancelled, detail: study.state == .failed ? "the study failed" : "the study was cancelled")

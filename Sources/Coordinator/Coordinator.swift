@@ -4,6 +4,7 @@ import Config
 import Search
 import Store
 import Protocol
+import Telemetry
 
 /// The coordinator's logic, without sockets: messages in, messages out, state in the `Store`.
 /// One loop drives it (`handle` for each message, `tick` on a timer, `updates` after both), so
@@ -84,6 +85,9 @@ public final class Coordinator {
     var followers: [Data: Follower] = [:]
     /// Trials of `runner: external` studies held by the programs that asked for them, by trial id.
     var leases: [Int: Lease] = [:]
+    /// Where counters, latencies and levels go for `coordinator --metrics` (nil: nowhere).
+    public var meters: Meters?
+    private var lastLevels = -Double.infinity
     /// Studies in the store this build could not load, with the reason (logged at start).
     public private(set) var unreadable: [String: String] = [:]
     /// Seconds a follower may stay silent before it is dropped (clients send HEARTBEAT at least
@@ -228,6 +232,10 @@ public final class Coordinator {
         }
         try forgetWorkers(now: now)
         try expireLeases(now: now)
+        if let meters, now - lastLevels >= 1 {
+            meters.set(levels())
+            lastLevels = now
+        }
         out += try timeouts(now: now)
         out += try schedule(now: now)
         return out
@@ -335,7 +343,7 @@ public final class Coordinator {
                 study.served = servings
                 return (study, number)
             }
-            guard study.state == .running, let configuration = study.engine.suggest(now: now, running: study.running) else { continue }
+            guard study.state == .running, let configuration = suggest(study, now: now) else { continue }
             let (number, trialID) = try study.add(configuration)
             index[trialID] = (id, number)
             _ = study.dequeue(for: worker, free: free, live: live)
@@ -343,6 +351,30 @@ public final class Coordinator {
             return (study, number)
         }
         return nil
+    }
+
+    /// The study's next suggestion, timed for the metrics.
+    func suggest(_ study: Study, now: Double) -> Search.Configuration? {
+        let clock = ContinuousClock(), start = clock.now
+        let configuration = study.engine.suggest(now: now, running: study.running)
+        if configuration != nil { meters?.suggested(clock.now - start) }
+        return configuration
+    }
+
+    /// Trials by study and state, queue depths, workers and studies by state, for the gauges.
+    public func levels() -> Meters.Levels {
+        var levels = Meters.Levels()
+        for (id, study) in studies {
+            levels.trials[id] = Dictionary(uniqueKeysWithValues: TrialState.allCases.map { ($0.rawValue, study.counts[$0] ?? 0) })
+            levels.queued[id] = study.counts[.queued] ?? 0
+        }
+        for state in StudyState.allCases { levels.studies[state.rawValue] = studies.values.filter { $0.state == state }.count }
+        for state in WorkerState.allCases { levels.workers[state.rawValue] = 0 }
+        for w in workers.values {
+            let state: WorkerState = w.left ? .left : w.lostAt != nil ? .lost : w.quarantine != nil ? .quarantined : w.trial == nil ? .idle : .busy
+            levels.workers[state.rawValue, default: 0] += 1
+        }
+        return levels
     }
 
     func assignment(_ study: Study, number: Int, id: Int, attempt: Int) -> Body.Assign {

@@ -113,6 +113,7 @@ public final class CoordinatorService: @unchecked Sendable {
         for await _ in doorbell {
             let inputs = inbox.take()
             var replies: [Coordinator.Outgoing] = []
+            let clock = ContinuousClock(), started = clock.now
             do {
                 try coordinator.store.batch {
                     for input in inputs {
@@ -141,6 +142,10 @@ public final class CoordinatorService: @unchecked Sendable {
                 failure = CommitFailure(underlying: "\(error)")
                 shutdown()
                 break
+            }
+            if let meters = coordinator.meters {
+                meters.committed(clock.now - started)
+                meters.received(inputs.count { if case .event(.message) = $0 { true } else { false } })
             }
             replies += coordinator.updates(now: now())
             // A peer that went away is not an error of ours: its messages are stored, and it will

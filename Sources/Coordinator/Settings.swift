@@ -22,6 +22,8 @@ public struct Settings: Equatable, Sendable {
     public var quarantineAfter = 3
     /// Seconds an asked trial may go silent before it runs elsewhere.
     public var askLease: Double = 600
+    /// Where Prometheus metrics are served (`HOST:PORT`; nil: not served).
+    public var metrics: String?
     public var logLevel = "info"
     /// The coordinator's secret certificate (CURVE is on unless `insecure`).
     public var key: String?
@@ -34,7 +36,7 @@ public struct Settings: Equatable, Sendable {
     public var clusterFile: String?
     public var advertise: String?
 
-    public static let keys = ["workers", "clients", "store", "heartbeat", "liveness", "lease_grace", "worker_retention", "max_message", "output_lines", "quarantine_after", "ask_lease", "log_level",
+    public static let keys = ["workers", "clients", "store", "heartbeat", "liveness", "lease_grace", "worker_retention", "max_message", "output_lines", "quarantine_after", "ask_lease", "metrics", "log_level",
                               "key", "workers_allow", "clients_allow", "insecure", "cluster_file", "advertise"]
     public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
@@ -58,6 +60,8 @@ public struct Settings: Equatable, Sendable {
         quarantineAfter = f.int(o, "quarantine_after", "", default: defaults.quarantineAfter, 0...1000,
                                 rule: "failures in a row, for a machine's reasons, that quarantine a worker, in 0…1000 (0: never)")
         askLease = f.double(o, "ask_lease", "", default: defaults.askLease, 1...604_800, rule: "seconds in [1, 604800]")
+        let served = f.string(o, "metrics", "", default: "")
+        metrics = served.isEmpty ? nil : served
         logLevel = f.string(o, "log_level", "", default: defaults.logLevel, oneOf: Self.levels)
         key = o["key"].map { _ in f.string(o, "key", "", default: "") }
         workersAllow = Self.paths(f, o, "workers_allow")

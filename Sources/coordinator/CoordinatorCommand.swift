@@ -8,6 +8,7 @@ import TrialSpecs
 import Store
 import Service
 import Wire
+import Telemetry
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
@@ -50,6 +51,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Flag(help: "No CURVE: no encryption, no authentication. Loopback endpoints only.") var insecure = false
     @Option(help: "Write a cluster connection file here (endpoints and public key) for workers and clients.") var clusterFile: String?
     @Option(help: "The host name the cluster file gives for a wildcard bind (default: this host's name).") var advertise: String?
+    @Option(help: "Serve Prometheus metrics at HOST:PORT/metrics (a bare PORT: on 127.0.0.1; default: off).") var metrics: String?
 
     mutating func run() async throws {
         var settings = Settings()
@@ -75,6 +77,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         settings.insecure = insecure || settings.insecure
         settings.clusterFile = clusterFile ?? settings.clusterFile
         settings.advertise = advertise ?? settings.advertise
+        settings.metrics = metrics ?? settings.metrics
         let security: ServerSecurity?
         do { security = try settings.security() } catch let error as SecurityError { throw ValidationError(error.description) }
         let level = verbose ? .debug : logLevel ?? Logger.Level(rawValue: settings.logLevel) ?? .info
@@ -100,6 +103,25 @@ struct CoordinatorCommand: AsyncParsableCommand {
             service.shutdown()
         }
         onHangup { service.reload() }
-        try await service.run()
+        guard let address = settings.metrics else { return try await service.run() }
+        let meters = Meters()
+        core.meters = meters
+        let server: MetricsServer
+        do { server = try MetricsServer(address, meters: meters, logger: logger) } catch let error as MetricsAddressError { throw ValidationError(error.description) }
+        // The coordinator and its metrics endpoint live and stop together: the first to end
+        // (a signal, or a port that cannot be bound) ends the other.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await service.run() }
+            group.addTask {
+                do { try await server.run() } catch {
+                    logger.critical("metrics endpoint failed", metadata: ["address": "\(address)", "error": "\(error)"])
+                    service.shutdown()
+                    throw error
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+            try await group.waitForAll()
+        }
     }
 }

@@ -89,12 +89,12 @@ class Cluster:
         self.logs.append(handle)
         return handle
 
-    def start_coordinator(self):
+    def start_coordinator(self, *extra):
         self.coordinator = subprocess.Popen(
             [os.path.join(BIN, "coordinator"), "--workers", self.workers_endpoint, "--clients", self.clients_endpoint,
              "--store", self.store, "--heartbeat", "0.25", "--liveness", "4", "--lease-grace", str(self.lease_grace),
              "--key", self.key("coordinator"), "--workers-allow", os.path.join(self.keys, "workers"),
-             "--clients-allow", os.path.join(self.keys, "clients"), "--cluster-file", self.cluster_file],
+             "--clients-allow", os.path.join(self.keys, "clients"), "--cluster-file", self.cluster_file, *extra],
             stderr=self._log("coordinator"))
         wait_for(lambda: os.path.exists(self.cluster_file), 10, "the cluster file")
 

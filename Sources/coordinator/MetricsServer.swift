@@ -1,0 +1,43 @@
+import Hummingbird
+import Logging
+import Telemetry
+
+/// `coordinator --metrics HOST:PORT`: GET /metrics answers the Prometheus text format.
+struct MetricsServer {
+    let host: String
+    let port: Int
+    let meters: Meters
+    let logger: Logger
+
+    /// `HOST:PORT`, or a bare port on loopback.
+    init(_ address: String, meters: Meters, logger: Logger) throws {
+        let parts = address.split(separator: ":", omittingEmptySubsequences: false)
+        let (host, port) = parts.count == 1 ? ("127.0.0.1", parts[0]) : (parts.dropLast().joined(separator: ":"), parts.last!)
+        guard let number = Int(port), (1...65535).contains(number), !host.isEmpty else {
+            throw MetricsAddressError(description: "--metrics must be HOST:PORT or PORT, e.g. 127.0.0.1:9464 (got '\(address)')")
+        }
+        self.host = host.trimmingCharacters(in: ["[", "]"])
+        self.port = number
+        self.meters = meters
+        self.logger = logger
+    }
+
+    func run() async throws {
+        let router = Router()
+        let meters = meters
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: meters.text())))
+        }
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .notice)
+        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "sweep-coordinator"), logger: quiet)
+        logger.info("metrics served", metadata: ["url": "http://\(host):\(port)/metrics"])
+        // The coordinator handles its own signals; this stops when its task is cancelled.
+        try await app.runService(gracefulShutdownSignals: [])
+    }
+}
+
+struct MetricsAddressError: Error, CustomStringConvertible {
+    let description: String
+}
