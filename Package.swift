@@ -94,6 +94,10 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
 
         // The coordinator's logic, socket-free: messages in, messages out, state in the Store.
+        // sweep advise: the playbook's debugging workflow read off a study, and the next spec.
+        .target(name: "Advisor", dependencies: ["Config", "Search"]),
+        .testTarget(name: "AdvisorTests", dependencies: ["Advisor", "Search", "Config", "TrialSpecs"]),
+
         // What operators scrape: the coordinator's counters, gauges and latencies (Prometheus text).
         .target(name: "Telemetry", dependencies: [.product(name: "Prometheus", package: "swift-prometheus")]),
         .target(name: "Coordinator", dependencies: ["Store", "Search", "Protocol", "Wire", "Service", "Config", "Telemetry", .product(name: "Logging", package: "swift-log")]),
@@ -122,7 +126,7 @@ let package = Package(
 
         // The client CLI.
         .executableTarget(name: "sweep", dependencies: [
-            "Version", "NN", "TrialSpecs", "Config", "Tensor", "Search", "LocalStudy", "Protocol", "Wire", "Service", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Version", "Advisor", "NN", "TrialSpecs", "Config", "Tensor", "Search", "LocalStudy", "Protocol", "Wire", "Service", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Release benchmarks (`make bench`).

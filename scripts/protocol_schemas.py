@@ -112,7 +112,7 @@ MESSAGES = {
                                                                        "origin": {"enum": ["suggested", "enqueued", "outside"]},
                                                                        "attempts": {"type": "array", "items": ATTEMPT},
                                                                        "metrics": {"type": "array", "items": METRICS}}}}},
-                 {"test": {"type": ["object", "null"]}},
+                 {"test": {"type": ["object", "null"]}, "spec": {"type": ["object", "null"], "description": "the study's spec as it stands"}},
                  {"study": "s-000001", "name": "fashion-mnist-mlp", "metric": "validation_accuracy", "direction": "maximize", "test": None,
                   "trials": [{"trial": 0, "status": "pruned", "attempt": 1, "worker": "node-2", "value": 0.77, "config": {"optimizer.lr": 0.2},
                               "elapsed_s": 1.9, "stop_reason": {"rule": "asha", "detail": "ranked 10 of 24 at rung 1"},

@@ -33,8 +33,10 @@ extension Coordinator {
                                     problems: error.problems.map { .init(path: $0.path, message: $0.message) }, re: re)
             }
             let submit = try envelope.decode(Body.Submit.self)
-            let warm = try submit.warmStart.map { try warmTrials($0, space: spec.space, metric: spec.metric, re: re) }
-            let id = try self.submit(spec, config: config, warm: warm?.trials ?? [], source: submit.warmStart?.source ?? submit.warmStart?.study ?? "")
+            // The spec may name its warm start itself (`warm_start: s-000001`, as `sweep advise --next` writes).
+            let asked = submit.warmStart ?? spec.warmStart.map { Body.WarmStart(study: $0) }
+            let warm = try asked.map { try warmTrials($0, space: spec.space, metric: spec.metric, re: re) }
+            let id = try self.submit(spec, config: config, warm: warm?.trials ?? [], source: asked?.source ?? asked?.study ?? "")
             return [reply(.submitted, Body.Submitted(study: id, warm: warm.map { Body.Warm(taken: $0.trials.count, skipped: $0.skipped) }))] + (try schedule(now: now))
         case .status:
             let wanted = try envelope.decode(Body.StudyRef.self).study
@@ -61,7 +63,8 @@ extension Coordinator {
         case .export:
             let target = try study(try required(envelope.decode(Body.StudyRef.self).study, re: re))
             return [reply(.exported, Body.Exported(study: target.id, name: target.name, metric: target.spec.metric, direction: target.spec.direction,
-                                              test: target.test, trials: try store.export(study: target.id)))]
+                                              test: target.test, trials: try store.export(study: target.id),
+                                              spec: try store.studies().first { $0.id == target.id }?.spec))]
         case .workers:
             let rows = workers.values.sorted { $0.name < $1.name }.map { w in
                 let place = w.trial.flatMap { index[$0.id] }

@@ -181,7 +181,10 @@ extension Body {
         public let test: Config?
         /// One object per trial as the store keeps it (trial, status, attempt, config, metrics by epoch, …).
         public let trials: [Config]
-        public init(study: String, name: String, metric: String, direction: Direction, test: Config?, trials: [Config]) {
+        /// The study's spec as it stands (its budget raised by any extend).
+        public let spec: Config?
+        public init(study: String, name: String, metric: String, direction: Direction, test: Config?, trials: [Config], spec: Config? = nil) {
+            self.spec = spec
             self.study = study
             self.name = name
             self.metric = metric

@@ -28,6 +28,8 @@ public struct StudySpec: Equatable, Sendable {
     /// The divergence rule's factor (`stopper.divergence`, default 10); nil (`off`): NaN and ∞ only.
     public var divergence: Double?
     public var seed: UInt64
+    /// A study on the same coordinator whose finished trials the samplers start from (`warm_start`).
+    public var warmStart: String?
 
     public struct Budget: Equatable, Sendable {
         public var maxTrials = 20
@@ -107,7 +109,7 @@ public struct StudySpec: Equatable, Sendable {
         }
     }
 
-    static let keys = ["study", "objective", "trial", "command", "runner", "space", "strategy", "budget", "retries", "stopper", "seed", "priority"]
+    static let keys = ["study", "objective", "trial", "command", "runner", "space", "strategy", "budget", "retries", "stopper", "seed", "priority", "warm_start"]
     static let strategies = ["auto", "gp", "tpe", "random", "sobol", "grid", "coarse_to_fine"]
     static let stoppers = ["none", "median", "asha", "hyperband", "patience"]
 
@@ -192,6 +194,8 @@ public struct StudySpec: Equatable, Sendable {
         }
         seed = UInt64(f.int(o, "seed", "", default: 0, 0...Int.max, rule: "≥ 0"))
         priority = f.double(o, "priority", "", default: 1, 0.001...1000, rule: "a share in [0.001, 1000] (1: an equal share)")
+        let warm = f.string(o, "warm_start", "", default: "")
+        warmStart = warm.isEmpty ? nil : warm
         if let command {
             Self.checkTemplate(command, space, f)
         } else if runner == .builtin, f.problems.isEmpty {

@@ -55,6 +55,9 @@ struct Run: AsyncParsableCommand {
         do { study = try StudySpec(config: config, trials: TrialSpec.rules) } catch let error as SpecError {
             throw error.validation(file: spec)
         }
+        if let warm = study.warmStart {
+            throw ValidationError("\(spec) says warm_start: \(warm), a study on a coordinator: sweep submit it there, or leave warm_start out to run it here")
+        }
         if study.runner == .external {
             throw ValidationError("\(spec) says runner: external: its trials are asked for from a coordinator (the Python client's ask()), not run here; sweep submit it")
         }

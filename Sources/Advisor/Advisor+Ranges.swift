@@ -1,0 +1,131 @@
+import Foundation
+import Config
+import Search
+
+/// Where the good values lie in each searched range, which learning rates diverge, and which
+/// choices never win.
+extension Advisor {
+    func ranges(_ advice: inout Advice) {
+        let f = finished
+        guard f.count >= 6 else { return }
+        let best = Array(f.prefix(max(3, f.count / 4)))
+        var capped: [String: Double] = [:]
+        for p in spec.space.searched {
+            if let cap = diverging(p, &advice) { capped[p.name] = cap }
+        }
+        for p in spec.space.searched {
+            switch p.domain {
+            case .float, .int: numeric(p, best: best, finished: f, cap: capped[p.name], &advice)
+            case let .choice(values): choice(p, values, &advice)
+            case .fixed: continue
+            }
+        }
+    }
+
+    /// Unit-cube positions of a parameter's values in these trials.
+    private func positions(_ p: Parameter, _ trials: [Observed]) -> [Double] {
+        trials.compactMap { $0.values[p.name].flatMap(p.domain.position(of:)) }.filter(\.isFinite)
+    }
+
+    private func numeric(_ p: Parameter, best: [Observed], finished: [Observed], cap: Double?, _ advice: inout Advice) {
+        let (low, high, log) = bounds(p.domain)
+        guard high > low else { return }
+        let u = positions(p, best), top = positions(p, Array(finished.prefix(max(2, finished.count / 4))))
+        guard u.count >= 3, let first = u.first else { return }
+        let sorted = u.sorted(), median = sorted[sorted.count / 2]
+        // Back from the unit interval to the parameter's scale.
+        func value(_ x: Double) -> Double { log ? Foundation.exp(Foundation.log(low) + x * (Foundation.log(high) - Foundation.log(low))) : low + x * (high - low) }
+        func shown(_ t: Observed) -> String { t.values[p.name].map(format) ?? "-" }
+        var newLow = low, newHigh = high, whys: [String] = []
+        var rule: Rule?
+        let side: Double? = first > 0.9 && median > 0.75 ? 1 : first < 0.1 && median < 0.25 ? 0 : nil
+        if let side, cap == nil || side == 0 {
+            // Widen past the bound the best values press against, as far again as the range (×10 on a log scale).
+            let natural = naturalLimits(p.name, low: low)
+            if side == 1 {
+                newHigh = min(log ? high * 10 : high + (high - low), natural.high)
+            } else {
+                newLow = max(log ? low / 10 : low - (high - low), natural.low)
+            }
+            if newLow != low || newHigh != high {
+                rule = .atBound
+                let bound = side == 1 ? "upper" : "lower"
+                let which = best.prefix(3).map(shown).joined(separator: ", ")
+                advice.add(.atBound, "\(p.name)'s best values sit at the \(bound) bound of its range \(p.domain.summary): the best \(min(3, best.count)) trials had \(which). "
+                           + "Widen it past that bound.", ["position": first])
+                whys.append("the best values sat at the \(bound) bound")
+            }
+        }
+        // The part of the range the top quarter never used, once there are enough trials to say so.
+        if finished.count >= 8, top.count >= 2 {
+            let a = max(0, top.min()! - 0.1), b = min(1, top.max()! + 0.1)
+            if b - a < 0.6 {
+                if rule != .atBound || side == 1 { newLow = max(newLow, value(a)) }
+                if rule != .atBound || side == 0 { newHigh = min(newHigh, value(b)) }
+                advice.add(.tooWide, "\(p.name)'s top quarter (\(top.count) trials) all lay in [\(format(value(top.min()!))), \(format(value(top.max()!)))] of \(p.domain.summary): "
+                           + "the rest of the range never produced a trial in the top quarter. Search around them.", ["span": b - a])
+                whys.append("the top quarter used only [\(format(value(top.min()!))), \(format(value(top.max()!)))]")
+            }
+        }
+        if let cap, cap < newHigh {
+            newHigh = cap
+            whys.append("values above \(format(cap)) diverged")
+        }
+        guard !whys.isEmpty else { return }
+        if case .int = p.domain { (newLow, newHigh) = (max(newLow.rounded(.down), low >= 1 ? 1 : newLow.rounded(.down)), newHigh.rounded(.up)) }
+        guard newHigh > newLow else { return }
+        advice.changes.append(.range(p.name, low: newLow, high: newHigh, why: whys.joined(separator: "; ")))
+    }
+
+    /// A learning rate above which every trial diverged or was stopped, while trials below it
+    /// finished: that value (the next range ends there).
+    private func diverging(_ p: Parameter, _ advice: inout Advice) -> Double? {
+        guard p.name.hasSuffix("lr") || p.name.contains("learning_rate"), p.domain.isNumeric else { return nil }
+        func rate(_ t: Observed) -> Double? { if case let .number(x)? = t.values[p.name] { x } else { nil } }
+        let bad = trials.filter { $0.state == .diverged || $0.reason?.rule == .divergence }.compactMap(rate)
+        let good = trials.filter { $0.state == .completed }.compactMap(rate)
+        guard bad.count >= 2, let threshold = bad.min(), let below = good.filter({ $0 < threshold }).max() else { return nil }
+        let above = trials.filter { (rate($0) ?? -.infinity) >= threshold }
+        let stopped = above.filter { $0.state == .diverged || $0.state == .pruned || $0.reason?.rule == .divergence }
+        guard above.count >= 2, stopped.count == above.count else { return nil }
+        let completedBelow = good.filter { $0 < threshold }.count
+        let cap = Foundation.sqrt(threshold * below)
+        advice.add(.diverging, "Learning rates \(p.name) ≥ \(format(threshold)) diverged or were stopped every time (\(stopped.count) of \(above.count) trials); "
+                   + "below it \(completedBelow) trials completed. Lower the range's top to \(format(cap)).",
+                   ["threshold": threshold, "trials": Double(above.count)])
+        return cap
+    }
+
+    /// A choice with several trials that never reached the top quarter is dropped.
+    private func choice(_ p: Parameter, _ values: [Config], _ advice: inout Advice) {
+        let f = finished
+        guard values.count >= 2, f.count >= 8 else { return }
+        let top = Array(f.prefix(max(2, f.count / 4)))
+        var remaining = values
+        for value in values where remaining.count > 1 {
+            let ran = trials.filter { $0.values[p.name] == value && $0.state.isFinished && $0.state != .cancelled }
+            let winners = top.filter { $0.values[p.name] == value }
+            guard ran.count >= 3, winners.isEmpty else { continue }
+            let bestOwn = f.first { $0.values[p.name] == value }?.value
+            remaining.removeAll { $0 == value }
+            advice.add(.losingChoice, "\(p.name) \(value) never won: none of the top \(top.count) trials used it, though \(ran.count) trials ran with it "
+                       + "(its best \(bestOwn.map(format) ?? "none finished") against the study's \(format(f[0].value!))). Drop it.",
+                       ["trials": Double(ran.count)], changes: [.drop(p.name, value, why: "\(value) never reached the top quarter in \(ran.count) trials")])
+        }
+    }
+
+    func bounds(_ domain: Domain) -> (low: Double, high: Double, log: Bool) {
+        switch domain {
+        case let .float(low, high, log, _): (low, high, log)
+        case let .int(low, high, log, _): (Double(low), Double(high), log)
+        default: (0, 0, false)
+        }
+    }
+
+    /// How far a range may be widened: dropout stays below 1, rates and counts above 0.
+    func naturalLimits(_ name: String, low: Double) -> (low: Double, high: Double) {
+        if name.hasSuffix("dropout") { return (0, 0.9) }
+        if name.hasSuffix("momentum") || name.hasSuffix("beta1") || name.hasSuffix("beta2") { return (0, 0.999) }
+        return (low > 0 ? Double.leastNormalMagnitude : (low >= 0 ? 0 : -.infinity), .infinity)
+    }
+}

@@ -1,0 +1,121 @@
+import Config
+import Search
+
+/// The playbook's debugging workflow, read off a finished study: what its curves and its
+/// leaderboard say (each finding with the numbers it rests on), and the changes that make the
+/// next study (ranges moved and narrowed, losing choices dropped, epochs and stopper adjusted).
+/// Only what the data supports is said: every rule needs enough trials, and says nothing otherwise.
+public struct Advisor: Sendable {
+    public let spec: StudySpec
+    public let trials: [Observed]
+
+    public init(spec: StudySpec, trials: [Observed]) {
+        self.spec = spec
+        self.trials = trials.sorted { $0.number < $1.number }
+    }
+
+    public func advise() -> Advice {
+        var advice = Advice()
+        fit(&advice)
+        ranges(&advice)
+        pruning(&advice)
+        noise(&advice)
+        return advice
+    }
+
+    // MARK: What the rules share
+
+    func loss(_ value: Double) -> Double { spec.direction.loss(value) }
+
+    /// Completed trials with a finite objective, best first.
+    var finished: [Observed] {
+        trials.filter { $0.state == .completed && ($0.value?.isFinite ?? false) }.sorted { loss($0.value!) < loss($1.value!) }
+    }
+
+    /// The best quarter of the finished trials (at least one).
+    var top: [Observed] {
+        let f = finished
+        return Array(f.prefix(max(1, f.count / 4)))
+    }
+
+    /// The training metric that mirrors the objective (`validation_accuracy` → `train_accuracy`).
+    var trainMetric: String? {
+        guard spec.metric.hasPrefix("validation_") else { return nil }
+        return "train_" + spec.metric.dropFirst("validation_".count)
+    }
+
+    /// Whether the objective is an accuracy (a gap in points) rather than a loss (a gap in ratio).
+    var isAccuracy: Bool { spec.metric.contains("accuracy") }
+
+    func format(_ x: Double) -> String {
+        guard x.isFinite else { return "\(x)" }
+        let a = abs(x)
+        if a != 0 && (a < 1e-3 || a >= 1e5) { return String(format: "%.2e", x) }
+        return String(format: a < 1 ? "%.3g" : "%.4g", x)
+    }
+
+    func format(_ value: Config) -> String {
+        if case let .number(x) = value { return format(x) }
+        return value.description
+    }
+}
+
+/// What the advisor found and what the next study changes.
+public struct Advice: Sendable {
+    public var findings: [Finding] = []
+    public var changes: [Change] = []
+
+    mutating func add(_ rule: Rule, _ sentence: String, _ numbers: [String: Double] = [:], changes: [Change] = []) {
+        findings.append(Finding(rule: rule, sentence: sentence, numbers: numbers))
+        self.changes += changes
+    }
+
+    public func has(_ rule: Rule) -> Bool { findings.contains { $0.rule == rule } }
+}
+
+/// The playbook's readings the advisor can make.
+public enum Rule: String, Sendable, CaseIterable {
+    /// Training and validation agree and still improve at the last epoch.
+    case underfit
+    /// Training far above validation, or validation getting worse after some epoch.
+    case overfit
+    /// The best values of a parameter sit at a bound of its range.
+    case atBound = "at_bound"
+    /// Part of a range never produced a trial in the top quarter.
+    case tooWide = "too_wide"
+    /// Learning rates above a value diverged or were stopped every time.
+    case diverging
+    /// A choice never reached the top quarter.
+    case losingChoice = "losing_choice"
+    /// Pruned trials that would have finished among the best.
+    case eagerPruning = "eager_pruning"
+    /// Trials that were behind early and finished behind, run to the end.
+    case laxPruning = "lax_pruning"
+    /// The same configuration scored further apart than the leaders are.
+    case noisy
+}
+
+public struct Finding: Sendable, Equatable {
+    public let rule: Rule
+    /// A plain sentence with the numbers in it.
+    public let sentence: String
+    public let numbers: [String: Double]
+}
+
+/// One edit of the spec, with why.
+public enum Change: Sendable, Equatable {
+    /// A numeric parameter's new range.
+    case range(String, low: Double, high: Double, why: String)
+    /// A choice's value removed.
+    case drop(String, Config, why: String)
+    /// A new searched parameter (`space.NAME`: the domain as the spec writes it).
+    case search(String, Config, why: String)
+    /// A value at a dotted path of the spec (`trial.epochs`, `stopper`).
+    case set(String, Config, why: String)
+
+    public var why: String {
+        switch self {
+        case let .range(_, _, _, why), let .drop(_, _, why), let .search(_, _, why), let .set(_, _, why): why
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Advisor
+import Config
+import Protocol
+import Search
+import TrialSpecs
+
+struct Advise: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Diagnose a study as the tuning playbook would, and write the next, refined study's spec.",
+        discussion: """
+        Reads every trial's curves and the leaderboard: underfitting and overfitting of the best \
+        trials, ranges whose best values sit at a bound or whose parts never produced a top-quarter \
+        trial, learning rates that always diverged, choices that never won, pruning too eager or \
+        too lax, noise larger than the gap between the leaders. Each finding gives the numbers it \
+        rests on; what the data does not support is not said. --next writes the next spec with a \
+        comment on every change, warm-started from this study; sweep submit takes it unchanged.
+
+        Examples:
+          sweep advise s-000001
+          sweep advise s-000001 --next round2.yaml && sweep submit round2.yaml
+        """)
+    @Argument(help: "The study id.") var study: String
+    @Option(help: "Write the next study's spec here (YAML).") var next: String?
+    @OptionGroup var coordinator: CoordinatorOption
+
+    mutating func run() async throws {
+        let client = try await coordinator.connect()
+        defer { client.close() }
+        let exported = try await client.request(.export, Body.StudyRef(study: study), timeout: .seconds(60)).decode(Body.Exported.self)
+        guard let config = exported.spec else { throw Failure("the coordinator did not send \(study)'s spec (an older coordinator?): nothing to advise on") }
+        let spec = try StudySpec(config: config, trials: TrialSpec.rules.keysOnly)
+        let advice = Advisor(spec: spec, trials: exported.trials.compactMap(Observed.init(export:))).advise()
+        print("\(study) \(exported.name): \(exported.trials.count) trials, \(spec.direction.rawValue) \(spec.metric)")
+        if advice.findings.isEmpty { print("  nothing the data supports saying: too few finished trials, or none of the playbook's patterns") }
+        for finding in advice.findings { print("- [\(finding.rule.rawValue)] \(finding.sentence)") }
+        guard let next else { return }
+        let (written, yaml) = advice.next(spec: config, study: study)
+        // The next spec must be one sweep submit takes.
+        do { _ = try StudySpec(config: written, trials: TrialSpec.rules) } catch let error as SpecError {
+            throw Failure("the next spec would not be valid (\(error)); nothing was written")
+        }
+        do { try yaml.write(toFile: next, atomically: true, encoding: .utf8) } catch { throw Failure("cannot write \(next): \(error)") }
+        print("next study written to \(next) (\(advice.changes.count) change\(advice.changes.count == 1 ? "" : "s"), warm-started from \(study))")
+        for change in advice.changes { print("  · \(change.why)") }
+    }
+}

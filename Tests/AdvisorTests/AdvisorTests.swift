@@ -1,0 +1,222 @@
+import Foundation
+import Testing
+import Config
+import Search
+import TrialSpecs
+@testable import Advisor
+
+/// Synthetic studies built to show each of the playbook's patterns, and built not to.
+struct Lab {
+    static let yaml = """
+        study: mlp
+        objective: {metric: validation_accuracy, direction: maximize}
+        trial: {data: {dataset: spirals}, model: {kind: mlp, hidden: [64]}, epochs: 9}
+        space:
+          optimizer.lr: {type: float, low: 1e-4, high: 0.1, log: true}
+          optimizer.name: {type: choice, values: [sgd, adam, rmsprop]}
+        strategy: {name: tpe}
+        budget: {max_trials: 20}
+        stopper: {name: asha, min_resource: 1, reduction_factor: 3}
+        """
+    var config: Config
+    var trials: [Observed] = []
+
+    init(_ yaml: String = Lab.yaml) throws { config = try Config.parse(yaml: yaml, source: "t") }
+
+    var spec: StudySpec { try! StudySpec(config: config, trials: TrialSpec.rules) }
+
+    /// A trial whose validation accuracy climbs to `final` over `epochs`, training at `final + gap`;
+    /// `peak`: validation is best at that epoch and falls by `drop` after it.
+    mutating func add(lr: Double, name: String = "adam", final: Double, gap: Double = 0.005, epochs: Int = 9, rising: Bool = false,
+                      peak: Int? = nil, drop: Double = 0, state: TrialState = .completed, reason: StopReason? = nil) {
+        var curve: [Int: [String: Double]] = [:]
+        for e in 1...epochs {
+            // Rising: still gaining at the end; else a plateau reached by epoch 4.
+            var valid = rising ? final - 0.01 * Double(epochs - e) : final - 0.1 * max(0, Double(4 - e)) / 4
+            if let peak, e > peak { valid = final - drop * Double(e - peak) / Double(epochs - peak) }
+            curve[e] = ["validation_accuracy": valid, "train_accuracy": min(1, valid + gap + (peak.map { e > $0 ? drop * Double(e - $0) / 4 : 0 } ?? 0))]
+        }
+        let value = curve[epochs]!["validation_accuracy"]!
+        trials.append(Observed(number: trials.count, state: state, values: ["optimizer.lr": .number(lr), "optimizer.name": .string(name)],
+                               value: state == .diverged ? nil : value, curve: state == .diverged ? [:] : curve, reason: reason))
+    }
+
+    func advice() -> Advice { Advisor(spec: spec, trials: trials).advise() }
+}
+
+@Suite("The advisor's readings")
+struct AdvisorTests {
+    @Test("the best trials still climbing with training and validation together: underfit, train longer, grow the model")
+    func underfit() throws {
+        var lab = try Lab()
+        for (i, lr) in [0.001, 0.002, 0.004, 0.008, 0.016, 0.03].enumerated() { lab.add(lr: lr, final: 0.80 + 0.01 * Double(i), rising: true) }
+        let advice = lab.advice()
+        #expect(advice.has(.underfit) && !advice.has(.overfit))
+        #expect(advice.changes.contains(.set("trial.epochs", .number(14), why: "the best trials still improved at their last epoch (9): train longer")))
+        #expect(advice.changes.contains { if case .set("trial.model.hidden", .array([.number(128)]), _) = $0 { true } else { false } })
+
+        var flat = try Lab()
+        for (i, lr) in [0.001, 0.002, 0.004, 0.008, 0.016, 0.03].enumerated() { flat.add(lr: lr, final: 0.80 + 0.01 * Double(i)) }
+        #expect(!flat.advice().has(.underfit), "a plateau is not underfitting")
+    }
+
+    @Test("training far above validation, validation falling after epoch 4: overfit, stop there and regularize")
+    func overfit() throws {
+        var lab = try Lab()
+        for (i, lr) in [0.001, 0.002, 0.004, 0.008, 0.016, 0.03].enumerated() { lab.add(lr: lr, final: 0.85 + 0.01 * Double(i), gap: 0.08, peak: 4, drop: 0.03) }
+        let advice = lab.advice()
+        #expect(advice.has(.overfit) && !advice.has(.underfit))
+        #expect(advice.changes.contains { if case .set("trial.epochs", .number(5), _) = $0 { true } else { false } })
+        #expect(advice.changes.contains { if case .search("model.dropout", _, _) = $0 { true } else { false } })
+        #expect(advice.changes.contains { if case .search("l2", _, _) = $0 { true } else { false } })
+
+        var fine = try Lab()
+        for (i, lr) in [0.001, 0.002, 0.004, 0.008, 0.016, 0.03].enumerated() { fine.add(lr: lr, final: 0.85 + 0.01 * Double(i)) }
+        #expect(!fine.advice().has(.overfit))
+    }
+
+    @Test("the best learning rates at the top of the range: widen it past that bound")
+    func atBound() throws {
+        var lab = try Lab()
+        for lr in [0.0002, 0.0005, 0.001, 0.003, 0.01, 0.03, 0.07, 0.09, 0.1] { lab.add(lr: lr, final: 0.7 + lr) }
+        let advice = lab.advice()
+        #expect(advice.has(.atBound))
+        let range = advice.changes.compactMap { if case let .range("optimizer.lr", low, high, _) = $0 { (low, high) } else { nil } }.first
+        #expect(range.map { $0.1 == 1.0 } == true, "×10 past the upper bound: \(String(describing: range))")
+
+        var middle = try Lab()
+        for lr in [0.0002, 0.0005, 0.001, 0.003, 0.01, 0.03, 0.07, 0.09, 0.1] { middle.add(lr: lr, final: 0.9 - abs(log10(lr) + 2.5) / 10) }
+        #expect(!middle.advice().has(.atBound))
+    }
+
+    @Test("a top quarter packed into a small part of the range: narrow it around them")
+    func tooWide() throws {
+        var lab = try Lab()
+        let rates = [0.0001, 0.0003, 0.0006, 0.001, 0.0015, 0.002, 0.003, 0.006, 0.01, 0.03, 0.06, 0.1]
+        for lr in rates { lab.add(lr: lr, final: 0.9 - abs(log10(lr / 0.0015)) / 5) }
+        let advice = lab.advice()
+        #expect(advice.has(.tooWide))
+        let range = try #require(advice.changes.compactMap { if case let .range("optimizer.lr", low, high, _) = $0 { (low, high) } else { nil } }.first)
+        #expect(range.0 > 0.0001 && range.1 < 0.1 && range.0 < 0.001 && range.1 > 0.002)
+
+        var spread = try Lab()
+        for (i, lr) in rates.enumerated() { spread.add(lr: lr, final: i % 4 == 0 ? 0.9 : 0.7 + Double(i) / 100) }
+        #expect(!spread.advice().has(.tooWide), "the best are all over the range")
+    }
+
+    @Test("learning rates above 0.05 always diverged: the range ends below them")
+    func diverging() throws {
+        var lab = try Lab()
+        for lr in [0.0002, 0.0005, 0.001, 0.003, 0.01, 0.02] { lab.add(lr: lr, final: 0.8 + lr) }
+        for lr in [0.05, 0.07, 0.1] { lab.add(lr: lr, final: 0, state: .diverged, reason: StopReason(rule: .divergence, detail: "nan")) }
+        let advice = lab.advice()
+        let finding = try #require(advice.findings.first { $0.rule == .diverging })
+        #expect(finding.numbers["threshold"] == 0.05 && finding.numbers["trials"] == 3)
+        let range = try #require(advice.changes.compactMap { if case let .range("optimizer.lr", _, high, _) = $0 { high } else { nil } }.first)
+        #expect(range < 0.05 && range > 0.02)
+
+        var mixed = try Lab()
+        for lr in [0.0002, 0.0005, 0.001, 0.003, 0.01, 0.08] { mixed.add(lr: lr, final: 0.8) }
+        for lr in [0.05, 0.1] { mixed.add(lr: lr, final: 0, state: .diverged, reason: StopReason(rule: .divergence, detail: "nan")) }
+        #expect(!mixed.advice().has(.diverging), "0.08 completed: not every rate above 0.05 diverged")
+    }
+
+    @Test("a choice that never reached the top quarter in several trials is dropped")
+    func losingChoice() throws {
+        var lab = try Lab()
+        for (i, lr) in [0.001, 0.002, 0.004, 0.008].enumerated() { lab.add(lr: lr, name: "sgd", final: 0.70 + 0.01 * Double(i)) }
+        for (i, lr) in [0.001, 0.002, 0.004, 0.008].enumerated() { lab.add(lr: lr, name: i % 2 == 0 ? "adam" : "rmsprop", final: 0.85 + 0.01 * Double(i)) }
+        let advice = lab.advice()
+        #expect(advice.findings.filter { $0.rule == .losingChoice }.count == 1)
+        #expect(advice.changes.contains { if case .drop("optimizer.name", .string("sgd"), _) = $0 { true } else { false } })
+
+        var even = try Lab()
+        for (i, lr) in [0.001, 0.002, 0.004, 0.008, 0.016, 0.03, 0.05, 0.07].enumerated() {
+            even.add(lr: lr, name: ["sgd", "adam", "rmsprop"][i % 3], final: 0.8 + 0.01 * Double(i))
+        }
+        #expect(!even.advice().has(.losingChoice))
+    }
+
+    @Test("a pruned trial ahead of a future leader when it was stopped: pruning too eager, judge later")
+    func eager() throws {
+        var lab = try Lab()
+        for (i, lr) in [0.001, 0.002, 0.004, 0.008, 0.016, 0.03].enumerated() { lab.add(lr: lr, final: 0.85 + 0.01 * Double(i)) }
+        // Leaders start at final − 0.075 at epoch 1; this one was at 0.86 when ASHA stopped it.
+        lab.trials.append(Observed(number: 6, state: .pruned, values: ["optimizer.lr": .number(0.05), "optimizer.name": .string("adam")], value: 0.86,
+                                   curve: [1: ["validation_accuracy": 0.86, "train_accuracy": 0.86]], reason: StopReason(rule: .asha, detail: "")))
+        lab.trials.append(Observed(number: 7, state: .pruned, values: ["optimizer.lr": .number(0.06), "optimizer.name": .string("adam")], value: 0.5,
+                                   curve: [1: ["validation_accuracy": 0.5, "train_accuracy": 0.5]], reason: StopReason(rule: .asha, detail: "")))
+        let advice = lab.advice()
+        #expect(advice.has(.eagerPruning))
+        #expect(advice.changes.contains(.set("stopper", .object(["name": .string("asha"), "min_resource": .number(2), "reduction_factor": .number(2)]),
+                                             why: "pruning stopped trials that would have finished among the best: judge later, keep more")))
+        var fair = try Lab()
+        for (i, lr) in [0.001, 0.002, 0.004, 0.008, 0.016, 0.03].enumerated() { fair.add(lr: lr, final: 0.85 + 0.01 * Double(i)) }
+        for n in 0..<2 {
+            fair.trials.append(Observed(number: 6 + n, state: .pruned, values: ["optimizer.lr": .number(0.05), "optimizer.name": .string("adam")], value: 0.5,
+                                        curve: [1: ["validation_accuracy": 0.5, "train_accuracy": 0.5]], reason: StopReason(rule: .asha, detail: "")))
+        }
+        #expect(!fair.advice().has(.eagerPruning), "pruned trials behind every leader were rightly stopped")
+    }
+
+    @Test("without a stopper, trials behind early finished behind: pruning too lax, stop them with ASHA")
+    func lax() throws {
+        var lab = try Lab(Lab.yaml.replacingOccurrences(of: "stopper: {name: asha, min_resource: 1, reduction_factor: 3}", with: "stopper: {name: none}"))
+        for (i, lr) in [0.0002, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.03].enumerated() { lab.add(lr: lr, final: 0.6 + 0.04 * Double(i)) }
+        let advice = lab.advice()
+        #expect(advice.has(.laxPruning))
+        #expect(advice.changes.contains { if case .set("stopper", _, _) = $0 { true } else { false } })
+
+        var crossing = try Lab(Lab.yaml.replacingOccurrences(of: "stopper: {name: asha, min_resource: 1, reduction_factor: 3}", with: "stopper: {name: none}"))
+        for (i, lr) in [0.0002, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.03].enumerated() {
+            crossing.add(lr: lr, final: 0.6 + 0.04 * Double(i))
+            // The eventual leaders start slowest.
+            for e in 1...3 { crossing.trials[i] = with(crossing.trials[i], epoch: e, value: 0.9 - 0.04 * Double(i)) }
+        }
+        #expect(!crossing.advice().has(.laxPruning), "the leaders started behind: early stopping would have lost them")
+    }
+
+    @Test("one configuration scoring further apart than the two best: the study is noisy")
+    func noisy() throws {
+        var lab = try Lab()
+        for (i, lr) in [0.001, 0.002, 0.004, 0.008, 0.016].enumerated() { lab.add(lr: lr, final: 0.85 + 0.002 * Double(i)) }
+        lab.add(lr: 0.004, final: 0.83)
+        let advice = lab.advice()
+        let finding = try #require(advice.findings.first { $0.rule == .noisy })
+        #expect(abs(finding.numbers["spread"]! - 0.024) < 1e-9 && abs(finding.numbers["gap"]! - 0.002) < 1e-9)
+
+        var steady = try Lab()
+        for (i, lr) in [0.001, 0.002, 0.004, 0.008, 0.016].enumerated() { steady.add(lr: lr, final: 0.80 + 0.02 * Double(i)) }
+        steady.add(lr: 0.004, final: 0.841)
+        #expect(!steady.advice().has(.noisy))
+    }
+
+    @Test("the next spec applies every change with its reason, warm-starts from the study, and is a valid spec")
+    func nextSpec() throws {
+        var lab = try Lab()
+        for (i, lr) in [0.001, 0.002, 0.004, 0.008].enumerated() { lab.add(lr: lr, name: "sgd", final: 0.70 + 0.01 * Double(i)) }
+        for lr in [0.03, 0.06, 0.09, 0.1] { lab.add(lr: lr, name: "adam", final: 0.8 + lr, rising: true) }
+        let advice = lab.advice()
+        let (config, yaml) = advice.next(spec: lab.config, study: "s-000004")
+        let next = try StudySpec(config: Config.parse(yaml: yaml, source: "next.yaml"), trials: TrialSpec.rules)
+        #expect(try Config.parse(yaml: yaml, source: "next.yaml") == config, "the YAML is the config")
+        #expect(next.name == "mlp-next" && next.warmStart == "s-000004")
+        #expect(next.space.parameters.first { $0.name == "optimizer.name" }?.domain == .choice([.string("adam"), .string("rmsprop")]))
+        #expect(yaml.contains("# dropped sgd: sgd never reached the top quarter in 4 trials"))
+        #expect(yaml.contains("# The next study after s-000004"))
+        for change in advice.changes { #expect(yaml.contains(change.why.split(separator: " ").prefix(4).joined(separator: " ")), "\(change.why)") }
+    }
+
+    @Test("too few trials: nothing is said")
+    func quiet() throws {
+        var lab = try Lab()
+        for lr in [0.001, 0.1] { lab.add(lr: lr, name: "sgd", final: 0.7, rising: true) }
+        #expect(lab.advice().findings.isEmpty)
+    }
+}
+
+func with(_ t: Observed, epoch: Int, value: Double) -> Observed {
+    var curve = t.curve
+    curve[epoch] = ["validation_accuracy": value, "train_accuracy": value]
+    return Observed(number: t.number, state: t.state, values: t.values, value: t.value, curve: curve, reason: t.reason)
+}
