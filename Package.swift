@@ -130,7 +130,7 @@ let package = Package(
         ]),
 
         // Release benchmarks (`make bench`).
-        .executableTarget(name: "sweep-bench", dependencies: ["Wire", "Protocol", "Tensor", "CBLAS", "Datasets", "NN", "TrialSpecs", "Config", "Search", "Store"]),
+        .executableTarget(name: "sweep-bench", dependencies: ["Wire", "Protocol", "Tensor", "CBLAS", "Datasets", "NN", "TrialSpecs", "Config", "Search", "Store", "Advisor", "LocalStudy"]),
         .testTarget(name: "BenchTests", dependencies: ["sweep-bench"]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,8 +6,8 @@ import Search
 /// choices never win.
 extension Advisor {
     func ranges(_ advice: inout Advice) {
-        let f = finished
-        guard f.count >= 6 else { return }
+        let f = ranked
+        guard f.count >= 6, !finished.isEmpty else { return }
         let best = Array(f.prefix(max(3, f.count / 4)))
         var capped: [String: Double] = [:]
         for p in spec.space.searched {
@@ -98,7 +98,7 @@ extension Advisor {
 
     /// A choice with several trials that never reached the top quarter is dropped.
     private func choice(_ p: Parameter, _ values: [Config], _ advice: inout Advice) {
-        let f = finished
+        let f = ranked
         guard values.count >= 2, f.count >= 8 else { return }
         let top = Array(f.prefix(max(2, f.count / 4)))
         var remaining = values

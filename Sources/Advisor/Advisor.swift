@@ -20,7 +20,22 @@ public struct Advisor: Sendable {
         ranges(&advice)
         pruning(&advice)
         noise(&advice)
+        strategy(&advice)
         return advice
+    }
+
+    /// Refining a continuous space is where Bayesian optimization is strongest (Sweep's GP is ahead
+    /// of TPE and Optuna's GP on continuous functions, `make bench SUITES=search`): the next round
+    /// uses it when the space has no choices and no conditions.
+    func strategy(_ advice: inout Advice) {
+        let searched = spec.space.searched
+        guard !advice.changes.isEmpty, !searched.isEmpty, searched.allSatisfy({ $0.domain.isNumeric && $0.condition == nil }) else { return }
+        switch spec.strategy {
+        case .tpe, .random, .sobol, .coarseToFine:
+            advice.changes.append(.set("strategy", .object(["name": .string("gp")]),
+                                       why: "the refined space is all numeric: the GP searches such spaces best, starting from this study's trials"))
+        case .gp, .grid: return
+        }
     }
 
     // MARK: What the rules share
@@ -30,6 +45,12 @@ public struct Advisor: Sendable {
     /// Completed trials with a finite objective, best first.
     var finished: [Observed] {
         trials.filter { $0.state == .completed && ($0.value?.isFinite ?? false) }.sorted { loss($0.value!) < loss($1.value!) }
+    }
+
+    /// Completed trials best first, then pruned ones by the value they were stopped at: a
+    /// pruned trial was behind the ones that went on, so it ranks below them.
+    var ranked: [Observed] {
+        finished + trials.filter { $0.state == .pruned && ($0.value?.isFinite ?? false) }.sorted { loss($0.value!) < loss($1.value!) }
     }
 
     /// The best quarter of the finished trials (at least one).

@@ -38,9 +38,10 @@ public final class LocalStudy: @unchecked Sendable {
     private let origin: ContinuousClock.Instant
     private let cache = Mutex<[String: Splits]>([:])
 
-    public init(spec: StudySpec, parallel: Int = 1) {
+    /// `warm`: finished trials of an earlier study the sampler starts from (numbered below −1).
+    public init(spec: StudySpec, parallel: Int = 1, warm: [Trial] = []) {
         origin = clock.now
-        engine = StudyEngine(spec: spec, start: 0)
+        engine = StudyEngine(spec: spec, start: 0, warm: warm)
         self.parallel = max(1, parallel)
     }
 

@@ -9,6 +9,7 @@ let suites: [String: () async throws -> Void] = [
     "trials": TrialBench.run,
     "search": SearchBench.run,
     "mixed": MixedBench.run,
+    "advisor": AdvisorBench.run,
     "cluster": ClusterBench.run,
     "hosts": ClusterBench.hosts,
 ]

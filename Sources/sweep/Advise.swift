@@ -31,8 +31,9 @@ struct Advise: AsyncParsableCommand {
         let exported = try await client.request(.export, Body.StudyRef(study: study), timeout: .seconds(60)).decode(Body.Exported.self)
         guard let config = exported.spec else { throw Failure("the coordinator did not send \(study)'s spec (an older coordinator?): nothing to advise on") }
         let spec = try StudySpec(config: config, trials: TrialSpec.rules.keysOnly)
-        let advice = Advisor(spec: spec, trials: exported.trials.compactMap(Observed.init(export:))).advise()
-        print("\(study) \(exported.name): \(exported.trials.count) trials, \(spec.direction.rawValue) \(spec.metric)")
+        let trials = exported.trials.compactMap(Observed.init(export:))
+        let advice = Advisor(spec: spec, trials: trials).advise()
+        print("\(study) \(exported.name): \(trials.count) trials, \(spec.direction.rawValue) \(spec.metric)")
         if advice.findings.isEmpty { print("  nothing the data supports saying: too few finished trials, or none of the playbook's patterns") }
         for finding in advice.findings { print("- [\(finding.rule.rawValue)] \(finding.sentence)") }
         guard let next else { return }

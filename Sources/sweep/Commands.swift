@@ -26,7 +26,8 @@ struct Submit: AsyncParsableCommand {
         print(submitted.study)
         if let taken = submitted.warm {
             // On standard error: scripts read the study id alone from standard output.
-            var text = "warm start: \(taken.taken) trial\(taken.taken == 1 ? "" : "s") taken from \(warmStart ?? "")"
+            let source = warmStart ?? config[path: "warm_start"].map(\.description) ?? ""
+            var text = "warm start: \(taken.taken) trial\(taken.taken == 1 ? "" : "s") taken from \(source)"
             for skip in taken.skipped { text += "\n  \(skip.count) left out: \(skip.reason)" }
             FileHandle.standardError.write(Data((text + "\n").utf8))
         }

@@ -207,6 +207,17 @@ struct AdvisorTests {
         for change in advice.changes { #expect(yaml.contains(change.why.split(separator: " ").prefix(4).joined(separator: " ")), "\(change.why)") }
     }
 
+    @Test("a refined space with no choices is searched by the GP next; one with choices keeps its strategy")
+    func strategy() throws {
+        let numeric = Lab.yaml.replacingOccurrences(of: "  optimizer.name: {type: choice, values: [sgd, adam, rmsprop]}\n", with: "")
+        var lab = try Lab(numeric)
+        for lr in [0.0002, 0.0005, 0.001, 0.003, 0.01, 0.03, 0.07, 0.09, 0.1] { lab.add(lr: lr, final: 0.7 + lr) }
+        #expect(lab.advice().changes.contains { if case .set("strategy", .object(["name": .string("gp")]), _) = $0 { true } else { false } })
+        var mixed = try Lab()
+        for lr in [0.0002, 0.0005, 0.001, 0.003, 0.01, 0.03, 0.07, 0.09, 0.1] { mixed.add(lr: lr, final: 0.7 + lr) }
+        #expect(!mixed.advice().changes.contains { if case .set("strategy", _, _) = $0 { true } else { false } })
+    }
+
     @Test("too few trials: nothing is said")
     func quiet() throws {
         var lab = try Lab()

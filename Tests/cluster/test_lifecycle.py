@@ -95,6 +95,31 @@ class LifecycleTest(unittest.TestCase):
         self.assertIn(f"deleted {study}", self.sweep("delete", study, "--yes").stdout)
         self.assertNotIn(study, self.sweep("status").stdout)
 
+    def test_advise_reads_a_study_and_writes_a_next_spec_that_submits_unchanged(self):
+        self.cluster.start_worker("w1")
+        spec = quadratic_study(trials=8, concurrent=1, epochs=2, pause=0.01, name="bounded")
+        spec["space"]["x"]["high"] = 0.2  # the optimum of (x − 0.3)² lies above the range
+        study, _ = self.submit(spec)
+        self.wait_state(study, "completed")
+        next_spec = os.path.join(self.tmp, "next.yaml")
+        said = self.sweep("advise", study, "--next", next_spec).stdout
+        self.assertIn(f"{study} bounded: 8 trials, minimize loss", said)
+        self.assertIn("[at_bound] x's best values sit at the upper bound of its range [0, 0.2]", said)
+        self.assertIn(f"next study written to {next_spec}", said)
+        with open(next_spec) as handle:
+            text = handle.read()
+        self.assertIn("# range → [", text)
+        self.assertIn(f'warm_start: "{study}"', text)
+        second, warm = self.submit_file(next_spec)
+        self.assertIn("warm start: ", warm)
+        status = self.status(second)
+        self.assertEqual(status["name"], "bounded-next")
+        self.assertGreater(status["warm"], 0)
+
+    def submit_file(self, path):
+        done = self.sweep("submit", path)
+        return done.stdout.strip(), done.stderr
+
     def test_failed_trials_run_again_by_retry_and_by_max_failures_keeping_every_attempt(self):
         self.cluster.start_worker("w1")
         marks = os.path.join(self.tmp, "marks")

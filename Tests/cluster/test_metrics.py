@@ -18,6 +18,14 @@ def scrape(port):
         return response.headers["Content-Type"], response.read().decode()
 
 
+def listening(port):
+    try:
+        scrape(port)
+        return True
+    except OSError:
+        return False
+
+
 def value(text, name, **labels):
     """The sample `name{labels}` of a Prometheus text exposition, or None."""
     for line in text.splitlines():
@@ -40,6 +48,7 @@ class MetricsTest(unittest.TestCase):
     def test_a_scrape_shows_trials_workers_reports_commits_and_latencies(self):
         port = free_port()
         self.cluster.start_coordinator("--metrics", str(port))
+        wait_for(lambda: listening(port), 15, f"the metrics endpoint on port {port}\n{self.cluster.log('coordinator')}")
         self.cluster.start_worker("w1")
         client = self.cluster.client()
         self.addCleanup(client.close)
