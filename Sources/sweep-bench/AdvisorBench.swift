@@ -173,7 +173,26 @@ enum AdvisorBench {
                 report.record("\(name): \(arm) median best", median, "", note: line.trimmingCharacters(in: .whitespaces))
             }
         }
+        try importance(&report)
         try report.write()
+    }
+
+    /// Parameter importance (PED-ANOVA) over 10,000 trials of 8 parameters: the median of 5 timings.
+    static func importance(_ report: inout Report) throws {
+        let space = SearchSpace((0..<8).map { Parameter("x\($0)", .float(low: 0, high: 1, log: false, step: nil)) })
+        var g = SeededGenerator(seed: 9)
+        let trials = (0..<10_000).map { i in
+            let c = space.configuration(at: (0..<8).map { _ in Double.random(in: 0..<1, using: &g) })
+            return Trial(number: i, configuration: c, state: .completed, value: (0..<8).map { k in Double(8 - k) * number(c, "x\(k)") }.reduce(0, +))
+        }
+        var times: [Double] = []
+        for _ in 0..<5 {
+            let clock = ContinuousClock(), start = clock.now
+            _ = Importance.of(space, trials: trials, direction: .minimize)
+            times.append((clock.now - start).seconds)
+        }
+        times.sort()
+        report.add("importance, 10,000 trials × 8 parameters", times[2] * 1000, "ms", note: String(format: "min %.1f max %.1f ms (5 runs)", times[0] * 1000, times[4] * 1000))
     }
 
     /// The Fashion-MNIST MLP study, trained for real here (one trial at a time).

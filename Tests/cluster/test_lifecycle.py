@@ -116,6 +116,18 @@ class LifecycleTest(unittest.TestCase):
         self.assertEqual(status["name"], "bounded-next")
         self.assertGreater(status["warm"], 0)
 
+    def test_importance_ranks_the_parameter_that_matters_first(self):
+        self.cluster.start_worker("w1")
+        spec = quadratic_study(trials=12, concurrent=1, epochs=1, pause=0.0, name="two")
+        spec["space"]["y"] = {"low": 0.0, "high": 1.0}  # the trial ignores it
+        spec["strategy"] = {"name": "random"}
+        study, _ = self.submit(spec)
+        self.wait_state(study, "completed")
+        lines = self.sweep("importance", study).stdout.splitlines()
+        self.assertIn("importance of each parameter for loss (12 completed trials, top 10%)", lines[0])
+        self.assertTrue(lines[1].split()[0] == "x" and lines[2].split()[0] == "y", lines)
+        self.assertGreater(float(lines[1].split()[1]), float(lines[2].split()[1]))
+
     def submit_file(self, path):
         done = self.sweep("submit", path)
         return done.stdout.strip(), done.stderr
