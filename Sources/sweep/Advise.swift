@@ -26,11 +26,7 @@ struct Advise: AsyncParsableCommand {
     @OptionGroup var coordinator: CoordinatorOption
 
     mutating func run() async throws {
-        let client = try await coordinator.connect()
-        defer { client.close() }
-        let exported = try await client.request(.export, Body.StudyRef(study: study), timeout: .seconds(60)).decode(Body.Exported.self)
-        guard let config = exported.spec else { throw Failure("the coordinator did not send \(study)'s spec (an older coordinator?): nothing to advise on") }
-        let spec = try StudySpec(config: config, trials: TrialSpec.rules.keysOnly)
+        let (exported, config, spec) = try await coordinator.exportWithSpec(study)
         let trials = exported.trials.compactMap(Observed.init(export:))
         let advice = Advisor(spec: spec, trials: trials).advise()
         print("\(study) \(exported.name): \(trials.count) trials, \(spec.direction.rawValue) \(spec.metric)")
@@ -45,5 +41,17 @@ struct Advise: AsyncParsableCommand {
         do { try yaml.write(toFile: next, atomically: true, encoding: .utf8) } catch { throw Failure("cannot write \(next): \(error)") }
         print("next study written to \(next) (\(advice.changes.count) change\(advice.changes.count == 1 ? "" : "s"), warm-started from \(study))")
         for change in advice.changes { print("  · \(change.why)") }
+    }
+}
+
+extension CoordinatorOption {
+    /// A study's export with its spec, as the commands that read a whole study need them.
+    func exportWithSpec(_ study: String) async throws -> (Body.Exported, Config, StudySpec) {
+        let client = try await connect()
+        defer { client.close() }
+        let exported = try await client.request(.export, Body.StudyRef(study: study), timeout: .seconds(60)).decode(Body.Exported.self)
+        guard let config = exported.spec else { throw Failure("the coordinator did not send \(study)'s spec (an older coordinator?)") }
+        // Checked when it was submitted: only the keys again.
+        return (exported, config, try StudySpec(config: config, trials: TrialSpec.rules.keysOnly))
     }
 }

@@ -26,11 +26,7 @@ struct ImportanceCommand: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
-        let client = try await coordinator.connect()
-        defer { client.close() }
-        let exported = try await client.request(.export, Body.StudyRef(study: study), timeout: .seconds(60)).decode(Body.Exported.self)
-        guard let config = exported.spec else { throw Failure("the coordinator did not send \(study)'s spec (an older coordinator?)") }
-        let spec = try StudySpec(config: config, trials: TrialSpec.rules.keysOnly)
+        let (exported, _, spec) = try await coordinator.exportWithSpec(study)
         let trials: [Trial] = exported.trials.compactMap { t in
             guard t[path: "final"] != .bool(true), t[path: "status"] == .string("completed"), case let .number(v)? = t[path: "value"],
                   case let .number(n)? = t[path: "trial"], case let .object(values)? = t[path: "config"] else { return nil }
