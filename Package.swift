@@ -101,7 +101,7 @@ let package = Package(
         // What operators scrape: the coordinator's counters, gauges and latencies (Prometheus text).
         .target(name: "Telemetry", dependencies: [.product(name: "Prometheus", package: "swift-prometheus")]),
         .target(name: "Coordinator", dependencies: ["Store", "Search", "Protocol", "Wire", "Service", "Config", "Telemetry", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Protocol", "TrialSpecs", "NN", "TestSupport", "LocalStudy", "Runner", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Telemetry", "Protocol", "TrialSpecs", "NN", "TestSupport", "LocalStudy", "Runner", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // Starting a command trial: a supervised process group that dies with its worker.
         .target(name: "CSpawn"),

@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// The coordinator's metrics, in one Prometheus registry: counters and latencies recorded as
 /// things happen, gauges set from the coordinator's state about once a second. Thread-safe: the
@@ -10,6 +11,8 @@ public final class Meters: Sendable {
     let messages: Counter
     let commitSeconds: DurationHistogram
     let suggestSeconds: DurationHistogram
+    /// Studies given gauges so far: one gone from the levels (deleted) reads 0 from then on.
+    private let studies = Mutex<[String: [String]]>([:])
 
     /// Latency buckets from 100 µs to 10 s.
     static let buckets: [Duration] = [.microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
@@ -50,6 +53,12 @@ public final class Meters: Sendable {
 
     /// Sets the gauges; a label seen before and absent now reads 0 (a study deleted, a state emptied).
     public func set(_ levels: Levels) {
+        var levels = levels
+        let gone = studies.withLock { seen in
+            defer { for (study, states) in levels.trials { seen[study] = Array(states.keys) } }
+            return seen.filter { levels.trials[$0.key] == nil }
+        }
+        for (study, states) in gone { levels.trials[study] = Dictionary(uniqueKeysWithValues: states.map { ($0, 0) }) }
         for (study, states) in levels.trials {
             for (state, count) in states {
                 registry.makeGauge(name: "sweep_trials", labels: [("study", study), ("state", state)], help: "Trials by study and state").set(Double(count))

@@ -46,6 +46,12 @@ struct Enqueue: AsyncParsableCommand {
         }
         let numbers = try await coordinator.queue(.enqueue, Body.Enqueue(study: study, trials: trials, allowOutside: allowOutside ? true : nil))
         print("queued as \(numbers) of \(study)")
+        let client = try await coordinator.connect()
+        defer { client.close() }
+        if let status = try await client.request(.status, Body.StudyRef(study: study)).decode(Body.StatusReply.self).studies.first,
+           let budget = status.budget, status.trials > budget {
+            print("note: \(study) now has \(status.trials) trials, over its budget of \(budget): the enqueued ones run, and no new suggestions start (sweep extend \(study) --trials N for more)")
+        }
     }
 }
 
