@@ -33,12 +33,15 @@ extension Store {
         return result
     }
 
-    /// How many attempts of each trial failed for the trial's own reasons (what `retries.max_failures` counts).
+    /// How many attempts of each trial failed for the trial's own reasons (what `retries.max_failures`
+    /// counts): those that ended it, and those re-queued to run again after a failure or a timeout.
     public func failures(study: String) throws -> [Int: Int] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT number, COUNT(*) AS n FROM attempts WHERE study = ? AND outcome = ? AND (cause IS NULL OR cause = ?) GROUP BY number
-                """, arguments: [study, AttemptOutcome.failed.rawValue, FailureCause.trial.rawValue])
+                SELECT number, COUNT(*) AS n FROM attempts WHERE study = ? AND (cause IS NULL OR cause = ?)
+                  AND (outcome = ? OR (outcome = ? AND json_extract(stop_reason, '$.rule') IN (?, ?))) GROUP BY number
+                """, arguments: [study, FailureCause.trial.rawValue, AttemptOutcome.failed.rawValue, AttemptOutcome.requeued.rawValue,
+                                 StopRule.error.rawValue, StopRule.timeout.rawValue])
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["number"], $0["n"]) })
         }
     }

@@ -322,8 +322,9 @@ public final class Store: Sendable {
             var reports: [Int: [Int: Double]] = [:]
             let metricRows = try Row.fetchAll(db, sql: """
                 SELECT m.number, m.epoch, m.value_json FROM metrics m JOIN trials t ON t.study = m.study AND t.number = m.number AND t.attempt = m.attempt
-                WHERE m.study = ? ORDER BY m.number, m.seq
-                """, arguments: [study])
+                WHERE m.study = ? AND t.state != ? ORDER BY m.number, m.seq
+                """, arguments: [study, TrialState.queued.rawValue])
+            // A queued trial's reports are of an attempt that ended (it runs again afresh).
             for row in metricRows {
                 let values = try Config.parse(json: row["value_json"], source: "store")
                 if let value = values[path: metric] {

@@ -175,6 +175,7 @@ struct CoordinatorTests {
         }
         _ = types(c.handle(worker: w1, frames: try h.frames(.done, Body.Done(trial: assigns[w1]!.trial, attempt: 1, seq: 2, status: .completed,
                                                                              metrics: ["validation_loss": 0.25])), now: 2))
+        _ = types(c.handle(worker: w3, frames: try h.metric(assigns[w3]!.trial, seq: 1, epoch: 1, loss: 0.1), now: 2))
         _ = types(c.handle(worker: w3, frames: try h.frames(.bye, Body.Bye(reason: "shutdown")), now: 2))
         let restarted = try Coordinator(store: Store(path: h.path), trials: TrialSpec.rules, options: h.options)
         let live = c.studies["s-000001"]!, stored = restarted.studies["s-000001"]!

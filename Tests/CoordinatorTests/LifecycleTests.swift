@@ -178,6 +178,8 @@ struct SteeringTests {
         #expect(try lab.done("w1", a, .failed, error: "exit status 1") == nil, "not again on w1 while w2 is free")
         let again = try #require(lab.study.workers[0] == "w2" ? lab.study.attempts[0] : nil)
         #expect(again == 2 && lab.study.trials[0].state == .running)
+        let restarted = try Coordinator(store: Store(path: lab.path), trials: TrialSpec.rules, options: lab.options)
+        #expect(restarted.studies["s-000001"]?.failures[0] == 1, "a restart counts the failure that re-queued it")
         try lab.done("w2", Body.Assign(trial: a.trial, attempt: 2, study: "s-000001", kind: .builtin, seed: 0, metric: "validation_loss"), .failed, error: "exit status 1")
         #expect(lab.study.trials[0].state == .failed, "one run again, then the failure is final")
         #expect(lab.study.failures[0] == 1)
