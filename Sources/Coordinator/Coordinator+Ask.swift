@@ -84,8 +84,13 @@ extension Coordinator {
     /// `budget.trial_timeout` fail (the next REPORT hears it).
     func expireLeases(now: Double) throws {
         for (id, lease) in leases {
-            guard let (sid, number) = index[id], let study = studies[sid], study.state(of: number) == .running, study.attempts[number] == lease.attempt else {
+            guard let (sid, number) = index[id], let study = studies[sid], study.attempts[number] == lease.attempt else {
                 leases[id] = nil
+                continue
+            }
+            // A trial the stopper ended waits for its asker's TELL; a silent asker's lease goes all the same.
+            guard study.state(of: number) == .running else {
+                if now - lease.lastSeen > options.askLease { leases[id] = nil }
                 continue
             }
             if now - lease.lastSeen > options.askLease {

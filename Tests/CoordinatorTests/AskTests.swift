@@ -50,6 +50,8 @@ struct AskTests {
         _ = lab.ask(.tell, Body.Tell(trial: a.trial!, attempt: 1, status: .completed, metrics: ["loss": 0.2]))
         let worse = try report(lab, b, seq: 1, loss: 0.9)
         #expect(!worse.continue && worse.reason?.rule == .median, "the median rule stops the worse trial")
+        _ = try lab.c.tick(now: 3)
+        #expect(lab.c.leases[b.trial!] != nil, "a stopped trial's lease waits for its TELL across ticks")
         #expect(types(lab.ask(.tell, Body.Tell(trial: b.trial!, attempt: 1, status: .stopped))) == [.ok])
         let study = lab.c.studies["s-000002"]!
         #expect(study.trials.map(\.state) == [.completed, .pruned])

@@ -86,7 +86,7 @@ class Client:
             raise ValueError("no coordinator: give a cluster file (or $SWEEP_CLUSTER), or endpoint=")
         self.endpoint, self.timeout = endpoint, timeout
         self._lock = threading.RLock()
-        self._socket = zmq.Context.instance().socket(zmq.DEALER)
+        self._socket: "zmq.Socket[bytes]" = zmq.Context.instance().socket(zmq.DEALER)
         self._socket.setsockopt(zmq.LINGER, 0)
         if not insecure:
             if not key or not server_key:
@@ -95,8 +95,9 @@ class Client:
             public, secret = zmq.auth.load_certificate(key)
             if secret is None:
                 raise ValueError(f"{key} holds no secret key: give the NAME.key_secret file sweep keygen wrote")
-            self._socket.curve_publickey, self._socket.curve_secretkey = public, secret
-            self._socket.curve_serverkey = server_key.encode()
+            self._socket.setsockopt(zmq.CURVE_PUBLICKEY, public)
+            self._socket.setsockopt(zmq.CURVE_SECRETKEY, secret)
+            self._socket.setsockopt(zmq.CURVE_SERVERKEY, server_key.encode())
         self._socket.setsockopt(zmq.ROUTING_ID, f"py-{uuid.uuid4()}".encode())
         self._socket.connect(endpoint)
         self._held: Dict[int, "Trial"] = {}
@@ -326,9 +327,8 @@ class Trial:
     def __enter__(self) -> "Trial":
         return self
 
-    def __exit__(self, kind: Any, value: Any, tb: Any) -> bool:
+    def __exit__(self, kind: Any, value: Any, tb: Any) -> None:
         if kind is None:
             self.tell("stopped" if self.stopped else "completed")
         elif not self.ended:
             self.tell("failed", error="".join(traceback.format_exception(kind, value, tb))[-2000:])
-        return False

@@ -32,7 +32,7 @@ def trial() -> Optional[int]:
 def report(epoch: int, metrics: Optional[Dict[str, float]] = None, **more: float) -> None:
     """One JSON line on standard output, as the worker reads reports."""
     values = {**(metrics or {}), **more}
-    line = {"epoch": int(epoch)}
+    line: Dict[str, Any] = {"epoch": int(epoch)}
     for name, value in values.items():
         value = float(value)
         line[name] = value if math.isfinite(value) else ("nan" if math.isnan(value) else ("inf" if value > 0 else "-inf"))
