@@ -65,7 +65,21 @@ public final class StudyEngine {
     public func suggest(now: Double, running: Int) -> Configuration? {
         guard !spent(now: now), running < spec.budget.maxConcurrent else { return nil }
         var generator = generator(trials.count)
-        return sampler.suggest(spec.space, history: warm.isEmpty ? trials : warm + trials, direction: spec.direction, using: &generator)
+        let history = warm.isEmpty ? trials : warm + trials
+        guard let first = sampler.suggest(spec.space, history: history, direction: spec.direction, using: &generator) else { return nil }
+        // No sampler repeats a configuration the study has (or started from) while others are
+        // left: it is asked again (its draws have moved on), then a random unseen one is taken.
+        let seen = Set(history.filter { $0.state != .cancelled }.map(\.configuration))
+        guard seen.contains(first) else { return first }
+        for _ in 0..<8 {
+            guard let again = sampler.suggest(spec.space, history: history, direction: spec.direction, using: &generator) else { break }
+            if !seen.contains(again) { return again }
+        }
+        for _ in 0..<256 {
+            let random = RandomSampler().suggest(spec.space, history: history, direction: spec.direction, using: &generator)!
+            if !seen.contains(random) { return random }
+        }
+        return first
     }
 
     /// Records a suggestion as the next trial, queued; returns its number.

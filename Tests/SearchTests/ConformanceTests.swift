@@ -137,3 +137,29 @@ struct SamplerConformanceTests {
         #expect(late > 2 * random, "late coarse-to-fine draws near the optimum: \(late) vs random \(random)")
     }
 }
+
+@Suite("No repeats")
+struct NoRepeatTests {
+    static let space = SearchSpace([
+        Parameter("n", .int(low: 0, high: 3, log: false, step: 1)), Parameter("m", .int(low: 0, high: 3, log: false, step: 1)),
+        Parameter("c", .choice([.string("a"), .string("b"), .string("c")])),
+    ])
+
+    @Test("no sampler suggests a configuration the study already has while the space has unvisited cells",
+          arguments: ["random", "sobol", "gp", "tpe", "coarse_to_fine"])
+    func unique(_ strategy: String) throws {
+        let spec = try StudySpec(config: Config.parse(yaml: """
+            {study: s, objective: {metric: loss}, runner: external, space: {n: {type: int, low: 0, high: 3}, m: {type: int, low: 0, high: 3},
+             c: {values: [a, b, c]}}, strategy: {name: \(strategy)}, budget: {max_trials: 48, max_concurrent: 1}, seed: 4}
+            """, source: "t"), trials: TrialRules(keys: [], metrics: nil, check: { _ in [] }))
+        let engine = StudyEngine(spec: spec, start: 0)
+        var seen = Set<Configuration>()
+        for _ in 0..<40 {
+            let c = try #require(engine.suggest(now: 0, running: 0))
+            #expect(seen.insert(c).inserted, "\(strategy) repeated \(c) after \(seen.count) of 48 cells")
+            let n = engine.add(c)
+            func x(_ k: String) -> Double { if case let .number(v)? = c[k] { v } else { 0 } }
+            engine.set(n, .completed, value: x("n") + 2 * x("m") + (c["c"] == .string("b") ? 1 : 0))
+        }
+    }
+}
