@@ -25,22 +25,15 @@ extension Coordinator {
         if study.state == .running, study.engine.spent(now: now), study.finished == study.trials.count { try finishSearch(study) }
         func reply(_ body: Body.Asked) -> Outgoing { send(peer, .asked, re: re, body, to: .client) }
         guard study.state == .running else { return reply(Body.Asked(study: study.id, over: true)) }
-        guard study.running < study.spec.budget.maxConcurrent, let number = try next(study, for: name, now: now) else { return reply(Body.Asked(study: study.id)) }
+        guard study.running < study.spec.budget.maxConcurrent, let number = try take(study, for: name, free: [name], live: [name], now: now) else {
+            return reply(Body.Asked(study: study.id))
+        }
         let attempt = try study.assign(number, to: name, now: now)
         let id = study.ids[number]!
         leases[id] = Lease(peer: peer, name: name, attempt: attempt, lastSeen: now)
         logger.info("asked", metadata: ["study": "\(study.id)", "trial": "\(number)", "id": "\(id)", "attempt": "\(attempt)", "by": "\(name)"])
         return reply(Body.Asked(study: study.id, trial: id, number: number, attempt: attempt, config: .object(study.configuration(number).values),
                                 seed: study.engine.seed(number), leaseS: options.askLease))
-    }
-
-    /// A queued trial (enqueued, retried, re-queued), else a new suggestion.
-    private func next(_ study: Study, for name: String, now: Double) throws -> Int? {
-        if let number = study.dequeue(for: name, free: [name], live: [name]) { return number }
-        guard let configuration = suggest(study, now: now) else { return nil }
-        let (number, id) = try study.add(configuration)
-        index[id] = (study.id, number)
-        return study.dequeue(for: name, free: [name], live: [name])
     }
 
     /// The lease on an attempt, or the error that says it is gone.

@@ -64,12 +64,12 @@ extension Coordinator {
             let target = try study(try required(envelope.decode(Body.StudyRef.self).study, re: re))
             return [reply(.exported, Body.Exported(study: target.id, name: target.name, metric: target.spec.metric, direction: target.spec.direction,
                                               test: target.test, trials: try store.export(study: target.id),
-                                              spec: try store.studies().first { $0.id == target.id }?.spec))]
+                                              spec: try store.study(target.id)?.spec))]
         case .workers:
             let rows = workers.values.sorted { $0.name < $1.name }.map { w in
                 let place = w.trial.flatMap { index[$0.id] }
                 return Body.WorkerRow(worker: w.name, host: w.host, cores: w.cores, threads: w.threads,
-                                      state: w.left ? .left : w.lostAt != nil ? .lost : w.quarantine != nil ? .quarantined : w.trial == nil ? .idle : .busy,
+                                      state: w.state,
                                       trial: w.trial?.id, study: place?.study, number: place?.number,
                                       lastSeenMS: Int(((now - w.lastSeen) * 1000).rounded()), reason: w.quarantine?.reason)
             }

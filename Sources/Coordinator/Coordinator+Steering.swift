@@ -98,7 +98,7 @@ extension Coordinator {
         guard study.state != .testing else {
             throw ProtocolError(.badRequest, "study \(study.id) is scoring its best trial on the test split; extend it when it has completed", re: re)
         }
-        guard let record = try store.studies().first(where: { $0.id == study.id }), case var .object(spec) = record.spec else {
+        guard let record = try store.study(study.id), case var .object(spec) = record.spec else {
             throw ProtocolError(.unknownStudy, "no study \(study.id)", re: re)
         }
         var budget: [String: Config] = if case let .object(b)? = spec["budget"] { b } else { [:] }
@@ -120,7 +120,7 @@ extension Coordinator {
             throw ProtocolError(.badRequest, "the extended budget is not a valid one: \(error)", re: re)
         }
         try store.extend(study: study.id, spec: .object(spec))
-        guard let updated = try store.studies().first(where: { $0.id == study.id }) else { throw ProtocolError(.unknownStudy, "no study \(study.id)", re: re) }
+        guard let updated = try store.study(study.id) else { throw ProtocolError(.unknownStudy, "no study \(study.id)", re: re) }
         let rebuilt = try Study(record: updated, spec: extended, store: store)
         rebuilt.served = study.served
         studies[study.id] = rebuilt

@@ -58,6 +58,9 @@ public final class Coordinator {
         var faults = 0
         /// Why it gets no trials, and the study whose trials it failed.
         var quarantine: Quarantine?
+
+        /// As WORKERS_REPLY and the metrics show it.
+        var state: WorkerState { left ? .left : lostAt != nil ? .lost : quarantine != nil ? .quarantined : trial == nil ? .idle : .busy }
     }
 
     struct Quarantine: Equatable {
@@ -134,7 +137,7 @@ public final class Coordinator {
             if !warm.isEmpty { try store.addWarm(study: id, trials: warm, source: source) }
             return id
         }
-        guard let record = try store.studies().first(where: { $0.id == id }) else { throw StoreError("study \(id) vanished") }
+        guard let record = try store.study(id) else { throw StoreError("study \(id) vanished") }
         studies[id] = try Study(record: record, spec: spec, store: store)
         logger.info("study submitted", metadata: ["study": "\(id)", "name": "\(spec.name)", "max_trials": "\(spec.budget.maxTrials)",
                                                   "max_concurrent": "\(spec.budget.maxConcurrent)"])
@@ -335,22 +338,23 @@ public final class Coordinator {
             return x != y ? x < y : a.served != b.served ? a.served < b.served : a.id < b.id
         }
         for study in order {
-            let id = study.id
             // Queued trials (enqueued, re-queued, retried) keep to the concurrency too; the final one runs alone.
             guard study.running < study.spec.budget.maxConcurrent else { continue }
             servings += 1
-            if let number = study.dequeue(for: worker, free: free, live: live) {
-                study.served = servings
-                return (study, number)
-            }
-            guard study.state == .running, let configuration = suggest(study, now: now) else { continue }
-            let (number, trialID) = try study.add(configuration)
-            index[trialID] = (id, number)
-            _ = study.dequeue(for: worker, free: free, live: live)
+            guard let number = try take(study, for: worker, free: free, live: live, now: now) else { continue }
             study.served = servings
             return (study, number)
         }
         return nil
+    }
+
+    /// A queued trial of `study` that `worker` may run, else a new suggestion, stored and taken.
+    func take(_ study: Study, for worker: String, free: Set<String>, live: Set<String>, now: Double) throws -> Int? {
+        if let number = study.dequeue(for: worker, free: free, live: live) { return number }
+        guard study.state == .running, let configuration = suggest(study, now: now) else { return nil }
+        let (number, id) = try study.add(configuration)
+        index[id] = (study.id, number)
+        return study.dequeue(for: worker, free: free, live: live)
     }
 
     /// The study's next suggestion, timed for the metrics.
@@ -370,10 +374,7 @@ public final class Coordinator {
         }
         for state in StudyState.allCases { levels.studies[state.rawValue] = studies.values.filter { $0.state == state }.count }
         for state in WorkerState.allCases { levels.workers[state.rawValue] = 0 }
-        for w in workers.values {
-            let state: WorkerState = w.left ? .left : w.lostAt != nil ? .lost : w.quarantine != nil ? .quarantined : w.trial == nil ? .idle : .busy
-            levels.workers[state.rawValue, default: 0] += 1
-        }
+        for w in workers.values { levels.workers[w.state.rawValue, default: 0] += 1 }
         return levels
     }
 

@@ -163,14 +163,19 @@ public final class Store: Sendable {
     }
 
     public func studies() throws -> [StudyRecord] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM studies ORDER BY id").map { row in
-                StudyRecord(id: row["id"], name: row["name"], spec: try Config.parse(json: row["spec"], source: "store"),
-                            state: try Self.state(row["state"]), seed: UInt64(bitPattern: row["seed"]),
-                            test: try (row["test_score"] as String?).map { try Config.parse(json: $0, source: "store") }, reason: row["reason"],
-                            createdAt: row["created_at"], note: row["note"], tags: try JSONDecoder().decode([String].self, from: Data((row["tags"] as String).utf8)))
-            }
-        }
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM studies ORDER BY id").map(Self.record) }
+    }
+
+    /// One study's record (nil: no such study), without reading the others.
+    public func study(_ id: String) throws -> StudyRecord? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM studies WHERE id = ?", arguments: [id]).map(Self.record) }
+    }
+
+    private static func record(_ row: Row) throws -> StudyRecord {
+        StudyRecord(id: row["id"], name: row["name"], spec: try Config.parse(json: row["spec"], source: "store"),
+                    state: try state(row["state"]), seed: UInt64(bitPattern: row["seed"]),
+                    test: try (row["test_score"] as String?).map { try Config.parse(json: $0, source: "store") }, reason: row["reason"],
+                    createdAt: row["created_at"], note: row["note"], tags: try JSONDecoder().decode([String].self, from: Data((row["tags"] as String).utf8)))
     }
 
     public func setStudyState(_ study: String, _ state: StudyState) throws {

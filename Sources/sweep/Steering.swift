@@ -44,12 +44,11 @@ struct Enqueue: AsyncParsableCommand {
             }
             trials = [.object(object)]
         }
-        let numbers = try await coordinator.queue(.enqueue, Body.Enqueue(study: study, trials: trials, allowOutside: allowOutside ? true : nil))
-        print("queued as \(numbers) of \(study)")
         let client = try await coordinator.connect()
         defer { client.close() }
-        if let status = try await client.request(.status, Body.StudyRef(study: study)).decode(Body.StatusReply.self).studies.first,
-           let budget = status.budget, status.trials > budget {
+        let numbers = try await client.queue(.enqueue, Body.Enqueue(study: study, trials: trials, allowOutside: allowOutside ? true : nil))
+        print("queued as \(numbers) of \(study)")
+        if let status = try await client.status(study), let budget = status.budget, status.trials > budget {
             print("note: \(study) now has \(status.trials) trials, over its budget of \(budget): the enqueued ones run, and no new suggestions start (sweep extend \(study) --trials N for more)")
         }
     }
@@ -74,8 +73,7 @@ struct Extend: AsyncParsableCommand {
         let client = try await coordinator.connect()
         defer { client.close() }
         _ = try await client.request(.extend, Body.Extend(study: study, trials: trials, wallTime: wallTime))
-        let status = try await client.request(.status, Body.StudyRef(study: study)).decode(Body.StatusReply.self).studies
-        print(status.first?.line ?? "extended \(study)")
+        print(try await client.status(study)?.line ?? "extended \(study)")
     }
 }
 
@@ -93,7 +91,9 @@ struct Retry: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
-        let numbers = try await coordinator.queue(.retry, Body.Retry(study: study, failed: failed ? true : nil, trials: trials.isEmpty ? nil : trials))
+        let client = try await coordinator.connect()
+        defer { client.close() }
+        let numbers = try await client.queue(.retry, Body.Retry(study: study, failed: failed ? true : nil, trials: trials.isEmpty ? nil : trials))
         print("\(numbers) of \(study) queued to run again")
     }
 }
@@ -109,10 +109,10 @@ struct Delete: AsyncParsableCommand {
     mutating func run() async throws {
         let client = try await coordinator.connect()
         defer { client.close() }
-        let status = try await client.request(.status, Body.StudyRef(study: study)).decode(Body.StatusReply.self).studies
+        let status = try await client.status(study)
         if !yes {
             guard isatty(STDIN_FILENO) != 0 else { throw Failure("not deleting \(study) without asking: add --yes (standard input is not a terminal)") }
-            let what = status.first.map { "\($0.study) \($0.name) (\($0.trials) trials)" } ?? study
+            let what = status.map { "\($0.study) \($0.name) (\($0.trials) trials)" } ?? study
             print("delete \(what) and all its trials, metrics and output? [y/N] ", terminator: "")
             guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else { return print("nothing deleted") }
         }
@@ -154,17 +154,19 @@ struct Note: AsyncParsableCommand {
         let client = try await coordinator.connect()
         defer { client.close() }
         _ = try await client.request(.describe, Body.Describe(study: study, note: clear ? "" : text, tags: clear ? [] : tags.isEmpty ? nil : tags))
-        let status = try await client.request(.status, Body.StudyRef(study: study)).decode(Body.StatusReply.self).studies
-        print(status.first?.line ?? study)
+        print(try await client.status(study)?.line ?? study)
     }
 }
 
-extension CoordinatorOption {
+extension Client {
     /// Sends a request answered by QUEUED; the trials it queued, as `trials 4, 5`.
     func queue<B: MessageBody>(_ type: MessageType, _ body: B) async throws -> String {
-        let client = try await connect()
-        defer { client.close() }
-        let numbers = try await client.request(type, body).decode(Body.Queued.self).trials
+        let numbers = try await request(type, body).decode(Body.Queued.self).trials
         return "trial\(numbers.count == 1 ? "" : "s") " + numbers.map(String.init).joined(separator: ", ")
+    }
+
+    /// One study's status, as the commands that change a study print it afterwards.
+    func status(_ study: String) async throws -> Body.StudyStatus? {
+        try await request(.status, Body.StudyRef(study: study)).decode(Body.StatusReply.self).studies.first
     }
 }
