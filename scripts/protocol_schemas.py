@@ -36,6 +36,13 @@ STUDY_STATUS = {"type": "object", "required": ["study", "name", "state", "trials
 STATUS_EXAMPLE = {"study": "s-000001", "name": "fashion-mnist-mlp", "state": "running", "trials": 14, "queued": 0, "running": 2,
                   "completed": 5, "pruned": 7, "failed": 0, "best": 6, "objective": 0.8897, "test": None}
 
+TRIAL_ROW = {"type": "object", "required": ["trial", "status", "epochs", "values", "params", "attempt", "origin"],
+             "properties": {"trial": INT, "status": {"enum": STATUSES}, "value": {"type": ["number", "string", "null"]},
+                            "epochs": {"type": "array", "items": INT}, "values": {"type": "array", "items": NUM}, "params": OBJ,
+                            "worker": {"type": ["string", "null"]}, "started_at": {"type": ["number", "null"]},
+                            "ended_at": {"type": ["number", "null"]}, "attempt": INT,
+                            "origin": {"enum": ["suggested", "enqueued", "outside"]},
+                            "reason": {"type": ["string", "null"], "description": "rule: detail, for a stopped or failed trial"}}}
 WARM_START = {"type": "object", "description": "a study on this coordinator, or the trials of an export (one of the two)",
               "properties": {"study": STR, "metric": STR, "source": STR,
                              "trials": {"type": "array", "items": {"type": "object", "required": ["config"],
@@ -102,7 +109,13 @@ MESSAGES = {
                                                          "params": {"optimizer.lr": 0.0031, "optimizer.name": "adam"}, "worker": "node-3/1",
                                                          "elapsed_s": 2.7}]}),
     "UNFOLLOW": ({"study": STR}, {}, {"study": "s-000001"}),
-    "EXPORT": ({"study": STR}, {}, {"study": "s-000001"}),
+    "EXPORT": ({"study": STR}, {"trials": {"type": "array", "items": INT}}, {"study": "s-000001"}),
+    "WATCH": ({"study": STR}, {}, {"study": "s-000001"}),
+    "TRIALS": ({"study": STR, "seq": INT, "full": BOOL, "trials": {"type": "array", "items": TRIAL_ROW}, "status": STUDY_STATUS}, {"spec": OBJ},
+               {"study": "s-000001", "seq": 3, "full": False, "status": STATUS_EXAMPLE,
+                "trials": [{"trial": 13, "status": "running", "epochs": [1, 2, 3], "values": [0.81, 0.85, 0.879],
+                            "params": {"optimizer.lr": 0.0031, "optimizer.name": "adam"}, "worker": "node-3/1",
+                            "started_at": 1764650000.5, "attempt": 0, "origin": "suggested"}]}),
     "EXPORTED": ({"study": STR, "name": STR, "metric": STR, "direction": {"enum": ["minimize", "maximize"]},
                   "trials": {"type": "array", "items": {"type": "object", "required": ["trial", "status", "attempt", "config", "metrics"],
                                                         "properties": {"trial": {"type": "integer", "minimum": -1}, "final": BOOL,

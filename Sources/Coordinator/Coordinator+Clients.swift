@@ -55,15 +55,22 @@ extension Coordinator {
             let target = try study(follow.study)
             let top = max(1, min(follow.top ?? 20, 1000))
             let rows = leaderboard(target, top: top, now: now)
-            followers[peer] = Follower(study: follow.study, top: top, seq: 0, revision: target.revision, sent: rows, lastSeen: now)
+            followers[peer] = Follower(study: follow.study, feed: .leaderboard(top: top, sent: rows), seq: 0, revision: target.revision, lastSeen: now)
             return [reply(.snapshot, Body.Rows(study: follow.study, seq: 0, count: rows.count, rows: rows, status: status(target, now: now)))]
+        case .watch:
+            let target = try study(try required(envelope.decode(Body.StudyRef.self).study, re: re))
+            followers[peer] = Follower(study: target.id, feed: .trials, seq: 0, revision: target.revision, lastSeen: now)
+            let rows = target.trials.indices.map { row(target, $0) }
+            return [reply(.trials, Body.Trials(study: target.id, seq: 0, full: true, trials: rows, status: status(target, now: now),
+                                               spec: try store.study(target.id)?.spec))]
         case .unfollow:
             followers[peer] = nil
             return [reply(.ok, Body.Empty())]
         case .export:
-            let target = try study(try required(envelope.decode(Body.StudyRef.self).study, re: re))
+            let request = try envelope.decode(Body.Export.self)
+            let target = try study(try required(request.study, re: re))
             return [reply(.exported, Body.Exported(study: target.id, name: target.name, metric: target.spec.metric, direction: target.spec.direction,
-                                              test: target.test, trials: try store.export(study: target.id),
+                                              test: target.test, trials: try store.export(study: target.id, numbers: request.trials),
                                               spec: try store.study(target.id)?.spec))]
         case .workers:
             let rows = workers.values.sorted { $0.name < $1.name }.map { w in

@@ -6,14 +6,19 @@ import Protocol
 
 /// Leaderboards: rows, study status, and the UPDATEs pushed to followers.
 extension Coordinator {
-    /// A client following a leaderboard, and what it was last sent.
+    /// A client following a study, and what it was last sent.
     struct Follower {
         let study: String
-        let top: Int
+        var feed: Feed
         var seq: Int
         var revision: Int
-        var sent: [Body.Row]
         var lastSeen: Double
+    }
+
+    /// What a follower gets pushed: the top rows of the leaderboard (FOLLOW), or every trial that changed (WATCH).
+    enum Feed {
+        case leaderboard(top: Int, sent: [Body.Row])
+        case trials
     }
 
     func status(_ study: Study, now: Double) -> Body.StudyStatus {
@@ -39,18 +44,36 @@ extension Coordinator {
         }
     }
 
-    /// An UPDATE for each follower whose study changed since it was last sent one: the rows that
-    /// differ, and the study's status. Call after every batch of messages.
+    /// Trial `number` as a watcher sees it.
+    func row(_ study: Study, _ number: Int) -> Body.TrialRow {
+        let t = study.trials[number]
+        let epochs = t.reports.keys.sorted()
+        return Body.TrialRow(trial: number, status: t.state, value: t.value, epochs: epochs, values: epochs.map { t.reports[$0]! },
+                             params: .object(t.configuration.values), worker: study.workers[number], started: study.started[number],
+                             ended: study.ended[number], attempt: study.attempts[number] ?? 0, origin: study.origins[number] ?? .suggested,
+                             reason: t.reason.map(\.description))
+    }
+
+    /// For each follower whose study changed since it was last sent something: an UPDATE with
+    /// the leaderboard rows that differ, or a TRIALS with the trials that changed; with the
+    /// study's status. Call after every batch of messages.
     public func updates(now: Double) -> [Outgoing] {
         var out: [Outgoing] = []
         for (peer, follower) in followers {
             guard let study = studies[follower.study], study.revision != follower.revision else { continue }
-            let rows = leaderboard(study, top: follower.top, now: now)
-            let changed = rows.enumerated().filter { i, row in i >= follower.sent.count || !row.same(as: follower.sent[i]) }.map(\.element)
             followers[peer]!.revision = study.revision
-            followers[peer]!.sent = rows
             followers[peer]!.seq += 1
-            out.append(send(peer, .update, Body.Rows(study: study.id, seq: follower.seq + 1, count: rows.count, rows: changed, status: status(study, now: now)), to: .client))
+            let seq = follower.seq + 1
+            switch follower.feed {
+            case let .leaderboard(top, sent):
+                let rows = leaderboard(study, top: top, now: now)
+                let changed = rows.enumerated().filter { i, row in i >= sent.count || !row.same(as: sent[i]) }.map(\.element)
+                followers[peer]!.feed = .leaderboard(top: top, sent: rows)
+                out.append(send(peer, .update, Body.Rows(study: study.id, seq: seq, count: rows.count, rows: changed, status: status(study, now: now)), to: .client))
+            case .trials:
+                let rows = study.changed(since: follower.revision).map { row(study, $0) }
+                out.append(send(peer, .trials, Body.Trials(study: study.id, seq: seq, full: false, trials: rows, status: status(study, now: now)), to: .client))
+            }
         }
         return out
     }

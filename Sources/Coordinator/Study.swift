@@ -49,6 +49,8 @@ final class Study {
     private(set) var ranking = Ranking()
     /// Bumped by every change a leaderboard shows.
     private(set) var revision = 0
+    /// The revision of each search trial's last change, by number: what a watcher has not seen.
+    private(set) var touched: [Int] = []
 
     /// A study from its record and its stored trials (none for a new study).
     init(record: Store.StudyRecord, spec: StudySpec, store: Store) throws {
@@ -79,6 +81,7 @@ final class Study {
     }
 
     private func count(_ trial: Search.Trial) {
+        touch(trial.number)
         counts[trial.state, default: 0] += 1
         if trial.state == .queued { queue.append(trial.number) }
         rank(trial.number)
@@ -139,7 +142,7 @@ final class Study {
         if state == .queued { queue.append(number) }
         if state == .running { started[number] = now; ended[number] = nil }
         if state.isFinished { ended[number] = now }
-        revision += 1
+        touch(number)
     }
 
     /// Records a report in memory and returns the engine's decision (the final trial always goes on).
@@ -147,8 +150,22 @@ final class Study {
         guard number != Store.finalNumber else { return .continue }
         let decision = engine.report(number, epoch: epoch, value: value)
         rank(number)
-        revision += 1
+        touch(number)
         return decision
+    }
+
+    /// A new revision, in which trial `number` changed (the final trial is not watched: the test score is in the status).
+    private func touch(_ number: Int) {
+        revision += 1
+        guard number != Store.finalNumber else { return }
+        if number >= touched.count { touched += Array(repeating: 0, count: number - touched.count + 1) }
+        touched[number] = revision
+    }
+
+    /// The search trials changed after `revision`, by number. A scan of one integer per trial:
+    /// 100,000 trials take tens of microseconds, and only while someone watches.
+    func changed(since revision: Int) -> [Int] {
+        touched.indices.filter { touched[$0] > revision }
     }
 
     /// Re-ranks a trial by its final value, else its latest report.

@@ -44,7 +44,7 @@ public struct Header: Codable, Equatable, Sendable {
 public struct Envelope: Equatable, Sendable {
     public static let protocolName = "SWEEP/1"
     public static let major = 1
-    public static let minor = 1
+    public static let minor = 2
 
     public var header: Header
     /// The body's JSON text (always an object).

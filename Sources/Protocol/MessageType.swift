@@ -14,6 +14,8 @@ public enum MessageType: String, CaseIterable, Codable, Sendable {
     case release = "RELEASE"
     // Ask and tell (§4.4).
     case ask = "ASK", asked = "ASKED", report = "REPORT", reported = "REPORTED", tell = "TELL"
+    // Watching every trial (§4.6).
+    case watch = "WATCH", trials = "TRIALS"
 }
 
 extension MessageType {
@@ -37,7 +39,9 @@ extension MessageType {
         case .heartbeat, .ok, .workers: Body.Empty.self
         case .submit: Body.Submit.self
         case .submitted: Body.Submitted.self
-        case .status, .cancel, .export, .unfollow, .delete: Body.StudyRef.self
+        case .status, .cancel, .unfollow, .delete, .watch: Body.StudyRef.self
+        case .export: Body.Export.self
+        case .trials: Body.Trials.self
         case .enqueue: Body.Enqueue.self
         case .queued: Body.Queued.self
         case .extend: Body.Extend.self

@@ -371,20 +371,22 @@ public final class Store: Sendable {
     }
 
     /// Every trial of a study with its parameters, state, stop reason and every metric of every
-    /// epoch of its current attempt, as `sweep export` writes them.
-    public func export(study: String) throws -> [Config] {
+    /// epoch of its current attempt, as `sweep export` writes them; `numbers`: only those trials.
+    public func export(study: String, numbers: [Int]? = nil) throws -> [Config] {
         try read { db in
+            // Trial numbers are integers: written into the SQL, they cannot inject anything.
+            let only = numbers.map { " AND t.number IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""
             var epochs: [Int: [Config]] = [:]
             for row in try Row.fetchAll(db, sql: """
                 SELECT m.number, m.epoch, m.value_json FROM metrics m JOIN trials t ON t.study = m.study AND t.number = m.number AND t.attempt = m.attempt
-                WHERE m.study = ? ORDER BY m.number, m.seq
+                WHERE m.study = ?\(only) ORDER BY m.number, m.seq
                 """, arguments: [study]) {
                 var values = try Config.parse(json: row["value_json"], source: "store")
                 values = values.setting("epoch", to: .number(Double(row["epoch"] as Int)))
                 epochs[row["number"], default: []].append(values)
             }
             let ended = try attempts(db, study: study)
-            return try Row.fetchAll(db, sql: "SELECT * FROM trials WHERE study = ? ORDER BY number < 0, number", arguments: [study]).map { row in
+            return try Row.fetchAll(db, sql: "SELECT * FROM trials t WHERE study = ?\(only) ORDER BY number < 0, number", arguments: [study]).map { row in
                 let number: Int = row["number"]
                 var trial: [String: Config] = [
                     "trial": .number(Double(number)), "status": .string(row["state"]), "attempt": .number(Double(row["attempt"] as Int)),

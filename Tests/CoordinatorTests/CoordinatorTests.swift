@@ -462,6 +462,35 @@ struct FollowTests {
         #expect(c.updates(now: 0).isEmpty)
     }
 
+    @Test("a watcher gets every trial with the spec, then pushes of only the trials that changed, each with its curve, worker and times")
+    func watch() throws {
+        let h = try Harness(trials: 3, concurrent: 2)
+        let c = h.coordinator
+        let a1 = try body(c.handle(worker: w1, frames: try h.hello("w1"), now: 0)[1], Body.Assign.self)
+        _ = c.handle(worker: w2, frames: try h.hello("w2"), now: 0)
+        let full = try body(c.handle(client: client, frames: try h.frames(.watch, Body.StudyRef(study: "s-000001")), now: 1)[0], Body.Trials.self)
+        #expect(full.full && full.seq == 0 && full.spec != nil)
+        #expect(full.trials.map(\.trial) == [0, 1] && full.trials.allSatisfy { $0.status == .running && $0.started == 0 })
+        #expect(Set(full.trials.compactMap(\.worker)) == ["w1", "w2"])
+        #expect(c.updates(now: 1).isEmpty, "nothing changed")
+        _ = c.handle(worker: w1, frames: try h.metric(a1.trial, seq: 1, epoch: 1, loss: 0.4), now: 2)
+        _ = c.handle(worker: w1, frames: try h.metric(a1.trial, seq: 2, epoch: 2, loss: 0.3), now: 3)
+        let push = try body(try #require(c.updates(now: 3).first), Body.Trials.self)
+        #expect(!push.full && push.seq == 1 && push.spec == nil)
+        #expect(push.trials.map(\.trial) == [0], "only the trial that reported, not the one that did not")
+        #expect(push.trials[0].epochs == [1, 2] && push.trials[0].values == [0.4, 0.3])
+        // Export can name one trial.
+        let one = try body(c.handle(client: Data("other".utf8), frames: try h.frames(.export, Body.Export(study: "s-000001", trials: [0])), now: 3)[0],
+                           Body.Exported.self)
+        #expect(one.trials.count == 1 && one.trials[0][path: "trial"] == .number(0))
+        // Unfollowing stops the pushes.
+        _ = c.handle(client: client, frames: try h.frames(.unfollow, Body.StudyRef(study: "s-000001")), now: 4)
+        _ = c.handle(worker: w1, frames: try h.metric(a1.trial, seq: 3, epoch: 3, loss: 0.2), now: 4)
+        #expect(c.updates(now: 4).isEmpty)
+        let unknown = c.handle(client: client, frames: try h.frames(.watch, Body.StudyRef(study: "s-000404")), now: 4)
+        #expect(try body(unknown[0], ProtocolError.Body.self).code == .unknownStudy)
+    }
+
     @Test("export lists every trial with its parameters, status, stop reason and per-epoch metrics; workers lists the workers")
     func exportAndWorkers() throws {
         let h = try Harness(trials: 1, concurrent: 1)
