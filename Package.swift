@@ -26,6 +26,8 @@ let package = Package(
     targets: [
         // The package's version (the VERSION file), for --version and HELLO.
         .plugin(name: "VersionPlugin", capability: .buildTool()),
+        // The dashboard's pages (Sources/Dashboard/Assets) as Swift strings, so every binary carries them.
+        .plugin(name: "AssetsPlugin", capability: .buildTool()),
         .target(name: "Version", plugins: ["VersionPlugin"]),
 
         // System libraries (Debian: libzmq3-dev).
@@ -115,6 +117,12 @@ let package = Package(
         .target(name: "Worker", dependencies: ["Version", "Runner", "Config", "Search", "Protocol", "Wire", "Tensor", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Protocol"]),
 
+        // sweep dashboard and sweep report: the study mirrored from the coordinator's pushes, served to browsers.
+        .target(name: "Dashboard", dependencies: ["Protocol", "Config", "Search", "Advisor", "TrialSpecs", .product(name: "Hummingbird", package: "hummingbird"),
+                                                  .product(name: "Logging", package: "swift-log")],
+                exclude: ["Assets"], plugins: ["AssetsPlugin"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Protocol", "Config", "Search"]),
+
         // The services' executables.
         .executableTarget(name: "coordinator", dependencies: [
             "Version", "Coordinator", "Store", "Wire", "Service", "TrialSpecs", "Config", "Telemetry", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -126,7 +134,8 @@ let package = Package(
 
         // The client CLI.
         .executableTarget(name: "sweep", dependencies: [
-            "Version", "Advisor", "NN", "TrialSpecs", "Config", "Tensor", "Search", "LocalStudy", "Protocol", "Wire", "Service", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Version", "Advisor", "Dashboard", "NN", "TrialSpecs", "Config", "Tensor", "Search", "LocalStudy", "Protocol", "Wire", "Service",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Release benchmarks (`make bench`).

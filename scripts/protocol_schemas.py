@@ -120,7 +120,7 @@ MESSAGES = {
                   "trials": {"type": "array", "items": {"type": "object", "required": ["trial", "status", "attempt", "config", "metrics"],
                                                         "properties": {"trial": {"type": "integer", "minimum": -1}, "final": BOOL,
                                                                        "status": {"enum": STATUSES}, "attempt": INT, "worker": STR,
-                                                                       "value": {"type": "number"}, "config": OBJ, "elapsed_s": {"type": "number"},
+                                                                       "value": {"type": "number"}, "config": OBJ, "elapsed_s": {"type": "number"}, "started_at": {"type": "number"}, "ended_at": {"type": "number"},
                                                                        "stop_reason": {"type": "object"},
                                                                        "origin": {"enum": ["suggested", "enqueued", "outside"]},
                                                                        "attempts": {"type": "array", "items": ATTEMPT},

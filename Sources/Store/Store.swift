@@ -399,7 +399,9 @@ public final class Store: Sendable {
                 if let reason: String = row["stop_reason"] { trial["stop_reason"] = try Config.parse(json: reason, source: "store") }
                 if let start: Double = row["started_at"] {
                     trial["elapsed_s"] = .number(((row["ended_at"] as Double?) ?? clock()) - start)
+                    trial["started_at"] = .number(start)
                 }
+                if let end: Double = row["ended_at"] { trial["ended_at"] = .number(end) }
                 return .object(trial)
             }
         }

@@ -83,7 +83,7 @@ final class Client: @unchecked Sendable {
             guard let envelope = try? Envelope(frames: message.frames) else { continue }
             if envelope.header.type == .error, let error = try? envelope.decode(ProtocolError.Body.self) {
                 let problems = (error.problems ?? []).map { "\n  \($0.path) \($0.message)" }.joined()
-                throw Failure("\(error.code.rawValue): \(error.message)\(problems)")
+                throw Failure("\(error.code.rawValue): \(error.message)\(problems)", code: error.code)
             }
             return envelope
         }
@@ -148,5 +148,10 @@ struct CoordinatorOption: ParsableArguments {
 /// A failure at run time, not a usage error: printed as "Error: …" without the usage text; exit status 1.
 struct Failure: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// The coordinator's error code, when it answered ERROR.
+    let code: ProtocolError.Code?
+    init(_ description: String, code: ProtocolError.Code? = nil) {
+        self.description = description
+        self.code = code
+    }
 }

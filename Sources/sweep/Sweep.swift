@@ -14,7 +14,7 @@ struct Sweep: AsyncParsableCommand {
         """,
         version: Build.line("sweep"),
         subcommands: [Train.self, Run.self, Submit.self, Status.self, Leaderboard.self, Logs.self, Cancel.self, Export.self, Workers.self,
-                      Enqueue.self, Extend.self, Retry.self, Rename.self, Note.self, Delete.self, Advise.self, ImportanceCommand.self, Keygen.self]
+                      Enqueue.self, Extend.self, Retry.self, Rename.self, Note.self, Delete.self, Advise.self, ImportanceCommand.self, DashboardCommand.self, ReportCommand.self, Keygen.self]
     )
 }
 
