@@ -1,7 +1,7 @@
 # Sweep: build, test, benchmark. `make test` installs what is missing first.
 SHELL := /bin/bash
 SWIFT ?= swift
-DEBS := libzmq3-dev libopenblas-dev zlib1g-dev libsqlite3-dev pkg-config dataset-fashion-mnist iproute2 nftables shellcheck
+DEBS := libzmq3-dev libopenblas-dev zlib1g-dev libsqlite3-dev pkg-config dataset-fashion-mnist iproute2 nftables shellcheck chromium chromium-driver
 MAX_FILE_LINES := 600
 
 .PHONY: deps build release static test lint bench bench-hosts size clean demo
@@ -52,6 +52,7 @@ lint:
 bench: deps
 	$(SWIFT) build -c release --product sweep-bench
 	$(SWIFT) build -c release --product coordinator
+	$(SWIFT) build -c release --product sweep
 	.build/release/sweep-bench $(SUITES)
 
 # The cluster benchmark with CURVE across network namespaces (root).

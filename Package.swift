@@ -121,7 +121,7 @@ let package = Package(
         .target(name: "Dashboard", dependencies: ["Protocol", "Config", "Search", "Advisor", "TrialSpecs", .product(name: "Hummingbird", package: "hummingbird"),
                                                   .product(name: "Logging", package: "swift-log")],
                 exclude: ["Assets"], plugins: ["AssetsPlugin"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Protocol", "Config", "Search"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Protocol", "Config", "Search", "TrialSpecs"]),
 
         // The services' executables.
         .executableTarget(name: "coordinator", dependencies: [

@@ -6,6 +6,12 @@ import Protocol
 
 /// Client messages (Protocols/SWEEP-1.md §4.2).
 extension Coordinator {
+    /// The replies to make beside the loop (`detachReads`), taken once each.
+    public func takeDetached() -> [@Sendable () -> Outgoing] {
+        defer { detached = [] }
+        return detached
+    }
+
     /// Answers one message from a client.
     public func handle(client peer: Data, frames: [Data], now: Double) -> [Outgoing] {
         let envelope: Envelope
@@ -22,6 +28,7 @@ extension Coordinator {
     }
 
     private func handle(client peer: Data, _ envelope: Envelope, re: String, now: Double) throws -> [Outgoing] {
+        let detach = detachReads
         func reply<B: MessageBody>(_ type: MessageType, _ body: B) -> Outgoing { send(peer, type, re: re, body, to: .client) }
         func study(_ id: String) throws -> Study { try self.study(id, re: re) }
         switch envelope.header.type {
@@ -69,9 +76,21 @@ extension Coordinator {
         case .export:
             let request = try envelope.decode(Body.Export.self)
             let target = try study(try required(request.study, re: re))
-            return [reply(.exported, Body.Exported(study: target.id, name: target.name, metric: target.spec.metric, direction: target.spec.direction,
-                                              test: target.test, trials: try store.export(study: target.id, numbers: request.trials),
-                                              spec: try store.study(target.id)?.spec))]
+            let (id, name, metric, direction, test) = (target.id, target.name, target.spec.metric, target.spec.direction, target.test)
+            let spec = try store.study(id)?.spec, numbers = request.trials, store = store, replyID = nextID()
+            // What this batch wrote is not committed yet: a detached read sees the store as of the last batch.
+            let read: @Sendable () -> Outgoing = {
+                do {
+                    let trials = detach ? try store.exportCommitted(study: id, numbers: numbers) : try store.export(study: id, numbers: numbers)
+                    let body = Body.Exported(study: id, name: name, metric: metric, direction: direction, test: test, trials: trials, spec: spec)
+                    return Outgoing(peer: peer, envelope: Envelope(.exported, id: replyID, re: re, body: body), audience: .client)
+                } catch {
+                    return Outgoing(peer: peer, envelope: ProtocolError(.internal, "export failed: \(error)", re: re).reply(id: replyID), audience: .client)
+                }
+            }
+            guard detach else { return [read()] }
+            detached.append(read)
+            return []
         case .workers:
             let rows = workers.values.sorted { $0.name < $1.name }.map { w in
                 let place = w.trial.flatMap { index[$0.id] }

@@ -86,6 +86,10 @@ public final class Coordinator {
     var orphans: Set<Int> = []
     var orphansSince: Double?
     var followers: [Data: Follower] = [:]
+    /// Replies that read much of the store (EXPORT): made beside the loop when `detachReads` is
+    /// on (the service's setting), so a 100,000-trial export does not hold up the workers' reports.
+    public var detachReads = false
+    var detached: [@Sendable () -> Outgoing] = []
     /// Trials of `runner: external` studies held by the programs that asked for them, by trial id.
     var leases: [Int: Lease] = [:]
     /// Where counters, latencies and levels go for `coordinator --metrics` (nil: nowhere).

@@ -22,6 +22,7 @@ public final class CoordinatorService: @unchecked Sendable {
         self.context = context
         self.security = security
         self.coordinator = coordinator
+        coordinator.detachReads = true
         workersEndpoint = workers
         clientsEndpoint = clients
         self.logger = logger
@@ -152,6 +153,13 @@ public final class CoordinatorService: @unchecked Sendable {
             // say HELLO again. So per-message errors are ignored.
             let batch = replies.map { reply in (Message(reply.envelope.frames(), peer: reply.peer), reply.audience == .worker ? workers : clients) }
             if !batch.isEmpty { _ = try? await bridge.send(batch) }
+            // After the commit: each long read on a reader connection of its own, its reply sent when made.
+            for read in coordinator.takeDetached() {
+                Task.detached { [bridge, clients] in
+                    let reply = read()
+                    _ = try? await bridge.send([(Message(reply.envelope.frames(), peer: reply.peer), clients)])
+                }
+            }
         }
         ticks.cancel()
         events.cancel()

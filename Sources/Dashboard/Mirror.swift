@@ -43,7 +43,7 @@ actor Mirror {
                     if trials.full {
                         take(trials)
                     } else if let previous = last, trials.seq == previous + 1 {
-                        merge(trials)
+                        apply(trials)
                     } else {
                         break // a lost push: watch again from a full reply
                     }
@@ -80,7 +80,8 @@ actor Mirror {
         ready = []
     }
 
-    private func merge(_ trials: Body.Trials) {
+    /// A push: each of its trials replaces the mirror's row.
+    func apply(_ trials: Body.Trials) {
         for row in trials.trials {
             if row.trial < rows.count, rows[row.trial].trial == row.trial {
                 rows[row.trial] = row

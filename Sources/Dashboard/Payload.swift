@@ -32,7 +32,9 @@ enum Payload {
         json.int(t.trial); json.raw(",")
         json.string(t.status.rawValue); json.raw(",")
         json.number(t.value); json.raw(",")
-        json.list(axes) { j, axis in j.value(t.params[path: axis.name]) }
+        // Parameter names are dotted keys of one flat object, not paths.
+        let params: [String: Config] = if case let .object(o) = t.params { o } else { [:] }
+        json.list(axes) { j, axis in j.value(params[axis.name]) }
         json.raw(",")
         json.list(t.epochs) { j, e in j.int(e) }
         json.raw(",")

@@ -65,11 +65,7 @@ public struct Server: Sendable {
         }
         router.get("/api/studies/:id/advice") { _, context in
             let id = try context.parameters.require("id")
-            return try await Self.answer {
-                let exported = try await link.request(.export, Body.Export(study: id), reply: Body.Exported.self)
-                guard let config = exported.spec else { throw Problem(status: .badGateway, "the coordinator sent no spec for \(id)") }
-                return Insight.advice(exported, spec: try StudySpec(config: config, trials: TrialSpec.rules.keysOnly))
-            }
+            return try await Self.answer { try await mirrors.advice(id) }
         }
         router.get("/api/studies/:id/trials/:number") { _, context in
             let id = try context.parameters.require("id")
@@ -172,6 +168,27 @@ actor Mirrors {
 
     func keepAlive() async {
         for mirror in mirrors.values { await mirror.keepAlive() }
+    }
+
+    /// The advisor's reading, from an export of every metric of every trial: on a large study
+    /// that export is the coordinator's longest request, so one is shared by the pages that ask
+    /// together and reused for a minute while the study runs, and for good once it has ended.
+    private var readings: [String: (seq: Int, at: ContinuousClock.Instant, text: Task<String, Error>)] = [:]
+
+    func advice(_ study: String) async throws -> String {
+        let mirror = try await started(study)
+        let seq = await mirror.seq, ended = await !(mirror.status?.state.isActive ?? true)
+        if let cached = readings[study], cached.seq == seq || (!ended && ContinuousClock.now - cached.at < .seconds(60)) {
+            return try await cached.text.value
+        }
+        let link = link
+        let text = Task {
+            let exported = try await link.request(.export, Body.Export(study: study), reply: Body.Exported.self)
+            guard let config = exported.spec else { throw Problem(status: .badGateway, "the coordinator sent no spec for \(study)") }
+            return Insight.advice(exported, spec: try StudySpec(config: config, trials: TrialSpec.rules.keysOnly))
+        }
+        readings[study] = (seq, .now, text)
+        do { return try await text.value } catch { readings[study] = nil; throw error }
     }
 }
 

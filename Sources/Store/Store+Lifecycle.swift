@@ -18,10 +18,11 @@ extension Store {
                                      study, number])
     }
 
-    /// Every ended attempt of a study's trials, by trial number, oldest first, as export shows them.
-    func attempts(_ db: Database, study: String) throws -> [Int: [Config]] {
+    /// Every ended attempt of a study's trials (`only`: an SQL condition on `number`), by trial
+    /// number, oldest first, as export shows them.
+    func attempts(_ db: Database, study: String, only: String = "") throws -> [Int: [Config]] {
         var result: [Int: [Config]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM attempts WHERE study = ? ORDER BY number, attempt", arguments: [study]) {
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM attempts WHERE study = ?\(only) ORDER BY number, attempt", arguments: [study]) {
             var attempt: [String: Config] = ["attempt": .number(Double(row["attempt"] as Int)), "outcome": .string(row["outcome"])]
             if let worker: String = row["worker"] { attempt["worker"] = .string(worker) }
             if let cause: String = row["cause"] { attempt["cause"] = .string(cause) }

@@ -373,37 +373,46 @@ public final class Store: Sendable {
     /// Every trial of a study with its parameters, state, stop reason and every metric of every
     /// epoch of its current attempt, as `sweep export` writes them; `numbers`: only those trials.
     public func export(study: String, numbers: [Int]? = nil) throws -> [Config] {
-        try read { db in
-            // Trial numbers are integers: written into the SQL, they cannot inject anything.
-            let only = numbers.map { " AND t.number IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""
-            var epochs: [Int: [Config]] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT m.number, m.epoch, m.value_json FROM metrics m JOIN trials t ON t.study = m.study AND t.number = m.number AND t.attempt = m.attempt
-                WHERE m.study = ?\(only) ORDER BY m.number, m.seq
-                """, arguments: [study]) {
-                var values = try Config.parse(json: row["value_json"], source: "store")
-                values = values.setting("epoch", to: .number(Double(row["epoch"] as Int)))
-                epochs[row["number"], default: []].append(values)
+        try read { db in try export(db, study: study, numbers: numbers) }
+    }
+
+    /// `export` as last committed, on a reader connection of its own (WAL readers do not wait
+    /// for the writer): it may run on another thread while a batch is open.
+    public func exportCommitted(study: String, numbers: [Int]? = nil) throws -> [Config] {
+        try database.read { db in try export(db, study: study, numbers: numbers) }
+    }
+
+    private func export(_ db: Database, study: String, numbers: [Int]?) throws -> [Config] {
+        // Trial numbers are integers: written into the SQL, they cannot inject anything.
+        let list = numbers.map { " IN (\($0.map(String.init).joined(separator: ",")))" }
+        let only = list.map { " AND t.number\($0)" } ?? ""
+        var epochs: [Int: [Config]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT m.number, m.epoch, m.value_json FROM metrics m JOIN trials t ON t.study = m.study AND t.number = m.number AND t.attempt = m.attempt
+            WHERE m.study = ?\(only) ORDER BY m.number, m.seq
+            """, arguments: [study]) {
+            var values = try Config.parse(json: row["value_json"], source: "store")
+            values = values.setting("epoch", to: .number(Double(row["epoch"] as Int)))
+            epochs[row["number"], default: []].append(values)
+        }
+        let ended = try attempts(db, study: study, only: list.map { " AND number\($0)" } ?? "")
+        return try Row.fetchAll(db, sql: "SELECT * FROM trials t WHERE study = ?\(only) ORDER BY number < 0, number", arguments: [study]).map { row in
+            let number: Int = row["number"]
+            var trial: [String: Config] = [
+                "trial": .number(Double(number)), "status": .string(row["state"]), "attempt": .number(Double(row["attempt"] as Int)),
+                "config": try Config.parse(json: row["config"], source: "store"), "metrics": .array(epochs[number] ?? []),
+                "origin": .string(row["origin"]), "attempts": .array(ended[number] ?? []),
+            ]
+            if number == Self.finalNumber { trial["final"] = .bool(true) }
+            if let value: Double = row["value"] { trial["value"] = .number(value) }
+            if let worker: String = row["worker"] { trial["worker"] = .string(worker) }
+            if let reason: String = row["stop_reason"] { trial["stop_reason"] = try Config.parse(json: reason, source: "store") }
+            if let start: Double = row["started_at"] {
+                trial["elapsed_s"] = .number(((row["ended_at"] as Double?) ?? clock()) - start)
+                trial["started_at"] = .number(start)
             }
-            let ended = try attempts(db, study: study)
-            return try Row.fetchAll(db, sql: "SELECT * FROM trials t WHERE study = ?\(only) ORDER BY number < 0, number", arguments: [study]).map { row in
-                let number: Int = row["number"]
-                var trial: [String: Config] = [
-                    "trial": .number(Double(number)), "status": .string(row["state"]), "attempt": .number(Double(row["attempt"] as Int)),
-                    "config": try Config.parse(json: row["config"], source: "store"), "metrics": .array(epochs[number] ?? []),
-                    "origin": .string(row["origin"]), "attempts": .array(ended[number] ?? []),
-                ]
-                if number == Self.finalNumber { trial["final"] = .bool(true) }
-                if let value: Double = row["value"] { trial["value"] = .number(value) }
-                if let worker: String = row["worker"] { trial["worker"] = .string(worker) }
-                if let reason: String = row["stop_reason"] { trial["stop_reason"] = try Config.parse(json: reason, source: "store") }
-                if let start: Double = row["started_at"] {
-                    trial["elapsed_s"] = .number(((row["ended_at"] as Double?) ?? clock()) - start)
-                    trial["started_at"] = .number(start)
-                }
-                if let end: Double = row["ended_at"] { trial["ended_at"] = .number(end) }
-                return .object(trial)
-            }
+            if let end: Double = row["ended_at"] { trial["ended_at"] = .number(end) }
+            return .object(trial)
         }
     }
 

@@ -11,6 +11,7 @@ let suites: [String: () async throws -> Void] = [
     "mixed": MixedBench.run,
     "advisor": AdvisorBench.run,
     "cluster": ClusterBench.run,
+    "dashboard": DashboardBench.run,
     "hosts": ClusterBench.hosts,
 ]
 // A child process of the trials suite: one configuration, then its peak memory.

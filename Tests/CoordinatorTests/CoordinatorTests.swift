@@ -483,6 +483,13 @@ struct FollowTests {
         let one = try body(c.handle(client: Data("other".utf8), frames: try h.frames(.export, Body.Export(study: "s-000001", trials: [0])), now: 3)[0],
                            Body.Exported.self)
         #expect(one.trials.count == 1 && one.trials[0][path: "trial"] == .number(0))
+        // The service makes export replies beside its loop: the message gets none at once, then one read.
+        c.detachReads = true
+        #expect(c.handle(client: Data("other".utf8), frames: try h.frames(.export, Body.Export(study: "s-000001")), now: 3).isEmpty)
+        let reads = c.takeDetached()
+        #expect(reads.count == 1 && c.takeDetached().isEmpty)
+        #expect(try body(reads[0](), Body.Exported.self).trials.count == 2)
+        c.detachReads = false
         // Unfollowing stops the pushes.
         _ = c.handle(client: client, frames: try h.frames(.unfollow, Body.StudyRef(study: "s-000001")), now: 4)
         _ = c.handle(worker: w1, frames: try h.metric(a1.trial, seq: 3, epoch: 3, loss: 0.2), now: 4)

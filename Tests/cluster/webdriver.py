@@ -88,4 +88,8 @@ class Browser:
             self._call("DELETE", f"/session/{self.session}")
         finally:
             self.driver.terminate()
-            self.driver.wait(10)
+            try:
+                self.driver.wait(10)
+            except subprocess.TimeoutExpired:
+                self.driver.kill()
+                self.driver.wait()

@@ -8,7 +8,7 @@ const REPORT = window.SWEEP_REPORT || null;
 const COLORS = { completed: "#2b6cb0", pruned: "#dd6b20", running: "#38a169", queued: "#a0aec0",
   failed: "#e53e3e", diverged: "#9b2c2c", cancelled: "#718096" };
 const PAGE = 50;
-const stats = window.sweepStats = { firstViewMs: null, pushes: 0, lastApplyMs: null, reloads: 0, errors: [] };
+const stats = window.sweepStats = { firstViewMs: null, pushes: 0, lastApplyMs: null, reloads: 0, errors: [], applyMs: [], redraws: 0 };
 window.addEventListener("error", e => stats.errors.push(String(e.message)));
 window.addEventListener("unhandledrejection", e => stats.errors.push(String(e.reason)));
 
@@ -241,7 +241,7 @@ class Curves {
     let maxEpoch = 1, values = [];
     for (const t of ts) { maxEpoch = Math.max(maxEpoch, t.e[t.e.length - 1]); for (const v of t.y) values.push(v); }
     const planned = m.spec && m.spec.trial && m.spec.trial.epochs;
-    this.x = scale("linear", 1, Math.max(maxEpoch, typeof planned === "number" ? planned : 1, 2), 48, c.w - 8);
+    this.x = scale("linear", 1, Math.max(maxEpoch, typeof planned === "number" ? planned : 1, this.room || 0, 2), 48, c.w - 8);
     const [lo, hi] = extent(values, 0.05);
     this.lo = lo; this.hi = hi; this.maxEpoch = this.x.invert(c.w - 8);
     this.y = scale("linear", lo, hi, c.h - 28, 8);
@@ -275,7 +275,9 @@ class Curves {
     for (const t of changed) if ((this.lengths.get(t.n) || 0) > t.y.length) return this.draw();
     for (const t of changed) for (let i = 0; i < t.y.length; i++) {
       const v = t.y[i];
-      if (t.e[i] > this.maxEpoch || (v != null && isFinite(v) && (v < this.lo || v > this.hi))) return this.draw();
+      // A trial past the last epoch drawn: twice the room, so a long run redraws a few times, not every epoch.
+      if (t.e[i] > this.maxEpoch) { this.room = t.e[i] * 2; return this.draw(); }
+      if (v != null && isFinite(v) && (v < this.lo || v > this.hi)) return this.draw();
     }
     const g = this.g;
     for (const t of changed) {
@@ -512,7 +514,7 @@ class Trials {
       ...m.axes.map((_, i) => el("td", { text: fmt(t.p[i]) })))));
     [...this.head.children].forEach(th => th.textContent = th.textContent.replace(/ [▲▼]$/, "") + (th.textContent.replace(/ [▲▼]$/, "") === this.key ? (this.up ? " ▲" : " ▼") : ""));
     const pages = Math.max(1, Math.ceil(this.order.length / PAGE));
-    this.info.textContent = `${this.order.length} of ${m.trials.filter(Boolean).length} trials · page ${this.page + 1} of ${pages}`;
+    this.info.textContent = `${this.order.length} of ${m.status.trials} trials · page ${this.page + 1} of ${pages}`;
     this.chips.replaceChildren(...[...m.ranges].map(([i, r]) => {
       const name = i < m.axes.length ? m.axes[i].name : "objective";
       const text = Array.isArray(r[0]) ? r[0].join("|") : fmt(r[0]) + "…" + fmt(r[1]);
@@ -560,6 +562,8 @@ async function studyPage(main, id) {
       card("Timeline", "Where did the cluster's time go? One row per worker, one bar per trial.", views.timeline.c),
       el("section", { class: "card wide" }, el("h2", { text: "Trials" }), table.root)),
     detail);
+  // Each view's full draw is counted: a push should cost a redraw only when a scale must change.
+  for (const v of Object.values(views)) { const draw = v.draw.bind(v); v.draw = () => { stats.redraws++; draw(); }; }
   const drawAll = () => { for (const v of Object.values(views)) v.draw(); };
   showSummary(summary, m);
   drawAll();
@@ -587,6 +591,7 @@ async function studyPage(main, id) {
     for (const v of Object.values(views)) v.update(changed);
     table.update(changed);
     stats.pushes++; stats.lastApplyMs = performance.now() - began; stats.lastTrials = changed.length;
+    stats.applyMs.push(stats.lastApplyMs); if (stats.applyMs.length > 1000) stats.applyMs.shift();
     live.textContent = "live · " + new Date().toLocaleTimeString();
     const active = m.status.state === "running" || m.status.state === "testing";
     if (Date.now() - lastImportance > 10000 || (wasActive && !active)) { lastImportance = Date.now(); showImportance(importance, id); }
