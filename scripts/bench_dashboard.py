@@ -80,12 +80,15 @@ def sweep(args):
         began = time.time()
         wait(lambda: urllib.request.urlopen(study, timeout=120).status == 200, 180, "the study's data")
         cold = time.time() - began
+        began = time.time()
         payload = len(urllib.request.urlopen(study, timeout=120).read())
+        warm = time.time() - began
         browser = Browser()
         try:
             ready = "return document.body.dataset.ready === '1' ? window.sweepStats.firstViewMs : null"
             times = first_views(browser, url + "study/s-000001", ready)
             redraws = browser.run("return window.sweepStats.redraws")
+            print("phases of the last first view (ms):", browser.run("return JSON.stringify(window.sweepStats.phases)"), file=sys.stderr)
             # Live: a worker reports; each METRIC becomes one push of one trial.
             context = zmq.Context.instance()
             worker = context.socket(zmq.DEALER)
@@ -126,7 +129,7 @@ def sweep(args):
         finally:
             browser.close()
         print(json.dumps({"first_view_s": statistics.median(times), "first_view_spread_s": max(times) - min(times),
-                          "server_cold_s": cold, "payload_mb": payload / 1e6, "pushes": float(len(applied)),
+                          "server_cold_s": cold, "server_warm_s": warm, "payload_mb": payload / 1e6, "pushes": float(len(applied)),
                           "push_apply_ms": statistics.median(applied), "push_apply_p90_ms": applied[int(len(applied) * 0.9)],
                           "redraws_in_pushes": float(redraws)}))
     finally:

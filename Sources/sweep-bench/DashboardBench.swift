@@ -54,12 +54,20 @@ enum DashboardBench {
         let sizes = (ProcessInfo.processInfo.environment["SWEEP_BENCH_DASHBOARD_SIZES"] ?? "1000,10000,100000").split(separator: ",").compactMap { Int($0) }
         print("dashboard: the study page in headless Chromium (first view: navigation until every view is drawn; push: the page's work per push)")
         for size in sizes {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-bench-dash-\(UUID().uuidString)").path
+            // SWEEP_BENCH_DASHBOARD_STORES keeps the stores there (and takes them from there the next time).
+            let kept = ProcessInfo.processInfo.environment["SWEEP_BENCH_DASHBOARD_STORES"]
+            let directory = kept ?? FileManager.default.temporaryDirectory.appendingPathComponent("sweep-bench-dash-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: directory) }
-            try store(path: directory + "/sweep.sqlite", trials: size)
-            let result = try measure(python, [script, "sweep", "--bin", binaries, "--store", directory + "/sweep.sqlite", "--trials", "\(size)"])
-            for (key, unit) in [("first_view_s", "s"), ("first_view_spread_s", "s"), ("payload_mb", "MB"), ("server_cold_s", "s"),
+            defer { if kept == nil { try? FileManager.default.removeItem(atPath: directory) } }
+            let path = directory + "/dashboard-\(size).sqlite", pristine = path + ".pristine"
+            if !FileManager.default.fileExists(atPath: pristine) {
+                try store(path: pristine, trials: size)
+            }
+            // Each run starts from the same store (a run adds a trial and its reports).
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            try FileManager.default.copyItem(atPath: pristine, toPath: path)
+            let result = try measure(python, [script, "sweep", "--bin", binaries, "--store", path, "--trials", "\(size)"])
+            for (key, unit) in [("first_view_s", "s"), ("first_view_spread_s", "s"), ("payload_mb", "MB"), ("server_cold_s", "s"), ("server_warm_s", "s"),
                                 ("push_apply_ms", "ms"), ("push_apply_p90_ms", "ms"), ("pushes", ""), ("redraws_in_pushes", "")] {
                 if let value = result[key] as? Double { report.add("sweep \(size) trials: \(key)", value, unit) }
             }

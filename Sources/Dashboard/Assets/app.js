@@ -8,7 +8,9 @@ const REPORT = window.SWEEP_REPORT || null;
 const COLORS = { completed: "#2b6cb0", pruned: "#dd6b20", running: "#38a169", queued: "#a0aec0",
   failed: "#e53e3e", diverged: "#9b2c2c", cancelled: "#718096" };
 const PAGE = 50;
-const stats = window.sweepStats = { firstViewMs: null, pushes: 0, lastApplyMs: null, reloads: 0, errors: [], applyMs: [], redraws: 0 };
+const stats = window.sweepStats = { firstViewMs: null, pushes: 0, lastApplyMs: null, reloads: 0, errors: [], applyMs: [], redraws: 0, phases: {} };
+// Milliseconds since navigation start at each step of the first view (the dashboard bench prints them).
+function phase(name) { stats.phases[name] = Math.round(performance.now()); }
 window.addEventListener("error", e => stats.errors.push(String(e.message)));
 window.addEventListener("unhandledrejection", e => stats.errors.push(String(e.reason)));
 
@@ -178,6 +180,8 @@ class Model {
 
 // Each finished trial's objective and the best so far, trial by trial.
 function finished(t) { return t && t.v != null && isFinite(t.v) && t.s !== "running" && t.s !== "queued"; }
+// Trials in runs of one state: a canvas changes colour a few times instead of once per mark.
+function byStatus(ts) { return ts.slice().sort((a, b) => (a.s < b.s ? -1 : a.s > b.s ? 1 : 0)); }
 
 class History {
   constructor(m) { this.m = m; this.c = surface(260); }
@@ -189,12 +193,13 @@ class History {
     this.y = scale("linear", lo, hi, c.h - 28, 8); this.lo = lo; this.hi = hi;
     axes(g, this.x, this.y, c, "trial", m.status.metric || "objective");
     this.drawn = new Map();
-    for (const t of ts) this.dot(g, t);
+    for (const t of byStatus(ts)) this.dot(g, t);
     this.g = g; this.bestLine(ts); c.marks(this.drawn.size);
   }
   dot(g, t) {
-    g.fillStyle = COLORS[t.s] || "#718096"; g.globalAlpha = 0.85;
-    g.fillRect(this.x(t.n) - 1.5, this.y(t.v) - 1.5, 3, 3); g.globalAlpha = 1;
+    const color = COLORS[t.s] || "#718096";
+    if (g.fillStyle !== color) g.fillStyle = color;
+    g.fillRect(this.x(t.n) - 1.5, this.y(t.v) - 1.5, 3, 3);
     this.drawn.set(t.n, t.v);
   }
   bestLine(ts) {
@@ -328,19 +333,20 @@ class Parallel {
     this.scales = m.axes.map(a => a.scale === "choice" ? scale("choice", 0, 0, bottom, top, a.choices) : scale(a.scale, a.low, a.high, bottom, top))
       .concat([scale("linear", lo, hi, bottom, top)]);
     this.lo = lo; this.hi = hi;
-    // Better objectives darker, drawn last.
+    // Better objectives darker, drawn last; lines go in a few paths by shade, so 100,000 of them stroke in a dozen calls.
     const rank = v => (v - lo) / ((hi - lo) || 1), good = v => m.direction === "maximize" ? rank(v) : 1 - rank(v);
-    ts.sort((a, b) => good(objective(a)) - good(objective(b)));
-    g.lineWidth = 1;
-    const faint = ts.length > 2000 ? 0.12 : 0.4;
+    const shades = 12, paths = Array.from({ length: shades }, () => new Path2D()), outside = new Path2D();
     let shown = 0;
     for (const t of ts) {
-      const inside = m.visible(t);
-      if (inside) shown++;
-      const q = good(objective(t));
-      g.strokeStyle = inside ? `hsl(215, 70%, ${80 - q * 50}%)` : "#e2e8f0"; g.globalAlpha = inside ? Math.max(faint, q * 0.9) : 0.3;
-      this.line(g, t);
+      if (m.visible(t)) { shown++; this.line(paths[Math.min(shades - 1, Math.floor(good(objective(t)) * shades))], t); } else this.line(outside, t);
     }
+    g.lineWidth = 1;
+    const faint = ts.length > 2000 ? 0.12 : 0.4;
+    g.strokeStyle = "#e2e8f0"; g.globalAlpha = 0.3; g.stroke(outside);
+    paths.forEach((path, i) => {
+      const q = (i + 0.5) / shades;
+      g.strokeStyle = `hsl(215, 70%, ${80 - q * 50}%)`; g.globalAlpha = Math.max(faint, q * 0.9); g.stroke(path);
+    });
     g.globalAlpha = 1; g.fillStyle = "#2d3748"; g.font = "11px system-ui"; g.textAlign = "center";
     this.xs.forEach((x, i) => {
       g.strokeStyle = "#4a5568"; g.beginPath(); g.moveTo(x, top); g.lineTo(x, bottom); g.stroke();
@@ -355,15 +361,15 @@ class Parallel {
     });
     this.g = g; this.drawn = new Set(ts.map(t => t.n)); c.marks(this.drawn.size); c.setAttribute("data-shown", String(shown));
   }
-  line(g, t) {
-    g.beginPath();
-    this.xs.forEach((x, i) => {
+  // Adds a trial's line to a path (a Path2D, or the context's current path).
+  line(path, t) {
+    let started = false;
+    for (let i = 0; i < this.xs.length; i++) {
       const v = i < this.m.axes.length ? t.p[i] : objective(t);
       const y = v == null ? NaN : this.scales[i](v);
-      if (!isFinite(y)) return;
-      if (i === 0) g.moveTo(x, y); else g.lineTo(x, y);
-    });
-    g.stroke();
+      if (!isFinite(y)) continue;
+      if (started) path.lineTo(this.xs[i], y); else { path.moveTo(this.xs[i], y); started = true; }
+    }
   }
   update(changed) {
     const done = changed.filter(t => t.s !== "running" && t.s !== "queued" && objective(t) != null && isFinite(objective(t)));
@@ -372,7 +378,8 @@ class Parallel {
     if (done.some(t => objective(t) < this.lo || objective(t) > this.hi)) return this.draw();
     for (const t of done) {
       const inside = this.m.visible(t);
-      this.g.strokeStyle = inside ? "hsl(215, 70%, 45%)" : "#e2e8f0"; this.g.globalAlpha = inside ? 0.6 : 0.3; this.line(this.g, t); this.g.globalAlpha = 1;
+      this.g.strokeStyle = inside ? "hsl(215, 70%, 45%)" : "#e2e8f0"; this.g.globalAlpha = inside ? 0.6 : 0.3;
+      this.g.beginPath(); this.line(this.g, t); this.g.stroke(); this.g.globalAlpha = 1;
       this.drawn.add(t.n);
     }
     this.c.marks(this.drawn.size);
@@ -390,13 +397,14 @@ class Slices {
     const ts = this.m.trials.filter(finished);
     const [lo, hi] = extent(ts.map(t => t.v), 0.05);
     this.lo = lo; this.hi = hi; this.drawn = new Map();
+    const sorted = byStatus(ts);
     this.plots.forEach((p, i) => {
       const g = p.c.fit(), a = p.axis;
       p.x = a.scale === "choice" ? scale("choice", 0, 0, 60, p.c.w - 20, a.choices) : scale(a.scale, a.low, a.high, 48, p.c.w - 8);
       p.y = scale("linear", lo, hi, p.c.h - 28, 8);
       axes(g, p.x, p.y, p.c, a.name, "");
       p.g = g; p.count = 0;
-      for (const t of ts) this.dot(p, t, i);
+      for (const t of sorted) this.dot(p, t, i);
       p.c.marks(p.count);
     });
     for (const t of ts) this.drawn.set(t.n, t.v);
@@ -405,7 +413,9 @@ class Slices {
     const v = t.p[i]; if (v == null) return;
     // Choices are spread a little sideways so their points do not hide each other.
     const jitter = p.axis.scale === "choice" ? ((t.n * 2654435761) % 1000 / 1000 - 0.5) * 16 : 0;
-    p.g.fillStyle = COLORS[t.s] || "#718096"; p.g.globalAlpha = 0.6; p.g.fillRect(p.x(v) + jitter - 1.5, p.y(t.v) - 1.5, 3, 3); p.g.globalAlpha = 1;
+    const color = COLORS[t.s] || "#718096";
+    if (p.g.fillStyle !== color) p.g.fillStyle = color;
+    p.g.globalAlpha = 0.6; p.g.fillRect(p.x(v) + jitter - 1.5, p.y(t.v) - 1.5, 3, 3);
     p.count++;
   }
   update(changed) {
@@ -490,7 +500,15 @@ class Trials {
   }
   sortBy(key) { if (this.key === key) this.up = !this.up; else { this.key = key; this.up = true; } this.refilter(); }
   refilter() {
-    this.order = this.m.trials.filter(t => this.m.visible(t)).sort((a, b) => this.compare(a, b)).map(t => t.n);
+    // Each trial's key read once, then sorted (not read again at every comparison).
+    const rows = this.m.trials.filter(t => this.m.visible(t)).map(t => [this.value(t, this.key), t.n]);
+    const bad = v => v == null || (typeof v === "number" && !isFinite(v)), sign = this.up ? 1 : -1;
+    rows.sort((a, b) => {
+      const x = a[0], y = b[0];
+      if (bad(x) || bad(y)) return bad(x) === bad(y) ? a[1] - b[1] : bad(x) ? 1 : -1;
+      return x === y ? a[1] - b[1] : (x < y ? -1 : 1) * sign;
+    });
+    this.order = rows.map(r => r[1]);
     this.page = 0; this.render();
   }
   turn(d) { this.page = Math.max(0, Math.min(this.page + d, Math.floor((this.order.length - 1) / PAGE))); this.render(); }
@@ -534,12 +552,15 @@ async function studyPage(main, id) {
   let onPush = push => early.push(push);
   if (events) events.addEventListener("trials", e => onPush(JSON.parse(e.data)));
   let data;
+  phase("script");
   try { data = REPORT ? REPORT.study : await getJSON("/api/studies/" + encodeURIComponent(id)); } catch (e) {
     if (events) events.close();
     main.replaceChildren(el("h1", { text: id }), el("p", { class: "muted", text: "Cannot show this study: " + e.message }));
     return;
   }
+  phase("data");
   const m = new Model(data);
+  phase("model");
   const summary = el("div", { id: "summary" });
   const findings = el("div", { id: "diagnosis" }, el("p", { class: "muted", text: REPORT ? "" : "Reading the study…" }));
   const importance = el("div", { id: "importance" });
@@ -564,7 +585,8 @@ async function studyPage(main, id) {
     detail);
   // Each view's full draw is counted: a push should cost a redraw only when a scale must change.
   for (const v of Object.values(views)) { const draw = v.draw.bind(v); v.draw = () => { stats.redraws++; draw(); }; }
-  const drawAll = () => { for (const v of Object.values(views)) v.draw(); };
+  const drawAll = () => { for (const [name, v] of Object.entries(views)) { v.draw(); phase(name); } };
+  phase("table");
   showSummary(summary, m);
   drawAll();
   window.addEventListener("resize", drawAll);
