@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Service
 import Telemetry
 
 /// `coordinator --metrics HOST:PORT`: GET /metrics answers the Prometheus text format.
@@ -11,13 +12,11 @@ struct MetricsServer {
 
     /// `HOST:PORT`, or a bare port on loopback.
     init(_ address: String, meters: Meters, logger: Logger) throws {
-        let parts = address.split(separator: ":", omittingEmptySubsequences: false)
-        let (host, port) = parts.count == 1 ? ("127.0.0.1", parts[0]) : (parts.dropLast().joined(separator: ":"), parts.last!)
-        guard let number = Int(port), (1...65535).contains(number), !host.isEmpty else {
+        guard let parsed = HTTPAddress(address) else {
             throw MetricsAddressError(description: "--metrics must be HOST:PORT or PORT, e.g. 127.0.0.1:9464 (got '\(address)')")
         }
-        self.host = host.trimmingCharacters(in: ["[", "]"])
-        self.port = number
+        host = parsed.host
+        port = parsed.port
         self.meters = meters
         self.logger = logger
     }

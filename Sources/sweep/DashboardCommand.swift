@@ -29,8 +29,10 @@ struct DashboardCommand: AsyncParsableCommand {
     @OptionGroup var coordinator: CoordinatorOption
 
     mutating func run() async throws {
-        let (host, port) = try Self.address(listen)
-        let loopback = ["127.0.0.1", "localhost", "::1"].contains(host)
+        guard let address = HTTPAddress(listen, allowZero: true) else {
+            throw ValidationError("--listen must be HOST:PORT or PORT, e.g. 127.0.0.1:8080 (got '\(listen)')")
+        }
+        let (host, port, loopback) = (address.host, address.port, address.isLoopback)
         var token: String?
         if let tokenFile {
             guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8), !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
@@ -52,16 +54,6 @@ struct DashboardCommand: AsyncParsableCommand {
             // Written at once, not buffered: scripts wait for this line to know the port.
             FileHandle.standardOutput.write(Data("dashboard: http://\(shown):\(bound)/\(query)\(fresh)\n".utf8))
         }
-    }
-
-    /// `HOST:PORT` or a bare port on loopback.
-    static func address(_ text: String) throws -> (String, Int) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        let (host, port) = parts.count == 1 ? ("127.0.0.1", String(parts[0])) : (parts.dropLast().joined(separator: ":"), String(parts.last!))
-        guard let number = Int(port), (0...65535).contains(number), !host.isEmpty else {
-            throw ValidationError("--listen must be HOST:PORT or PORT, e.g. 127.0.0.1:8080 (got '\(text)')")
-        }
-        return (host.trimmingCharacters(in: ["[", "]"]), number)
     }
 }
 
