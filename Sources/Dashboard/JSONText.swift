@@ -16,6 +16,23 @@ struct JSONText {
         if d == d.rounded(), abs(d) < 1e15 { text += String(Int(d)) } else { text += String(d) }
     }
 
+    /// `d` to `digits` significant digits (shortest text of the rounded value).
+    mutating func number(_ d: Double, significant digits: Int) {
+        guard d.isFinite, d != 0 else { return number(d) }
+        let shift = digits - 1 - Int(log10(abs(d)).rounded(.down))
+        // Powers of ten up to 1e22 are exact doubles: dividing by one rounds once.
+        guard abs(shift) <= 22 else { return number(d) }
+        let p = pow(10, Double(abs(shift)))
+        number(shift >= 0 ? (d * p).rounded() / p : (d / p).rounded() * p)
+    }
+
+    /// `d` to `decimals` places.
+    mutating func number(_ d: Double?, decimals: Int) {
+        guard let d, d.isFinite else { return number(d) }
+        let p = pow(10, Double(decimals))
+        number((d * p).rounded() / p)
+    }
+
     mutating func int(_ i: Int?) { text += i.map(String.init) ?? "null" }
 
     mutating func string(_ s: String?) {

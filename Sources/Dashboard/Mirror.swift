@@ -14,6 +14,9 @@ actor Mirror {
     private(set) var spec: Config = .object([:])
     private(set) var parsed: StudySpec?
     private(set) var axes: [Axis] = []
+    /// Where the page's times count from: fixed at the first full reply, so pushes and later
+    /// full replies speak the same codes.
+    private(set) var base: Double?
     /// The page's sequence: one more with every push; a page that sees a gap reloads.
     private(set) var seq = 0
     private var listeners: [UUID: AsyncStream<String>.Continuation] = [:]
@@ -74,6 +77,7 @@ actor Mirror {
             parsed = try? StudySpec(config: config, trials: TrialSpec.rules.keysOnly)
             axes = parsed.map { Axis.of($0.space) } ?? []
         }
+        if base == nil { base = Payload.base(rows, fallback: Date().timeIntervalSince1970) }
         seq += 1
         broadcast(event: "reset", data: "{\"seq\":\(seq)}")
         for r in ready { r.resume() }
@@ -92,7 +96,7 @@ actor Mirror {
         }
         status = trials.status
         seq += 1
-        broadcast(event: "trials", data: Payload.push(seq: seq, status: trials.status, rows: trials.trials, axes: axes))
+        broadcast(event: "trials", data: Payload.push(seq: seq, status: trials.status, rows: trials.trials, axes: axes, base: base ?? 0))
     }
 
     private func broadcast(event: String, data: String) {
@@ -100,10 +104,15 @@ actor Mirror {
         for listener in listeners.values { listener.yield(frame) }
     }
 
-    /// The whole study as the page reads it.
+    /// The whole study as the page reads it; written once per push (100,000 trials take a
+    /// third of a second), however many pages open meanwhile.
     func payload() -> String {
-        Payload.study(status: status!, spec: spec, direction: parsed?.direction ?? .minimize, axes: axes, seq: seq, rows: rows)
+        if let written, written.seq == seq { return written.text }
+        let text = Payload.study(status: status!, spec: spec, direction: parsed?.direction ?? .minimize, axes: axes, base: base ?? 0, seq: seq, rows: rows)
+        written = (seq, text)
+        return text
     }
+    private var written: (seq: Int, text: String)?
 
     /// Server-sent events from now on; a comment every 15 s keeps proxies from closing the stream.
     func listen() -> AsyncStream<String> {

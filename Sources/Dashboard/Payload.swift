@@ -25,26 +25,33 @@ public struct Axis: Sendable, Equatable {
     }
 }
 
+/// The page's data is about half the size of plain rows (a 100,000-trial study is the page's
+/// longest wait): states and origins as indices into `codes`, times in seconds from `codes.base`
+/// to the millisecond, epochs 1…k as k, and curves to 6 significant digits (a plot is a few
+/// hundred pixels high; the trial panel reads exact values from the coordinator).
 enum Payload {
-    /// `[trial, status, value, [params by axis], [epochs], [values], worker, started_at, ended_at, attempt, origin, reason]`.
-    static func row(_ t: Body.TrialRow, axes: [Axis], into json: inout JSONText) {
+    static let states = TrialState.allCases, origins = Origin.allCases
+
+    /// `[trial, state, value, [params by axis], epochs, [values], worker, started, ended, attempt, origin, reason]`,
+    /// `epochs` a number k when they are 1…k, else their list; `state` and `origin` indices into `codes`.
+    static func row(_ t: Body.TrialRow, axes: [Axis], base: Double, into json: inout JSONText) {
         json.raw("[")
         json.int(t.trial); json.raw(",")
-        json.string(t.status.rawValue); json.raw(",")
+        json.int(states.firstIndex(of: t.status)); json.raw(",")
         json.number(t.value); json.raw(",")
         // Parameter names are dotted keys of one flat object, not paths.
         let params: [String: Config] = if case let .object(o) = t.params { o } else { [:] }
         json.list(axes) { j, axis in j.value(params[axis.name]) }
         json.raw(",")
-        json.list(t.epochs) { j, e in j.int(e) }
+        if t.epochs.enumerated().allSatisfy({ $0.offset + 1 == $0.element }) { json.int(t.epochs.count) } else { json.list(t.epochs) { j, e in j.int(e) } }
         json.raw(",")
-        json.list(t.values) { j, v in j.number(v) }
+        json.list(t.values) { j, v in j.number(v, significant: 6) }
         json.raw(",")
         json.string(t.worker); json.raw(",")
-        json.number(t.started); json.raw(",")
-        json.number(t.ended); json.raw(",")
+        json.number(t.started.map { ($0 - base) }, decimals: 3); json.raw(",")
+        json.number(t.ended.map { ($0 - base) }, decimals: 3); json.raw(",")
         json.int(t.attempt); json.raw(",")
-        json.string(t.origin.rawValue); json.raw(",")
+        json.int(origins.firstIndex(of: t.origin)); json.raw(",")
         json.string(t.reason)
         json.raw("]")
     }
@@ -60,25 +67,40 @@ enum Payload {
         }
     }
 
-    /// A whole study: status, spec, axes, the sequence number of the last push it includes, and every trial.
-    static func study(status: Body.StudyStatus, spec: Config, direction: Direction, axes: [Axis], seq: Int, rows: some Collection<Body.TrialRow>) -> String {
-        var json = JSONText(capacity: rows.count * 160 + 4096)
+    /// What the rows' indices and times mean.
+    static func codes(base: Double, into json: inout JSONText) {
+        json.raw("{\"states\":"); json.list(states) { j, s in j.string(s.rawValue) }
+        json.raw(",\"origins\":"); json.list(origins) { j, o in j.string(o.rawValue) }
+        json.raw(",\"base\":"); json.number(base)
+        json.raw("}")
+    }
+
+    /// The whole second a study's times count from: its first start (or `fallback`, before any).
+    static func base(_ rows: some Collection<Body.TrialRow>, fallback: Double) -> Double {
+        (rows.lazy.compactMap(\.started).min() ?? fallback).rounded(.down)
+    }
+
+    /// A whole study: status, spec, axes, codes, the sequence number of the last push it includes, and every trial.
+    static func study(status: Body.StudyStatus, spec: Config, direction: Direction, axes: [Axis], base: Double, seq: Int,
+                      rows: some Collection<Body.TrialRow>) -> String {
+        var json = JSONText(capacity: rows.count * 120 + 4096)
         json.raw("{\"status\":"); json.encoded(status)
         json.raw(",\"spec\":"); json.value(spec)
         json.raw(",\"direction\":"); json.string(direction.rawValue)
         json.raw(",\"axes\":"); Self.axes(axes, into: &json)
+        json.raw(",\"codes\":"); codes(base: base, into: &json)
         json.raw(",\"seq\":"); json.int(seq)
-        json.raw(",\"trials\":"); json.list(rows) { j, row in Self.row(row, axes: axes, into: &j) }
+        json.raw(",\"trials\":"); json.list(rows) { j, row in Self.row(row, axes: axes, base: base, into: &j) }
         json.raw("}")
         return json.text
     }
 
-    /// A push: the trials that changed and the study's status.
-    static func push(seq: Int, status: Body.StudyStatus, rows: [Body.TrialRow], axes: [Axis]) -> String {
-        var json = JSONText(capacity: rows.count * 160 + 1024)
+    /// A push: the trials that changed and the study's status (in the codes of the study it follows).
+    static func push(seq: Int, status: Body.StudyStatus, rows: [Body.TrialRow], axes: [Axis], base: Double) -> String {
+        var json = JSONText(capacity: rows.count * 120 + 1024)
         json.raw("{\"seq\":"); json.int(seq)
         json.raw(",\"status\":"); json.encoded(status)
-        json.raw(",\"trials\":"); json.list(rows) { j, row in Self.row(row, axes: axes, into: &j) }
+        json.raw(",\"trials\":"); json.list(rows) { j, row in Self.row(row, axes: axes, base: base, into: &j) }
         json.raw("}")
         return json.text
     }

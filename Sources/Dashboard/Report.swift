@@ -11,7 +11,8 @@ public enum Report {
         guard let config = exported.spec else { throw LinkError(code: nil, "the coordinator sent no spec for \(exported.study)") }
         let spec = try StudySpec(config: config, trials: TrialSpec.rules.keysOnly)
         let rows = exported.trials.compactMap { row($0, metric: exported.metric) }
-        let data = Payload.study(status: status, spec: config, direction: spec.direction, axes: Axis.of(spec.space), seq: 0, rows: rows)
+        let data = Payload.study(status: status, spec: config, direction: spec.direction, axes: Axis.of(spec.space),
+                                 base: Payload.base(rows, fallback: 0), seq: 0, rows: rows)
         let script = "window.SWEEP_REPORT = {study: \(data), importance: \(Insight.importance(rows, spec: spec)), advice: \(Insight.advice(exported, spec: spec))};"
         let page = Assets.files["index.html"]!
             .replacingOccurrences(of: "<link rel=\"stylesheet\" href=\"/assets/app.css\">", with: "<style>\n\(Assets.files["app.css"]!)</style>")

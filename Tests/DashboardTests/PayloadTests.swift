@@ -57,10 +57,30 @@ struct PayloadTests {
         let axes = [Axis(name: "optimizer.name", scale: .choice, low: nil, high: nil, choices: [.string("adam"), .string("sgd")]),
                     Axis(name: "optimizer.lr", scale: .log, low: 0.001, high: 0.1, choices: [])]
         var json = JSONText()
-        Payload.row(r, axes: axes, into: &json)
-        #expect(json.text == #"[3,"diverged",null,["adam",0.01],[1,2],[0.5,null],"\u003c/script>\u003cb>",100,101.5,2,"enqueued","divergence: loss is nan"]"#)
+        Payload.row(r, axes: axes, base: 90, into: &json)
+        let diverged = try #require(Payload.states.firstIndex(of: .diverged)), enqueued = try #require(Payload.origins.firstIndex(of: .enqueued))
+        #expect(json.text == #"[3,\#(diverged),null,["adam",0.01],2,[0.5,null],"\u003c/script>\u003cb>",10,11.5,2,\#(enqueued),"divergence: loss is nan"]"#)
         let parsed = try JSONSerialization.jsonObject(with: Data(json.text.utf8)) as? [Any]
         #expect(parsed?.count == 12)
+    }
+
+    @Test("the codes shrink a row without losing what the page shows: epochs not 1…k stay a list, curves keep 6 digits, times the millisecond")
+    func compact() throws {
+        let r = Body.TrialRow(trial: 0, status: .completed, value: 1.0094284835332028, epochs: [2, 4], values: [1.8094284835332028, -0.000123456789],
+                              params: .object(["x": .number(0.1915917353398885)]), worker: nil, started: 1796199980.0401926, ended: 1796199983.2,
+                              attempt: 1, origin: .suggested, reason: nil)
+        var json = JSONText()
+        Payload.row(r, axes: [Axis(name: "x", scale: .linear, low: 0, high: 1, choices: [])], base: 1796199980, into: &json)
+        #expect(json.text.contains(#",1.0094284835332028,[0.1915917353398885],[2,4],[1.80943,-0.000123457],null,0.04,3.2,1,"#),
+                "the objective and parameters exact; \(json.text)")
+        var codes = JSONText()
+        Payload.codes(base: 1796199980, into: &codes)
+        let decoded = try JSONSerialization.jsonObject(with: Data(codes.text.utf8)) as? [String: Any]
+        #expect((decoded?["states"] as? [String]) == TrialState.allCases.map(\.rawValue))
+        #expect((decoded?["origins"] as? [String]) == Origin.allCases.map(\.rawValue))
+        var big = JSONText()
+        big.number(123456789, significant: 6); big.raw(","); big.number(0, significant: 6); big.raw(","); big.number(.nan, significant: 6)
+        #expect(big.text == "123457000,0,null")
     }
 
     @Test("the axes are the searched parameters with their scales; fixed ones are left out")
@@ -93,8 +113,9 @@ struct MirrorTests {
         #expect(await mirror.rows[1].values == [0.7])
         let frame = try #require(await frames.next())
         #expect(frame.hasPrefix("event: trials\ndata: {\"seq\":2,"))
-        #expect(frame.contains("[1,\"running\",null,[0.01,\"adam\"],[1],[0.7]"))
-        #expect(!frame.contains("[0,\"running\""), "the trial that did not change is not sent again")
+        let running = try #require(Payload.states.firstIndex(of: .running))
+        #expect(frame.contains("[1,\(running),null,[0.01,\"adam\"],1,[0.7]"))
+        #expect(!frame.contains("[0,\(running),"), "the trial that did not change is not sent again")
         let whole = try JSONSerialization.jsonObject(with: Data(await mirror.payload().utf8)) as? [String: Any]
         #expect((whole?["trials"] as? [Any])?.count == 3 && whole?["seq"] as? Int == 2)
     }
@@ -139,7 +160,8 @@ struct ReportTests {
         let html = try Report.html(exported: exported, status: status(.completed, trials: 1))
         #expect(html.contains("<title>a&lt;b (s-000001) — Sweep report</title>"))
         #expect(html.contains("window.SWEEP_REPORT = {study: {"))
-        #expect(html.contains(#"[0,"pruned",0.4,[0.01,"sgd"],[1],[0.4],"w1",10,12,1,"suggested","asha: rung 1"]"#), "the objective's curve, not the other metrics")
+        let pruned = try #require(Payload.states.firstIndex(of: .pruned)), suggested = try #require(Payload.origins.firstIndex(of: .suggested))
+        #expect(html.contains(#"[0,\#(pruned),0.4,[0.01,"sgd"],1,[0.4],"w1",0,2,1,\#(suggested),"asha: rung 1"]"#), "the objective's curve, not the other metrics")
         #expect(!html.contains("src=\"/assets") && !html.contains("href=\"/assets"), "no asset is loaded from anywhere")
         #expect(html.components(separatedBy: "</script>").count == 3, "two script elements, nothing in the data closes one")
     }
