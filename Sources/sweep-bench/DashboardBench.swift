@@ -72,14 +72,18 @@ enum DashboardBench {
                 if let value = result[key] as? Double { report.add("sweep \(size) trials: \(key)", value, unit) }
             }
         }
-        // optuna-dashboard's own limit is 10,000 trials; the anchor runs there.
-        do {
-            let anchor = try measure(python, [script, "optuna", "--trials", "10000"])
-            for key in ["first_view_s", "first_view_spread_s"] {
-                if let value = anchor[key] as? Double { report.add("optuna-dashboard 10000 trials: \(key)", value, "s", note: key == "first_view_s" ? anchor["note"] as? String ?? "" : "") }
+        // optuna-dashboard's own limit is 10,000 trials; the anchor runs there, and at 1,000 beside Sweep's smallest.
+        for size in (ProcessInfo.processInfo.environment["SWEEP_BENCH_DASHBOARD_ANCHOR_SIZES"] ?? "1000,10000").split(separator: ",").compactMap({ Int($0) }) {
+            do {
+                let anchor = try measure(python, [script, "optuna", "--trials", "\(size)"])
+                for (key, unit) in [("first_view_s", "s"), ("first_view_spread_s", "s"), ("runs", "")] {
+                    if let value = anchor[key] as? Double {
+                        report.add("optuna-dashboard \(size) trials: \(key)", value, unit, note: key == "first_view_s" ? anchor["note"] as? String ?? "" : "")
+                    }
+                }
+            } catch {
+                print("  optuna-dashboard \(size): not measured (\(error); it needs pip install optuna-dashboard into ANCHOR_PYTHON's environment)")
             }
-        } catch {
-            print("  optuna-dashboard: not measured (\(error); it needs pip install optuna-dashboard into ANCHOR_PYTHON's environment)")
         }
         try report.write()
     }
