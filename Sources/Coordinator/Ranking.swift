@@ -11,15 +11,28 @@ struct Ranking {
     private(set) var keys: [Key] = []
     private var byNumber: [Int: Key] = [:]
 
+    init() {}
+
+    /// Every trial's score at once, sorted once: a restart on 100,000 stored trials would spend
+    /// seconds moving memory if each went in by `set`.
+    init(_ scores: some Sequence<(number: Int, score: Double)>) {
+        for (number, score) in scores { byNumber[number] = Self.key(number, score) }
+        keys = byNumber.values.sorted()
+    }
+
     /// Places `number` at `score` (non-finite scores rank last).
     mutating func set(_ number: Int, score: Double) {
-        let key = Key(score: score.isFinite ? score : .infinity, number: number)
+        let key = Self.key(number, score)
         if let old = byNumber[number] {
             if old == key { return }
             keys.remove(at: index(of: old))
         }
         keys.insert(key, at: index(of: key))
         byNumber[number] = key
+    }
+
+    private static func key(_ number: Int, _ score: Double) -> Key {
+        Key(score: score.isFinite ? score : .infinity, number: number)
     }
 
     /// The first position whose key is not below `key`.

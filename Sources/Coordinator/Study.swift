@@ -66,7 +66,8 @@ final class Study {
         engine = StudyEngine(spec: spec, start: record.createdAt, trials: history, warm: try store.warm(study: id))
         origins = try store.origins(study: id)
         failures = try store.failures(study: id)
-        for trial in history { count(trial) }
+        for trial in history { count(trial, ranked: false) }
+        ranking = Ranking(history.map { ($0.number, score($0)) })
         for t in try store.trialInfo(study: id) {
             ids[t.number] = t.id
             attempts[t.number] = t.attempt
@@ -80,11 +81,11 @@ final class Study {
         }
     }
 
-    private func count(_ trial: Search.Trial) {
+    private func count(_ trial: Search.Trial, ranked: Bool = true) {
         touch(trial.number)
         counts[trial.state, default: 0] += 1
         if trial.state == .queued { queue.append(trial.number) }
-        rank(trial.number)
+        if ranked { rank(trial.number) }
     }
 
     /// A new search trial (stored as `id`), queued.
@@ -170,9 +171,12 @@ final class Study {
 
     /// Re-ranks a trial by its final value, else its latest report.
     private func rank(_ number: Int) {
-        let t = trials[number]
+        ranking.set(number, score: score(trials[number]))
+    }
+
+    private func score(_ t: Search.Trial) -> Double {
         let value = t.value ?? t.lastStep.flatMap { t.reports[$0] }
-        ranking.set(number, score: value.map(spec.direction.loss) ?? .infinity)
+        return value.map(spec.direction.loss) ?? .infinity
     }
 
     /// The best finished trial with a finite objective; `completed` only: the best that ran to the end.

@@ -4,8 +4,8 @@ import Synchronization
 /// OpenBLAS settings for the process.
 public enum BLAS {
     /// Threads one trial may use (a worker's `--threads N`). OpenBLAS itself always runs on one
-    /// thread: a GEMM of `parallelWork` multiply-adds or more is split into row (or column)
-    /// blocks of C across Sweep's own threads (`Parallel`), like the elementwise passes. With
+    /// thread: a GEMM of `parallelWork` multiply-adds or more is split into row blocks of C
+    /// (at multiples of `rowUnit`) across Sweep's own threads (`Parallel`), like the elementwise passes. With
     /// OpenBLAS's pool, its idle threads spun on the core those passes needed (a CNN step at 2
     /// threads was slower than at 1).
     public static var threads: Int {
@@ -43,22 +43,25 @@ public enum BLAS {
             call(a, transposeA, lda, b, transposeB, ldb, c, n, m: m, n: n, k: k, alpha: alpha, beta: beta)
             return
         }
-        if m >= n {
-            // Row blocks of C: rows of op(A) (columns of A when it is transposed).
-            Parallel.split(m, cost: n * k) { rows in
-                let start = rows.lowerBound
-                call(a + (transposeA ? start : start * lda), transposeA, lda, b, transposeB, ldb, c + start * n, n,
-                     m: rows.count, n: n, k: k, alpha: alpha, beta: beta)
-            }
-        } else {
-            // Column blocks of C: columns of op(B) (rows of B when it is transposed).
-            Parallel.split(n, cost: m * k) { columns in
-                let start = columns.lowerBound
-                call(a, transposeA, lda, b + (transposeB ? start * ldb : start), transposeB, ldb, c + start, n,
-                     m: m, n: columns.count, k: k, alpha: alpha, beta: beta)
-            }
+        // Row blocks of C (rows of op(A): columns of A when it is transposed), cut at multiples of
+        // `rowUnit`. Row-major C is OpenBLAS's column-major Cᵀ, so its rows are OpenBLAS's columns,
+        // which it takes in panels of a few times its kernel's width: a cut inside a panel changes
+        // the kernel that computes the rows around it, and their last bits (seen on AMD EPYC with
+        // OpenBLAS's Haswell kernels, where 150 of 300 rows changed 3,319 elements and 144 none).
+        // Columns are blocked by a cache size OpenBLAS does not expose, so they are never cut:
+        // a GEMM with fewer rows than two units runs on one thread.
+        let blocks = (m + rowUnit - 1) / rowUnit
+        Parallel.split(blocks, cost: rowUnit * n * k) { part in
+            let rows = part.lowerBound * rowUnit..<Swift.min(m, part.upperBound * rowUnit)
+            let start = rows.lowerBound
+            call(a + (transposeA ? start : start * lda), transposeA, lda, b, transposeB, ldb, c + start * n, n,
+                 m: rows.count, n: n, k: k, alpha: alpha, beta: beta)
         }
     }
+
+    /// Where a GEMM's rows may be cut: a multiple of every panel width OpenBLAS's x86 and ARM
+    /// SGEMM kernels use (3 or 6 times a kernel width of 2, 4, 8 or 16).
+    static let rowUnit = 48
 
     private static func call(
         _ a: UnsafePointer<Float>, _ transposeA: Bool, _ lda: Int, _ b: UnsafePointer<Float>, _ transposeB: Bool, _ ldb: Int,
