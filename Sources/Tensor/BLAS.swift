@@ -49,7 +49,7 @@ public enum BLAS {
         // the kernel that computes the rows around it, and their last bits (seen on AMD EPYC with
         // OpenBLAS's Haswell kernels, where 150 of 300 rows changed 3,319 elements and 144 none).
         // Columns are blocked by a cache size OpenBLAS does not expose, so they are never cut:
-        // a GEMM with fewer rows than two units runs on one thread.
+        // a GEMM with no more rows than one unit runs on one thread.
         let blocks = (m + rowUnit - 1) / rowUnit
         Parallel.split(blocks, cost: rowUnit * n * k) { part in
             let rows = part.lowerBound * rowUnit..<Swift.min(m, part.upperBound * rowUnit)
@@ -59,9 +59,10 @@ public enum BLAS {
         }
     }
 
-    /// Where a GEMM's rows may be cut: a multiple of every panel width OpenBLAS's x86 and ARM
-    /// SGEMM kernels use (3 or 6 times a kernel width of 2, 4, 8 or 16).
-    static let rowUnit = 48
+    /// Where a GEMM's rows may be cut: a multiple of the panel widths OpenBLAS's SGEMM kernels
+    /// use (3 or 6 times a kernel width of 2, 4 or 8; 12 on AMD EPYC here). 48 was safer still,
+    /// but a batch of 128 then splits 48/80 and 2 threads trained an MLP no faster than 1.
+    static let rowUnit = 24
 
     private static func call(
         _ a: UnsafePointer<Float>, _ transposeA: Bool, _ lda: Int, _ b: UnsafePointer<Float>, _ transposeB: Bool, _ ldb: Int,
