@@ -3,11 +3,12 @@ import Config
 import Search
 import Store
 import Protocol
+import Wire
 
 /// Client messages (Protocols/SWEEP-1.md §4.2).
 extension Coordinator {
     /// The replies to make beside the loop (`detachReads`), taken once each.
-    public func takeDetached() -> [@Sendable () -> Outgoing] {
+    public func takeDetached() -> [Detached] {
         defer { detached = [] }
         return detached
     }
@@ -66,10 +67,15 @@ extension Coordinator {
             return [reply(.snapshot, Body.Rows(study: follow.study, seq: 0, count: rows.count, rows: rows, status: status(target, now: now)))]
         case .watch:
             let target = try study(try required(envelope.decode(Body.StudyRef.self).study, re: re))
-            followers[peer] = Follower(study: target.id, feed: .trials, seq: 0, revision: target.revision, lastSeen: now)
+            // The rows are taken now, their JSON written beside the loop; pushes wait until it is sent.
             let rows = target.trials.indices.map { row(target, $0) }
-            return [reply(.trials, Body.Trials(study: target.id, seq: 0, full: true, trials: rows, status: status(target, now: now),
-                                               spec: try store.study(target.id)?.spec))]
+            let body = Body.Trials(study: target.id, seq: 0, full: true, trials: rows, status: status(target, now: now), spec: try store.study(target.id)?.spec)
+            let sent = detach ? Latch() : nil
+            followers[peer] = Follower(study: target.id, feed: .trials, seq: 0, revision: target.revision, lastSeen: now, sent: sent)
+            guard detach else { return [reply(.trials, body)] }
+            let replyID = nextID()
+            detached.append(Detached(make: { Outgoing(peer: peer, envelope: Envelope(.trials, id: replyID, re: re, body: body), audience: .client) }, sent: sent))
+            return []
         case .unfollow:
             followers[peer] = nil
             return [reply(.ok, Body.Empty())]
@@ -89,7 +95,7 @@ extension Coordinator {
                 }
             }
             guard detach else { return [read()] }
-            detached.append(read)
+            detached.append(Detached(make: read, sent: nil))
             return []
         case .workers:
             let rows = workers.values.sorted { $0.name < $1.name }.map { w in

@@ -3,6 +3,7 @@ import Config
 import Search
 import Store
 import Protocol
+import Wire
 
 /// Leaderboards: rows, study status, and the UPDATEs pushed to followers.
 extension Coordinator {
@@ -13,6 +14,8 @@ extension Coordinator {
         var seq: Int
         var revision: Int
         var lastSeen: Double
+        /// Set once the full TRIALS made beside the loop is sent; nil when it went with the loop's replies.
+        var sent: Latch? = nil
     }
 
     /// What a follower gets pushed: the top rows of the leaderboard (FOLLOW), or every trial that changed (WATCH).
@@ -60,7 +63,7 @@ extension Coordinator {
     public func updates(now: Double) -> [Outgoing] {
         var out: [Outgoing] = []
         for (peer, follower) in followers {
-            guard let study = studies[follower.study], study.revision != follower.revision else { continue }
+            guard let study = studies[follower.study], study.revision != follower.revision, follower.sent?.isSet ?? true else { continue }
             followers[peer]!.revision = study.revision
             followers[peer]!.seq += 1
             let seq = follower.seq + 1

@@ -4,6 +4,7 @@ import Config
 import Search
 import Store
 import Protocol
+import Wire
 import Telemetry
 
 /// The coordinator's logic, without sockets: messages in, messages out, state in the `Store`.
@@ -86,10 +87,17 @@ public final class Coordinator {
     var orphans: Set<Int> = []
     var orphansSince: Double?
     var followers: [Data: Follower] = [:]
-    /// Replies that read much of the store (EXPORT): made beside the loop when `detachReads` is
-    /// on (the service's setting), so a 100,000-trial export does not hold up the workers' reports.
+    /// Replies that cost much to make (EXPORT reads the store, WATCH's full TRIALS is 35 MB of
+    /// JSON at 100,000 trials): made beside the loop when `detachReads` is on (the service's
+    /// setting), so they do not hold up the workers' reports.
     public var detachReads = false
-    var detached: [@Sendable () -> Outgoing] = []
+    var detached: [Detached] = []
+
+    /// A reply made beside the loop; `sent` is set once it is on its way (a watcher's pushes wait for it).
+    public struct Detached: Sendable {
+        public let make: @Sendable () -> Outgoing
+        public let sent: Latch?
+    }
     /// Trials of `runner: external` studies held by the programs that asked for them, by trial id.
     var leases: [Int: Lease] = [:]
     /// Where counters, latencies and levels go for `coordinator --metrics` (nil: nowhere).

@@ -154,10 +154,11 @@ public final class CoordinatorService: @unchecked Sendable {
             let batch = replies.map { reply in (Message(reply.envelope.frames(), peer: reply.peer), reply.audience == .worker ? workers : clients) }
             if !batch.isEmpty { _ = try? await bridge.send(batch) }
             // After the commit: each long read on a reader connection of its own, its reply sent when made.
-            for read in coordinator.takeDetached() {
+            for reply in coordinator.takeDetached() {
                 Task.detached { [bridge, clients] in
-                    let reply = read()
-                    _ = try? await bridge.send([(Message(reply.envelope.frames(), peer: reply.peer), clients)])
+                    let made = reply.make()
+                    _ = try? await bridge.send([(Message(made.envelope.frames(), peer: made.peer), clients)])
+                    reply.sent?.set()
                 }
             }
         }

@@ -467,7 +467,7 @@ struct FollowTests {
         let h = try Harness(trials: 3, concurrent: 2)
         let c = h.coordinator
         let a1 = try body(c.handle(worker: w1, frames: try h.hello("w1"), now: 0)[1], Body.Assign.self)
-        _ = c.handle(worker: w2, frames: try h.hello("w2"), now: 0)
+        let a2 = try body(c.handle(worker: w2, frames: try h.hello("w2"), now: 0)[1], Body.Assign.self)
         let full = try body(c.handle(client: client, frames: try h.frames(.watch, Body.StudyRef(study: "s-000001")), now: 1)[0], Body.Trials.self)
         #expect(full.full && full.seq == 0 && full.spec != nil)
         #expect(full.trials.map(\.trial) == [0, 1] && full.trials.allSatisfy { $0.status == .running && $0.started == 0 })
@@ -488,10 +488,22 @@ struct FollowTests {
         #expect(c.handle(client: Data("other".utf8), frames: try h.frames(.export, Body.Export(study: "s-000001")), now: 3).isEmpty)
         let reads = c.takeDetached()
         #expect(reads.count == 1 && c.takeDetached().isEmpty)
-        #expect(try body(reads[0](), Body.Exported.self).trials.count == 2)
+        #expect(try body(reads[0].make(), Body.Exported.self).trials.count == 2)
+        // So is the full TRIALS of a watch; its pushes wait until it is sent, then carry every change since.
+        let watcher = Data("watcher".utf8)
+        #expect(c.handle(client: watcher, frames: try h.frames(.watch, Body.StudyRef(study: "s-000001")), now: 3).isEmpty)
+        let watched = c.takeDetached()
+        let sent = try #require(watched.first?.sent)
+        _ = c.handle(worker: w2, frames: try h.metric(a2.trial, seq: 1, epoch: 1, loss: 0.6), now: 3)
+        #expect(c.updates(now: 3).allSatisfy { $0.peer != watcher }, "no push before the full reply is on its way")
+        let late = try body(watched[0].make(), Body.Trials.self)
+        #expect(late.full && late.seq == 0 && late.trials.first { $0.worker == "w2" }?.values == [])
+        sent.set()
+        let caught = try body(try #require(c.updates(now: 3).first { $0.peer == watcher }), Body.Trials.self)
+        #expect(caught.seq == 1 && caught.trials.map(\.worker) == ["w2"] && caught.trials[0].values == [0.6])
         c.detachReads = false
         // Unfollowing stops the pushes.
-        _ = c.handle(client: client, frames: try h.frames(.unfollow, Body.StudyRef(study: "s-000001")), now: 4)
+        for peer in [client, watcher] { _ = c.handle(client: peer, frames: try h.frames(.unfollow, Body.StudyRef(study: "s-000001")), now: 4) }
         _ = c.handle(worker: w1, frames: try h.metric(a1.trial, seq: 3, epoch: 3, loss: 0.2), now: 4)
         #expect(c.updates(now: 4).isEmpty)
         let unknown = c.handle(client: client, frames: try h.frames(.watch, Body.StudyRef(study: "s-000404")), now: 4)
