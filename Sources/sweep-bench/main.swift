@@ -8,6 +8,7 @@ let suites: [String: () async throws -> Void] = [
     "training": TrainingBench.run,
     "trials": TrialBench.run,
     "search": SearchBench.run,
+    "latency": SearchBench.latencyOnly,
     "mixed": MixedBench.run,
     "advisor": AdvisorBench.run,
     "cluster": ClusterBench.run,

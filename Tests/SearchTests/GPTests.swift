@@ -4,6 +4,31 @@ import Testing
 
 @Suite("Gaussian-process sampler")
 struct GPTests {
+    @Test("the Cholesky factor and its solves agree with the textbook loops at every size the lanes split unevenly", arguments: [1, 3, 4, 7, 8, 13, 37])
+    func cholesky(n: Int) throws {
+        var g = SeededGenerator64(seed: UInt64(n))
+        let m = (0..<n * n).map { _ in g.unit() - 0.5 }
+        // A = M·Mᵀ + n·I: symmetric positive definite.
+        var a = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in 0..<n { a[i * n + j] = (0..<n).reduce(0) { $0 + m[i * n + $1] * m[j * n + $1] } + (i == j ? Double(n) : 0) } }
+        let factor = try #require(Cholesky(a, n: n, jitter: 0))
+        // L·Lᵀ gives A back, and Lᵀ is stored as L transposed.
+        for i in 0..<n {
+            for j in 0..<n {
+                let product = (0..<n).reduce(0) { $0 + factor.lower[i * n + $1] * factor.lower[j * n + $1] }
+                #expect(abs(product - a[i * n + j]) <= 1e-12 * Double(n) * (1 + abs(a[i * n + j])))
+                #expect(factor.upper[j * n + i] == factor.lower[i * n + j])
+            }
+        }
+        let b = (0..<n).map { _ in g.unit() }
+        let x = factor.solve(b)
+        for i in 0..<n {
+            let row = (0..<n).reduce(0) { $0 + a[i * n + $1] * x[$1] }
+            #expect(abs(row - b[i]) <= 1e-11 * Double(n))
+        }
+        #expect(Cholesky([1, 2, 2, 1], n: 2, jitter: 0) == nil, "not positive definite, even with jitter")
+    }
+
     @Test("the likelihood gradient agrees with finite differences")
     func likelihoodGradient() {
         var g = SeededGenerator64(seed: 4)
