@@ -21,7 +21,7 @@ struct TestFunction: Sendable {
         })
     }
 
-    static let all: [TestFunction] = [branin, hartmann3, hartmann6, ackley5, rosenbrock4, levy5, styblinskiTang5]
+    static let all: [TestFunction] = [branin, hartmann3, hartmann6, ackley5, rosenbrock4, levy5, styblinskiTang5, hartmann6in20]
 
     static let branin = TestFunction(name: "branin", bounds: [(-5, 10), (0, 15)], optimum: 0.397887) { x in
         let pi = Double.pi
@@ -52,6 +52,13 @@ struct TestFunction: Sendable {
         hartmann(x, [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14], [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]],
                  [[0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886], [0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991],
                   [0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650], [0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381]])
+    }
+
+    /// Hartmann-6 read from 6 of 20 coordinates, the other 14 ignored: does the model learn which
+    /// dimensions matter before it has the data to (no Optuna run recorded on it).
+    static let active20 = [0, 3, 7, 11, 14, 18]
+    static let hartmann6in20 = TestFunction(name: "hartmann6_in_20d", bounds: Array(repeating: (0, 1), count: 20), optimum: -3.32237) { x in
+        hartmann6.evaluate(active20.map { x[$0] })
     }
 
     static let ackley5 = TestFunction(name: "ackley5", bounds: Array(repeating: (-32.768, 32.768), count: 5), optimum: 0) { x in
