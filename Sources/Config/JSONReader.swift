@@ -81,11 +81,17 @@ public struct JSONReader {
         at += 1
     }
 
+    /// Past the closing bracket of what `nest` opened.
+    private mutating func close() {
+        at += 1
+        depth -= 1
+    }
+
     private mutating func object(build: Bool) throws(Failure) -> Config? {
         try nest()
         var members: [String: Config] = [:]
         space()
-        if peek == UInt8(ascii: "}") { at += 1; depth -= 1; return build ? .object(members) : nil }
+        if peek == UInt8(ascii: "}") { close(); return build ? .object(members) : nil }
         while true {
             space()
             guard peek == UInt8(ascii: "\"") else { throw fail("expected a member name in quotes") }
@@ -99,7 +105,7 @@ public struct JSONReader {
             space()
             switch peek {
             case UInt8(ascii: ","): at += 1
-            case UInt8(ascii: "}"): at += 1; depth -= 1; return build ? .object(members) : nil
+            case UInt8(ascii: "}"): close(); return build ? .object(members) : nil
             default: throw fail("expected ',' or '}' in an object")
             }
         }
@@ -109,13 +115,13 @@ public struct JSONReader {
         try nest()
         var items: [Config] = []
         space()
-        if peek == UInt8(ascii: "]") { at += 1; depth -= 1; return build ? .array(items) : nil }
+        if peek == UInt8(ascii: "]") { close(); return build ? .array(items) : nil }
         while true {
             if let item = try value(build: build) { items.append(item) }
             space()
             switch peek {
             case UInt8(ascii: ","): at += 1
-            case UInt8(ascii: "]"): at += 1; depth -= 1; return build ? .array(items) : nil
+            case UInt8(ascii: "]"): close(); return build ? .array(items) : nil
             default: throw fail("expected ',' or ']' in an array")
             }
         }
