@@ -149,7 +149,7 @@ enum AdvisorBench {
             // 12,000 training examples: each arm of each seed trains its 24 trials in a few minutes.
             let config = try Config.load(path: path).setting("budget.max_trials", to: .number(24)).setting("budget.max_concurrent", to: .number(1))
                 .setting("trial.data.limit", to: .number(12000))
-            let fashionSeeds = Int(ProcessInfo.processInfo.environment["SWEEP_BENCH_ADVISOR_FASHION_SEEDS"] ?? "") ?? 3
+            let fashionSeeds = Int(ProcessInfo.processInfo.environment["SWEEP_BENCH_ADVISOR_FASHION_SEEDS"] ?? "") ?? 10
             problems.append(("fashion-mnist", config, TrialSpec.rules, .maximize, fashionSeeds, fashion))
         }
         print("problems: synthetic mlp (lr, width, optimizer; the best lr and width above the first ranges, sgd far behind; 40 trials), "
