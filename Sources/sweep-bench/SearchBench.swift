@@ -19,13 +19,14 @@ enum SearchBench {
 
     /// SWEEP_BENCH_BATCHES=1 runs only the sequential half.
     static var batches: [Int] {
-        ProcessInfo.processInfo.environment["SWEEP_BENCH_BATCHES"]?.split(separator: ",").compactMap { Int($0) } ?? [1, 8]
+        ProcessInfo.processInfo.environment["SWEEP_BENCH_BATCHES"]?.split(separator: ",").compactMap { Int($0) } ?? [1, 8, 32]
     }
 
     static func run() async throws {
         print("Search: median simple regret (quartiles) over \(seeds) seeds")
         var report = Report(suite: ProcessInfo.processInfo.environment["SWEEP_BENCH_SAMPLERS"] == nil ? "search" : "search-partial")
         let optuna = OptunaRuns.load()
+        var sequential: [String: [String: [Double]]] = [:]   // function → sampler → regret at 100, one per seed
         for batch in batches {
             print(batch == 1 ? "  sequential" : "  \(batch) trials in flight (ask \(batch), then tell them)")
             var wins: [String: (won: Int, total: Int)] = [:]
@@ -40,15 +41,24 @@ enum SearchBench {
                     let curves = ours[name]!
                     let cells = checkpoints.map { summary(curves.map { $0[$0.count >= $0.count ? $0.count - 1 : 0] }, at: $0, curves) }
                     var note = cells.joined(separator: "  ")
-                    for anchor in batch == 1 ? ["gp", "tpe"] : ["gp_b8", "tpe_b8"] {
+                    if batch == 1 { sequential[function.name, default: [:]][name] = curves.map { $0[trials - 1] } }
+                    if batch > 1, let alone = sequential[function.name]?[name] {
+                        let p = winRate(curves.map { $0[trials - 1] }, alone)
+                        note += String(format: "  win@100 vs sequential %.2f", p)
+                        wins["\(name) b\(batch) vs sequential (win ≥ 0.4)", default: (0, 0)].won += p >= 0.4 ? 1 : 0
+                        wins["\(name) b\(batch) vs sequential (win ≥ 0.4)", default: (0, 0)].total += 1
+                    }
+                    // Sequential runs are compared at 50 trials; batched ones at 100 (at 50, 32 in flight have had one guided batch).
+                    let at = batch == 1 ? 50 : trials
+                    for anchor in batch == 1 ? ["gp", "tpe"] : ["gp_b\(batch)", "tpe_b\(batch)"] {
                         guard let theirs = optuna[anchor]?[function.name] else { continue }
-                        let p = winRate(curves.map { $0[49] }, theirs.map { $0[49] })
-                        note += String(format: "  win@50 vs optuna-%@ %.2f", anchor, p)
+                        let p = winRate(curves.map { $0[at - 1] }, theirs.map { $0[at - 1] })
+                        note += String(format: "  win@%d vs optuna-%@ %.2f", at, anchor, p)
                         if name == "gp" || name == "tpe" { wins["\(name) vs \(anchor)", default: (0, 0)].won += p > 0.5 ? 1 : 0; wins["\(name) vs \(anchor)", default: (0, 0)].total += 1 }
                     }
                     report.add("\(function.name) \(name) b\(batch) median regret @50", median(curves.map { $0[49] }), "", note: note)
                 }
-                for anchor in batch == 1 ? ["gp", "tpe", "random"] : ["gp_b8", "tpe_b8"] {
+                for anchor in batch == 1 ? ["gp", "tpe", "random"] : ["gp_b\(batch)", "tpe_b\(batch)"] {
                     guard let theirs = optuna[anchor]?[function.name] else { continue }
                     let note = checkpoints.map { summary([], at: $0, theirs) }.joined(separator: "  ")
                     report.add("\(function.name) optuna-\(anchor) median regret @50", median(theirs.map { $0[49] }), "", note: note)
@@ -149,19 +159,25 @@ enum SearchBench {
     }
 }
 
-/// Optuna 5.0's recorded regret curves (shared/anchors/optuna/res_*.json).
+/// Optuna 5.0's recorded regret curves: shared/anchors/optuna/res_*.json, and the runs this
+/// repository recorded with the same script (anchors/optuna: 32 in flight, and the GP with
+/// 8 in flight on all seven functions), which take precedence.
 enum OptunaRuns {
     static func load() -> [String: [String: [[Double]]]] {
-        let directory = ProcessInfo.processInfo.environment["ANCHORS_DIR"].map { $0 + "/optuna" }
+        let shared = ProcessInfo.processInfo.environment["ANCHORS_DIR"].map { $0 + "/optuna" }
             ?? ((FileManager.default.currentDirectoryPath as NSString).deletingLastPathComponent + "/shared/anchors/optuna")
+        let ours = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../anchors/optuna").standardized.path
         var runs: [String: [String: [[Double]]]] = [:]
-        for name in ["gp", "tpe", "random", "gp_b8", "tpe_b8"] {
-            guard let data = FileManager.default.contents(atPath: "\(directory)/res_\(name).json"),
-                  let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let results = json["results"] as? [String: [[String: Any]]] else { continue }
-            runs[name] = results.mapValues { $0.compactMap { $0["regret"] as? [Double] } }
+        for name in ["gp", "tpe", "random", "gp_b8", "tpe_b8", "gp_b32", "tpe_b32"] {
+            for directory in [ours, shared] {
+                guard let data = FileManager.default.contents(atPath: "\(directory)/res_\(name).json"),
+                      let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                      let results = json["results"] as? [String: [[String: Any]]] else { continue }
+                runs[name] = results.mapValues { $0.compactMap { $0["regret"] as? [Double] } }
+                break
+            }
         }
-        if runs.isEmpty { print("  (Optuna runs not found in \(directory): printing Sweep's figures only)") }
+        if runs.isEmpty { print("  (Optuna runs not found in \(shared) or \(ours): printing Sweep's figures only)") }
         return runs
     }
 }

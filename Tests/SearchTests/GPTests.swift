@@ -92,6 +92,53 @@ struct GPTests {
     }
 }
 
+@Suite("Gaussian-process batches")
+struct GPBatchTests {
+    func model() -> (GaussianProcess, [Double]) {
+        var g = SeededGenerator64(seed: 8)
+        let x = (0..<15).map { _ in [g.unit(), g.unit(), 0.25] }
+        let y = x.map { cos(4 * $0[0]) * $0[1] }
+        return (GaussianProcess(x: x, y: y, categorical: [false, false, true],
+                                hyper: Hyperparameters(logLengthscales: [-1, -0.7, 0], logSignal: 0, logNoise: -8))!, y)
+    }
+
+    @Test("the batch EI's gradient agrees with finite differences")
+    func gradient() throws {
+        let (gp, y) = model()
+        var g = SeededGenerator64(seed: 3)
+        let batch = try #require(BatchImprovement(gp, running: [[0.3, 0.55, 0.25], [0.8, 0.2, 0.25]], best: y.min()!, generator: &g))
+        let point = [0.37, 0.61, 0.25]
+        let (value, analytic) = batch.logWithGradient(point)
+        #expect(abs(value - batch.log(point)) < 1e-12)
+        for j in 0..<2 {
+            var plus = point, minus = point
+            plus[j] += 1e-6
+            minus[j] -= 1e-6
+            let numeric = (batch.log(plus) - batch.log(minus)) / 2e-6
+            #expect(abs(analytic[j] - numeric) < 1e-4 * max(1, abs(numeric)), "dim \(j): \(analytic[j]) vs \(numeric)")
+        }
+        #expect(analytic[2] == 0, "no gradient along a categorical dimension")
+    }
+
+    @Test("a point on a running trial adds almost nothing; far from it, nearly what it adds alone")
+    func running() throws {
+        let (gp, y) = model()
+        let best = y.min()!
+        // The plain EI's best point, as if a worker were already running it.
+        var g = SeededGenerator64(seed: 5)
+        let grid = (0..<400).map { [Double($0 % 20) / 19, Double($0 / 20) / 19, 0.25] }
+        func plain(_ p: [Double]) -> Double { let r = gp.predict(p); return logExpectedImprovement(mean: r.mean, variance: r.variance, best: best) }
+        let top = grid.max { plain($0) < plain($1) }!
+        let batch = try #require(BatchImprovement(gp, running: [top], best: best, generator: &g))
+        let near = plain(top) - batch.log(top)
+        #expect(near > 2, "on the running trial: \(batch.log(top)) against \(plain(top)) alone")
+        let far = grid.max { (hypot($0[0] - top[0], $0[1] - top[1]) > 0.7 ? plain($0) : -.infinity) < (hypot($1[0] - top[0], $1[1] - top[1]) > 0.7 ? plain($1) : -.infinity) }!
+        // Lower a little even there: the running trial may beat the incumbent.
+        let away = plain(far) - batch.log(far)
+        #expect(away >= 0 && away < near / 5, "far away: \(batch.log(far)) against \(plain(far)); on it \(near) lower")
+    }
+}
+
 @Suite("Gaussian-process mixed spaces")
 struct GPMixedTests {
     /// Integers, a stepped float, a category and a free float.

@@ -7,10 +7,11 @@ import Synchronization
 ///
 /// - Failed, diverged and NaN trials count as worse than the worst observed value (half the
 ///   observed range beyond it), so the model learns to avoid their region instead of ignoring it.
-/// - Running trials are handled by a pessimistic kriging believer: their predicted mean plus two
-///   standard deviations is added as an observation, which collapses the variance there and makes
-///   the spot look worse, so parallel workers spread out (the mean alone left batches bunched
-///   near the incumbent on the 8-in-flight benchmark).
+/// - With trials running, the acquisition is the batch EI given them (`BatchImprovement`): what a
+///   point adds over the finished trials and the running ones' values drawn from the model. It
+///   replaced a pessimistic kriging believer (mean plus two standard deviations as a fake
+///   observation), which spread batches out of the optimum too (32 in flight: Hartmann6 0.22
+///   against 0.07 at 100 trials).
 /// - Cost stays bounded: at most `maximumPoints` observations (the best half and the most recent
 ///   half); hyperparameters are refitted only when the number of finished trials reaches a
 ///   checkpoint (every trial up to 40, then every 10%), each fit from the first trials of the
@@ -46,17 +47,11 @@ public final class GPSampler: Sampler {
             return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
         }
         let best = standardized.min()!
-        // Pessimistic kriging believer for running trials: believed worse than predicted, so the
-        // rest of a batch spreads out instead of crowding the same promising spot.
+        // Running trials: the acquisition is the batch EI given them (drawn from the model), not
+        // the plain EI, so a suggestion adds what they do not already cover.
         let running = history.filter { $0.state == .running || $0.state == .queued }.map { space.point(of: $0.configuration) }
-        if !running.isEmpty {
-            let believed = running.map { point -> Double in
-                let (mean, variance) = gp.predict(point)
-                return mean + 2 * variance.squareRoot()
-            }
-            if let updated = GaussianProcess(x: x + running, y: standardized + believed, categorical: categorical, hyper: hyper) { gp = updated }
-        }
-        let (point, _) = maximizeAcquisition(gp, best: best, space: space, x: x, y: standardized, trials: history.count, generator: &generator)
+        let batch = BatchImprovement(gp, running: running, best: best, generator: &generator)
+        let (point, _) = maximizeAcquisition(gp, best: best, space: space, x: x, y: standardized, trials: history.count, batch: batch, generator: &generator)
         return space.configuration(at: point)
     }
 
@@ -140,12 +135,14 @@ public final class GPSampler: Sampler {
     /// suggestion. A point that repeats an observed configuration loses to the best one that
     /// does not, when there is one.
     func maximizeAcquisition<G: RandomNumberGenerator>(_ gp: GaussianProcess, best: Double, space: SearchSpace, x: [[Double]], y: [Double],
-                                                       trials: Int, generator: inout G) -> (point: [Double], value: Double) {
+                                                       trials: Int, batch: BatchImprovement? = nil, generator: inout G) -> (point: [Double], value: Double) {
         let d = space.parameters.count
         let categorical = space.parameters.map { !$0.domain.isNumeric }
         func snap(_ p: [Double]) -> [Double] { space.point(of: space.configuration(at: p)) }
         func score(_ p: [Double]) -> Double {
-            let (mean, variance) = gp.predict(snap(p))
+            let q = snap(p)
+            if let batch { return batch.log(q) }
+            let (mean, variance) = gp.predict(q)
             return logExpectedImprovement(mean: mean, variance: variance, best: best)
         }
         func clamp(_ p: [Double]) -> [Double] { p.map { Swift.min(Swift.max($0, 0), 1) } }
@@ -187,8 +184,11 @@ public final class GPSampler: Sampler {
             var (current, value) = scored[start]
             var step = 0.02
             for _ in 0..<60 {
-                let p = gp.predictWithGradient(current)
-                let (_, gradient) = logExpectedImprovementWithGradient(mean: p.mean, variance: p.variance, dMean: p.dMean, dVariance: p.dVariance, best: best)
+                var gradient: [Double]
+                if let batch { gradient = batch.logWithGradient(current).1 } else {
+                    let p = gp.predictWithGradient(current)
+                    gradient = logExpectedImprovementWithGradient(mean: p.mean, variance: p.variance, dMean: p.dMean, dVariance: p.dVariance, best: best).1
+                }
                 let norm = gradient.map { $0 * $0 }.reduce(0, +).squareRoot()
                 guard norm.isFinite, norm > 0 else { break }
                 let trial = clamp(zip(current, gradient).map { $0 + step * $1 / norm })

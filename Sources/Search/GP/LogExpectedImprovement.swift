@@ -28,18 +28,19 @@ func logH(_ z: Double) -> Double {
     return logPhi + log(1 / t2 - 3 / (t2 * t2) + 15 / (t2 * t2 * t2))
 }
 
-/// log EI and its gradient in the point, from the posterior and its gradients.
-func logExpectedImprovementWithGradient(mean: Double, variance: Double, dMean: [Double], dVariance: [Double], best: Double) -> (Double, [Double]) {
+/// log EI and its derivatives in the posterior mean and variance.
+func logExpectedImprovementSlopes(mean: Double, variance: Double, best: Double) -> (value: Double, dMean: Double, dVariance: Double) {
     let sigma = variance.squareRoot()
     let z = (best - mean) / sigma
-    let value = log(sigma) + logH(z)
-    // d log EI = (dσ/σ)(1 − z·Φ/h) − (Φ/h)·dμ/σ, with Φ/h = exp(log Φ(z) − log h(z)).
+    // d log EI = (dσ/σ)(1 − z·Φ/h) − (Φ/h)·dμ/σ, with Φ/h = exp(log Φ(z) − log h(z)) and dσ = dv/2σ.
     let ratio = exp(logCDF(z) - logH(z))
-    let gradient = zip(dMean, dVariance).map { dm, dv -> Double in
-        let dSigma = dv / (2 * sigma)
-        return dSigma / sigma * (1 - z * ratio) - ratio * dm / sigma
-    }
-    return (value, gradient)
+    return (log(sigma) + logH(z), -ratio / sigma, (1 - z * ratio) / (2 * variance))
+}
+
+/// log EI and its gradient in the point, from the posterior and its gradients.
+func logExpectedImprovementWithGradient(mean: Double, variance: Double, dMean: [Double], dVariance: [Double], best: Double) -> (Double, [Double]) {
+    let (value, a, b) = logExpectedImprovementSlopes(mean: mean, variance: variance, best: best)
+    return (value, zip(dMean, dVariance).map { a * $0 + b * $1 })
 }
 
 /// log Φ(z), stable for very negative z.

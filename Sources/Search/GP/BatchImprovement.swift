@@ -1,0 +1,169 @@
+import Foundation
+
+/// The expected improvement of a point given the trials still running (a q-batch EI, as
+/// Optuna's qLogEI and BoTorch compute it, but averaged analytically over the point's own value):
+/// the running trials' values are drawn `samples` times from the model's joint posterior; for
+/// each draw, the point's value given them is Gaussian, and its EI is taken over the best of the
+/// finished trials and that draw. A point close to a running trial is nearly determined by it, so
+/// it adds little: batches spread out where the running trials leave doubt, and still crowd the
+/// optimum where the model is sure of it.
+struct BatchImprovement {
+    let gp: GaussianProcess
+    let running: [[Double]]
+    /// K⁻¹·k(X, rⱼ), n × k row-major: a point's covariance with rⱼ is k(x, rⱼ) − k(x, X)·βⱼ.
+    private let beta: [Double]
+    private let covariance: Cholesky
+    /// The draws' standard normals, S × k row-major (the point's conditional mean moves by w·z).
+    private let normals: [Double]
+    /// Per draw: min(best, the running trials' drawn values).
+    private let thresholds: [Double]
+    private let inverse: [Double], signal: Double
+
+    init?<G: RandomNumberGenerator>(_ gp: GaussianProcess, running: [[Double]], best: Double, samples: Int = 64, generator: inout G) {
+        guard !running.isEmpty else { return nil }
+        let k = running.count, n = gp.x.count
+        let inverse = gp.hyper.logLengthscales.map { Foundation.exp(-2 * $0) }, signal = Foundation.exp(gp.hyper.logSignal)
+        (self.inverse, self.signal) = (inverse, signal)
+        let cross = running.map { r in gp.x.map { GaussianProcess.kernel(r, $0, inverse, gp.categorical, signal) } }
+        let columns = cross.map { gp.factor.solve($0) }
+        var beta = [Double](repeating: 0, count: n * k)
+        for j in 0..<k { for i in 0..<n { beta[i * k + j] = columns[j][i] } }
+        var sigma = [Double](repeating: 0, count: k * k), mean = [Double](repeating: 0, count: k)
+        for i in 0..<k {
+            mean[i] = zip(cross[i], gp.alpha).map(*).reduce(0, +)
+            for j in 0...i {
+                let v = GaussianProcess.kernel(running[i], running[j], inverse, gp.categorical, signal) - zip(cross[i], columns[j]).map(*).reduce(0, +)
+                sigma[i * k + j] = v
+                sigma[j * k + i] = v
+            }
+        }
+        guard let covariance = Cholesky(sigma, n: k, jitter: 1e-9 * signal) else { return nil }
+        var normals = [Double](repeating: 0, count: samples * k), thresholds = [Double](repeating: best, count: samples)
+        for s in 0..<samples {
+            for j in 0..<k { normals[s * k + j] = generator.gaussian() }
+            // f_R = μ_R + L·z
+            for i in 0..<k {
+                var f = mean[i]
+                for j in 0...i { f += covariance.lower[i * k + j] * normals[s * k + j] }
+                thresholds[s] = Swift.min(thresholds[s], f)
+            }
+        }
+        (self.gp, self.running, self.beta, self.covariance, self.normals, self.thresholds) = (gp, running, beta, covariance, normals, thresholds)
+    }
+
+    /// log of the batch EI at `point`.
+    func log(_ point: [Double]) -> Double {
+        let n = gp.x.count, k = running.count
+        var kx = [Double](repeating: 0, count: n)
+        for i in 0..<n { kx[i] = GaussianProcess.kernel(point, gp.x[i], inverse, gp.categorical, signal) }
+        var mean = 0.0
+        for i in 0..<n { mean += kx[i] * gp.alpha[i] }
+        var explained = 0.0
+        for v in gp.factor.forward(kx) { explained += v * v }
+        var c = running.map { GaussianProcess.kernel(point, $0, inverse, gp.categorical, signal) }
+        subtractProjection(kx, from: &c, n: n, k: k)
+        let w = covariance.forward(c)
+        for v in w { explained += v * v }
+        let conditional = Swift.max(signal - explained, 1e-12)
+        let shifts = draws(w)
+        return Self.logMean(thresholds.indices.map { logExpectedImprovement(mean: mean + shifts[$0], variance: conditional, best: thresholds[$0]) })
+    }
+
+    /// The log batch EI and its gradient in the point's continuous coordinates.
+    func logWithGradient(_ point: [Double]) -> (Double, [Double]) {
+        let d = point.count, n = gp.x.count, k = running.count
+        let p = gp.predictWithGradient(point)
+        // k(point, a) and ∂k/∂point (row-major, d per point).
+        func kernels(_ points: [[Double]]) -> ([Double], [Double]) {
+            var value = [Double](repeating: 0, count: points.count), gradient = [Double](repeating: 0, count: points.count * d)
+            for (i, a) in points.enumerated() {
+                let r2 = GaussianProcess.squaredDistance(point, a, inverse, gp.categorical)
+                let r = (5 * r2).squareRoot(), e = Foundation.exp(-r)
+                let slope = -signal * (5.0 / 6) * (1 + r) * e
+                value[i] = signal * (1 + r + r * r / 3) * e
+                for m in 0..<d where !gp.categorical[m] { gradient[i * d + m] = slope * 2 * (point[m] - a[m]) * inverse[m] }
+            }
+            return (value, gradient)
+        }
+        let (kx, dkx) = kernels(gp.x), (kr, dkr) = kernels(running)
+        // c = k(point, R) − k(point, X)·β and its gradient (d × k).
+        var c = kr
+        subtractProjection(kx, from: &c, n: n, k: k)
+        var dc = [Double](repeating: 0, count: d * k)
+        beta.withUnsafeBufferPointer { b in
+            dc.withUnsafeMutableBufferPointer { dc in
+                for j in 0..<k { for m in 0..<d { dc[m * k + j] = dkr[j * d + m] } }
+                for i in 0..<n {
+                    for m in 0..<d where !gp.categorical[m] {
+                        let g = dkx[i * d + m]
+                        if g == 0 { continue }
+                        for j in 0..<k { dc[m * k + j] -= g * b[i * k + j] }
+                    }
+                }
+            }
+        }
+        let w = covariance.forward(c)
+        let dw = (0..<d).map { m in covariance.forward(Array(dc[(m * k)..<(m * k + k)])) }
+        var explained = 0.0
+        for v in w { explained += v * v }
+        let conditional = Swift.max(p.variance - explained, 1e-12)
+        let shifts = draws(w)
+        // Per draw: log EI and its slopes in the conditional mean and variance; then the gradient
+        // is Σ weight·(a·(dμ + dw·z) + b·dv) = (Σ wa)·dμ + dw·(Σ wa·z) + (Σ wb)·dv.
+        var terms = [Double](repeating: 0, count: thresholds.count), slopes = [(Double, Double)](repeating: (0, 0), count: thresholds.count)
+        for s in thresholds.indices {
+            let e = logExpectedImprovementSlopes(mean: p.mean + shifts[s], variance: conditional, best: thresholds[s])
+            terms[s] = e.value
+            slopes[s] = (e.dMean, e.dVariance)
+        }
+        let total = Self.logMean(terms)
+        var sumA = 0.0, sumB = 0.0, weighted = [Double](repeating: 0, count: k)
+        for s in thresholds.indices {
+            let weight = Foundation.exp(terms[s] - total) / Double(terms.count)
+            let a = weight * slopes[s].0
+            sumA += a
+            sumB += weight * slopes[s].1
+            for j in 0..<k { weighted[j] += a * normals[s * k + j] }
+        }
+        var gradient = [Double](repeating: 0, count: d)
+        for m in 0..<d where !gp.categorical[m] {
+            var dConditional = p.dVariance[m], shift = 0.0
+            for j in 0..<k {
+                dConditional -= 2 * w[j] * dw[m][j]
+                shift += dw[m][j] * weighted[j]
+            }
+            gradient[m] = sumA * p.dMean[m] + shift + sumB * dConditional
+        }
+        return (total, gradient)
+    }
+
+    /// c −= k(point, X)·β
+    private func subtractProjection(_ kx: [Double], from c: inout [Double], n: Int, k: Int) {
+        beta.withUnsafeBufferPointer { b in
+            c.withUnsafeMutableBufferPointer { c in
+                for i in 0..<n {
+                    let v = kx[i]
+                    for j in 0..<k { c[j] -= v * b[i * k + j] }
+                }
+            }
+        }
+    }
+
+    /// The point's conditional mean shift w·z for every draw.
+    private func draws(_ w: [Double]) -> [Double] {
+        let k = w.count
+        return normals.withUnsafeBufferPointer { z in
+            thresholds.indices.map { s in
+                var shift = 0.0
+                for j in 0..<k { shift += w[j] * z[s * k + j] }
+                return shift
+            }
+        }
+    }
+
+    /// log((1/S) Σ exp(tᵢ)), without overflow.
+    static func logMean(_ terms: [Double]) -> Double {
+        guard let top = terms.max(), top.isFinite else { return terms.max() ?? -.infinity }
+        return top + Foundation.log(terms.map { Foundation.exp($0 - top) }.reduce(0, +) / Double(terms.count))
+    }
+}
