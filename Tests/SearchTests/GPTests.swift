@@ -178,6 +178,31 @@ struct GPMixedTests {
         }
     }
 
+    @Test("with trials running, the batch EI the optimizer reports is the batch EI at the configuration it suggests")
+    func batchScoredWhereEvaluated() throws {
+        for seed in 0..<6 {
+            var g = SeededGenerator64(seed: UInt64(seed))
+            let history = (0..<14).map { n -> Trial in
+                let c = space.configuration(at: (0..<4).map { _ in g.unit() })
+                return Trial(number: n, configuration: c, state: .completed, value: value(c))
+            }
+            let running = (0..<3).map { _ in space.point(of: space.configuration(at: (0..<4).map { _ in g.unit() })) }
+            let sampler = GPSampler(seed: UInt64(seed), startup: 5)
+            let categorical = space.parameters.map { !$0.domain.isNumeric }
+            let (x, y) = sampler.observations(history, space, .minimize)
+            let (hyper, warp) = sampler.hyperparameters(history, space, .minimize, categorical)
+            let standardized = sampler.transform(y, warp: warp).values
+            let gp = try #require(GaussianProcess(x: x, y: standardized, categorical: categorical, hyper: hyper))
+            let batch = try #require(BatchImprovement(gp, running: running, best: standardized.min()!, generator: &g))
+            let (point, reported) = sampler.maximizeAcquisition(gp, best: standardized.min()!, space: space, x: x, y: standardized, trials: history.count,
+                                                                batch: batch, generator: &g)
+            let evaluated = space.point(of: space.configuration(at: point))
+            #expect(batch.log(evaluated) == reported, "seed \(seed)")
+            #expect(evaluated == point, "the suggestion is a point a trial can take")
+            #expect(!running.contains(evaluated), "seed \(seed): the suggestion is a running trial's configuration")
+        }
+    }
+
     @Test("on a discrete space with unvisited cells, no suggestion repeats a finished trial")
     func noRepeats() throws {
         let grid = SearchSpace([Parameter("layers", .int(low: 0, high: 4, log: false, step: 1)),
