@@ -52,3 +52,11 @@ VERSIONS void sweep_tanh(const float *x, float *y, long n) {
         y[i] = v != v ? v : r;
     }
 }
+
+VERSIONS void sweep_rectify(const float *restrict v, const float *restrict x, float *restrict out, long n, float slope) {
+    if (slope == 0) {
+        for (long i = 0; i < n; i++) out[i] = x[i] > 0 ? v[i] : 0.0f;
+    } else {
+        for (long i = 0; i < n; i++) out[i] = x[i] > 0 ? v[i] : slope * v[i];
+    }
+}

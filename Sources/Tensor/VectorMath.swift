@@ -24,15 +24,10 @@ func elementwise(_ x: Tensor, _ kernel: (UnsafePointer<Float>, UnsafeMutablePoin
 
 /// `values` where x > 0, else slope·values, split across threads: the rectifier itself when
 /// `values` is x (ReLU when slope is 0), its gradient when `values` is the output's gradient.
+/// `values` may be `x`: both are only read.
 func rectified(_ values: Tensor, by x: Tensor, slope: Float) -> Tensor {
     let out = Tensor(uninitialized: x.shape)
     let v = values.storage.pointer, s = x.storage.pointer, d = out.storage.pointer
-    Parallel.split(x.count) { r in
-        if slope == 0 {
-            for i in r { d[i] = s[i] > 0 ? v[i] : 0 }
-        } else {
-            for i in r { d[i] = s[i] > 0 ? v[i] : slope * v[i] }
-        }
-    }
+    Parallel.split(x.count) { r in sweep_rectify(v + r.lowerBound, s + r.lowerBound, d + r.lowerBound, r.count, slope) }
     return out
 }

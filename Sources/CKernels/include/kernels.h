@@ -36,4 +36,7 @@ void sweep_exp(const float *x, float *y, long n);
 void sweep_sigmoid(const float *x, float *y, long n);
 /// Cephes' tanhf: x + x³·P(x²) for |x| < 0.625, else ±(1 − 2/(e^{2|x|} + 1)).
 void sweep_tanh(const float *x, float *y, long n);
+/// out[i] = x[i] > 0 ? v[i] : slope·v[i] (0 when slope is 0): the rectifiers and their gradients,
+/// as selects (Swift compiled them to a branch per element, mispredicted on half of them).
+void sweep_rectify(const float *v, const float *x, float *out, long n, float slope);
 #endif
