@@ -45,8 +45,9 @@ enum SearchBench {
                     if batch > 1, let alone = sequential[function.name]?[name] {
                         let p = winRate(curves.map { $0[trials - 1] }, alone)
                         note += String(format: "  win@100 vs sequential %.2f", p)
-                        wins["\(name) b\(batch) vs sequential (win ≥ 0.4)", default: (0, 0)].won += p >= 0.4 ? 1 : 0
-                        wins["\(name) b\(batch) vs sequential (win ≥ 0.4)", default: (0, 0)].total += 1
+                        let key = "\(name) b\(batch) vs sequential (win ≥ 0.4)"
+                        wins[key, default: (0, 0)].won += p >= 0.4 ? 1 : 0
+                        wins[key, default: (0, 0)].total += 1
                     }
                     // Sequential runs are compared at 50 trials; batched ones at 100 (at 50, 32 in flight have had one guided batch).
                     let at = batch == 1 ? 50 : trials

@@ -154,23 +154,29 @@ struct GPMixedTests {
         return (x - 0.7) * (x - 0.7) + (s - 0.5) * (s - 0.5) + 0.3 * abs(l - 4) + (a == "tanh" ? 0 : 0.8)
     }
 
+    /// 14 random finished trials and the GP the sampler fits on them (the draws come from `g`).
+    func fitted(seed: Int, _ g: inout SeededGenerator64) throws -> (sampler: GPSampler, trials: Int, x: [[Double]], y: [Double], gp: GaussianProcess) {
+        let history = (0..<14).map { n -> Trial in
+            let c = space.configuration(at: (0..<4).map { _ in g.unit() })
+            return Trial(number: n, configuration: c, state: .completed, value: value(c))
+        }
+        let sampler = GPSampler(seed: UInt64(seed), startup: 5)
+        let categorical = space.parameters.map { !$0.domain.isNumeric }
+        var (x, y) = sampler.observations(history, space, .minimize)
+        (x, y) = sampler.capped(x, y, history.map(\.number))
+        let (hyper, warp) = sampler.hyperparameters(history, space, .minimize, categorical)
+        let standardized = sampler.transform(y, warp: warp).values
+        let gp = try #require(GaussianProcess(x: x, y: standardized, categorical: categorical, hyper: hyper))
+        return (sampler, history.count, x, standardized, gp)
+    }
+
     @Test("the log EI the optimizer reports is the log EI at the configuration it suggests")
     func scoredWhereEvaluated() throws {
         for seed in 0..<6 {
             var g = SeededGenerator64(seed: UInt64(seed))
-            let history = (0..<14).map { n -> Trial in
-                let c = space.configuration(at: (0..<4).map { _ in g.unit() })
-                return Trial(number: n, configuration: c, state: .completed, value: value(c))
-            }
-            let sampler = GPSampler(seed: UInt64(seed), startup: 5)
-            let categorical = space.parameters.map { !$0.domain.isNumeric }
-            var (x, y) = sampler.observations(history, space, .minimize)
-            (x, y) = sampler.capped(x, y, history.map(\.number))
-            let (hyper, warp) = sampler.hyperparameters(history, space, .minimize, categorical)
-            let standardized = sampler.transform(y, warp: warp).values
-            let gp = try #require(GaussianProcess(x: x, y: standardized, categorical: categorical, hyper: hyper))
+            let (sampler, trials, x, standardized, gp) = try fitted(seed: seed, &g)
             let best = standardized.min()!
-            let (point, reported) = sampler.maximizeAcquisition(gp, best: best, space: space, x: x, y: standardized, trials: history.count, generator: &g)
+            let (point, reported) = sampler.maximizeAcquisition(gp, best: best, space: space, x: x, y: standardized, trials: trials, generator: &g)
             let evaluated = space.point(of: space.configuration(at: point))
             let (mean, variance) = gp.predict(evaluated)
             #expect(logExpectedImprovement(mean: mean, variance: variance, best: best) == reported, "seed \(seed)")
@@ -182,19 +188,10 @@ struct GPMixedTests {
     func batchScoredWhereEvaluated() throws {
         for seed in 0..<6 {
             var g = SeededGenerator64(seed: UInt64(seed))
-            let history = (0..<14).map { n -> Trial in
-                let c = space.configuration(at: (0..<4).map { _ in g.unit() })
-                return Trial(number: n, configuration: c, state: .completed, value: value(c))
-            }
+            let (sampler, trials, x, standardized, gp) = try fitted(seed: seed, &g)
             let running = (0..<3).map { _ in space.point(of: space.configuration(at: (0..<4).map { _ in g.unit() })) }
-            let sampler = GPSampler(seed: UInt64(seed), startup: 5)
-            let categorical = space.parameters.map { !$0.domain.isNumeric }
-            let (x, y) = sampler.observations(history, space, .minimize)
-            let (hyper, warp) = sampler.hyperparameters(history, space, .minimize, categorical)
-            let standardized = sampler.transform(y, warp: warp).values
-            let gp = try #require(GaussianProcess(x: x, y: standardized, categorical: categorical, hyper: hyper))
             let batch = try #require(BatchImprovement(gp, running: running, best: standardized.min()!, generator: &g))
-            let (point, reported) = sampler.maximizeAcquisition(gp, best: standardized.min()!, space: space, x: x, y: standardized, trials: history.count,
+            let (point, reported) = sampler.maximizeAcquisition(gp, best: standardized.min()!, space: space, x: x, y: standardized, trials: trials,
                                                                 batch: batch, generator: &g)
             let evaluated = space.point(of: space.configuration(at: point))
             #expect(batch.log(evaluated) == reported, "seed \(seed)")

@@ -17,20 +17,18 @@ struct BatchImprovement {
     private let normals: [Double]
     /// Per draw: min(best, the running trials' drawn values).
     private let thresholds: [Double]
-    private let inverse: [Double], signal: Double
 
     init?<G: RandomNumberGenerator>(_ gp: GaussianProcess, running: [[Double]], best: Double, samples: Int = 64, generator: inout G) {
         guard !running.isEmpty else { return nil }
         let k = running.count, n = gp.x.count
-        let inverse = gp.hyper.logLengthscales.map { Foundation.exp(-2 * $0) }, signal = Foundation.exp(gp.hyper.logSignal)
-        (self.inverse, self.signal) = (inverse, signal)
-        let cross = running.map { r in gp.x.map { GaussianProcess.kernel(r, $0, inverse, gp.categorical, signal) } }
+        let inverse = gp.inverseSquaredLengthscales, signal = gp.signal
+        let cross = running.map { gp.kernels($0, gp.x) }
         let columns = cross.map { gp.factor.solve($0) }
         var beta = [Double](repeating: 0, count: n * k)
         for j in 0..<k { for i in 0..<n { beta[i * k + j] = columns[j][i] } }
         var sigma = [Double](repeating: 0, count: k * k), mean = [Double](repeating: 0, count: k)
         for i in 0..<k {
-            mean[i] = zip(cross[i], gp.alpha).map(*).reduce(0, +)
+            mean[i] = gp.mean(cross[i])
             for j in 0...i {
                 let v = GaussianProcess.kernel(running[i], running[j], inverse, gp.categorical, signal) - zip(cross[i], columns[j]).map(*).reduce(0, +)
                 sigma[i * k + j] = v
@@ -53,18 +51,14 @@ struct BatchImprovement {
 
     /// log of the batch EI at `point`.
     func log(_ point: [Double]) -> Double {
-        let n = gp.x.count, k = running.count
-        var kx = [Double](repeating: 0, count: n)
-        for i in 0..<n { kx[i] = GaussianProcess.kernel(point, gp.x[i], inverse, gp.categorical, signal) }
-        var mean = 0.0
-        for i in 0..<n { mean += kx[i] * gp.alpha[i] }
-        var explained = 0.0
-        for v in gp.factor.forward(kx) { explained += v * v }
-        var c = running.map { GaussianProcess.kernel(point, $0, inverse, gp.categorical, signal) }
-        subtractProjection(kx, from: &c, n: n, k: k)
+        let kx = gp.kernels(point, gp.x)
+        let (mean, known) = gp.posterior(kx)
+        var explained = known
+        var c = gp.kernels(point, running)
+        subtractProjection(kx, from: &c, n: gp.x.count, k: running.count)
         let w = covariance.forward(c)
         for v in w { explained += v * v }
-        let conditional = Swift.max(signal - explained, 1e-12)
+        let conditional = Swift.max(gp.signal - explained, 1e-12)
         let shifts = draws(w)
         return Self.logMean(thresholds.indices.map { logExpectedImprovement(mean: mean + shifts[$0], variance: conditional, best: thresholds[$0]) })
     }
@@ -72,20 +66,8 @@ struct BatchImprovement {
     /// The log batch EI and its gradient in the point's continuous coordinates.
     func logWithGradient(_ point: [Double]) -> (Double, [Double]) {
         let d = point.count, n = gp.x.count, k = running.count
-        let p = gp.predictWithGradient(point)
-        // k(point, a) and ∂k/∂point (row-major, d per point).
-        func kernels(_ points: [[Double]]) -> ([Double], [Double]) {
-            var value = [Double](repeating: 0, count: points.count), gradient = [Double](repeating: 0, count: points.count * d)
-            for (i, a) in points.enumerated() {
-                let r2 = GaussianProcess.squaredDistance(point, a, inverse, gp.categorical)
-                let r = (5 * r2).squareRoot(), e = Foundation.exp(-r)
-                let slope = -signal * (5.0 / 6) * (1 + r) * e
-                value[i] = signal * (1 + r + r * r / 3) * e
-                for m in 0..<d where !gp.categorical[m] { gradient[i * d + m] = slope * 2 * (point[m] - a[m]) * inverse[m] }
-            }
-            return (value, gradient)
-        }
-        let (kx, dkx) = kernels(gp.x), (kr, dkr) = kernels(running)
+        let (kx, dkx) = gp.kernelsWithGradient(point, gp.x), (kr, dkr) = gp.kernelsWithGradient(point, running)
+        let p = gp.posteriorWithGradient(kx, dkx, dimensions: d)
         // c = k(point, R) − k(point, X)·β and its gradient (d × k).
         var c = kr
         subtractProjection(kx, from: &c, n: n, k: k)

@@ -43,7 +43,7 @@ public final class GPSampler: Sampler {
         (x, y) = capped(x, y, finished.map(\.number))
         let (hyper, warp) = hyperparameters(finished, space, direction, categorical)
         let standardized = transform(y, warp: warp).values
-        guard var gp = GaussianProcess(x: x, y: standardized, categorical: categorical, hyper: hyper) else {
+        guard let gp = GaussianProcess(x: x, y: standardized, categorical: categorical, hyper: hyper) else {
             return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
         }
         let best = standardized.min()!

@@ -115,14 +115,7 @@ struct GaussianProcess {
 
     /// Posterior mean and variance at `point`.
     func predict(_ point: [Double]) -> (mean: Double, variance: Double) {
-        let inverse = hyper.logLengthscales.map { exp(-2 * $0) }
-        let signal = exp(hyper.logSignal)
-        let k = x.map { Self.kernel(point, $0, inverse, categorical, signal) }
-        var mean = 0.0
-        for i in k.indices { mean += k[i] * alpha[i] }
-        let v = factor.forward(k)
-        var explained = 0.0
-        for value in v { explained += value * value }
+        let (mean, explained) = posterior(kernels(point, x))
         return (mean, Swift.max(signal - explained, 1e-12))
     }
 
@@ -183,27 +176,62 @@ struct GaussianProcess {
 }
 
 extension GaussianProcess {
+    /// 1/ℓ² per dimension.
+    var inverseSquaredLengthscales: [Double] { hyper.logLengthscales.map { exp(-2 * $0) } }
+    /// The kernel's variance σ² (a point's prior variance).
+    var signal: Double { exp(hyper.logSignal) }
+
+    /// k(point, a) for each of `points`.
+    func kernels(_ point: [Double], _ points: [[Double]]) -> [Double] {
+        let inverse = inverseSquaredLengthscales, signal = signal
+        return points.map { Self.kernel(point, $0, inverse, categorical, signal) }
+    }
+
+    /// k·K⁻¹y, from k = k(point, X).
+    func mean(_ k: [Double]) -> Double {
+        var mean = 0.0
+        for i in k.indices { mean += k[i] * alpha[i] }
+        return mean
+    }
+
+    /// The posterior mean and the part of the prior variance the observations explain (kᵀK⁻¹k),
+    /// from k = k(point, X): the variance is σ² minus it.
+    func posterior(_ k: [Double]) -> (mean: Double, explained: Double) {
+        var explained = 0.0
+        for value in factor.forward(k) { explained += value * value }
+        return (mean(k), explained)
+    }
+
+    /// k(point, a) and ∂k/∂point for each of `points`: the gradients row-major, `point.count`
+    /// per point, zero along categorical dimensions.
+    func kernelsWithGradient(_ point: [Double], _ points: [[Double]]) -> (values: [Double], gradients: [Double]) {
+        let d = point.count, n = points.count
+        let inverse = inverseSquaredLengthscales, signal = signal
+        var k = [Double](repeating: 0, count: n), dk = [Double](repeating: 0, count: n * d)
+        for (i, a) in points.enumerated() {
+            let r2 = Self.squaredDistance(point, a, inverse, categorical)
+            let r = (5 * r2).squareRoot(), e = exp(-r)
+            k[i] = signal * (1 + r + r * r / 3) * e
+            // dk/d(r²) = −σ²·(5/6)(1 + r)e^{−r}; ∂r²/∂p_j = 2(p_j − a_j)/ℓ_j².
+            let slope = -signal * (5.0 / 6) * (1 + r) * e
+            for j in 0..<d where !categorical[j] {
+                dk[i * d + j] = slope * 2 * (point[j] - a[j]) * inverse[j]
+            }
+        }
+        return (k, dk)
+    }
+
     /// Posterior mean and variance at `point` with their gradients in the point's continuous
     /// coordinates (zero along categorical ones).
     func predictWithGradient(_ point: [Double]) -> (mean: Double, variance: Double, dMean: [Double], dVariance: [Double]) {
-        let d = point.count, n = x.count
-        let inverse = hyper.logLengthscales.map { exp(-2 * $0) }
-        let signal = exp(hyper.logSignal)
-        var k = [Double](repeating: 0, count: n)
-        // dk[i][j]: ∂k(point, xᵢ)/∂point_j, stored row-major.
-        var dk = [Double](repeating: 0, count: n * d)
-        for i in 0..<n {
-            let r2 = Self.squaredDistance(point, x[i], inverse, categorical)
-            let r = (5 * r2).squareRoot(), e = exp(-r)
-            k[i] = signal * (1 + r + r * r / 3) * e
-            // dk/d(r²) = −σ²·(5/6)(1 + r)e^{−r}; ∂r²/∂p_j = 2(p_j − x_ij)/ℓ_j².
-            let slope = -signal * (5.0 / 6) * (1 + r) * e
-            for j in 0..<d where !categorical[j] {
-                dk[i * d + j] = slope * 2 * (point[j] - x[i][j]) * inverse[j]
-            }
-        }
-        var mean = 0.0
-        for i in 0..<n { mean += k[i] * alpha[i] }
+        let (k, dk) = kernelsWithGradient(point, x)
+        return posteriorWithGradient(k, dk, dimensions: point.count)
+    }
+
+    /// `predictWithGradient` from k(point, X) and its gradient (`kernelsWithGradient`).
+    func posteriorWithGradient(_ k: [Double], _ dk: [Double], dimensions d: Int) -> (mean: Double, variance: Double, dMean: [Double], dVariance: [Double]) {
+        let n = x.count
+        let mean = mean(k)
         let v = factor.forward(k)
         var explained = 0.0
         for value in v { explained += value * value }
