@@ -34,7 +34,7 @@ public struct Advisor: Sendable {
         case .tpe, .random, .sobol, .coarseToFine:
             advice.changes.append(.set("strategy", .object(["name": .string("gp")]),
                                        why: "the refined space is all numeric: the GP searches such spaces best, starting from this study's trials"))
-        case .gp, .grid: return
+        case .gp, .grid, .nsga2: return
         }
     }
 

@@ -14,11 +14,13 @@ public struct EpochReport: Codable, Equatable, Sendable {
     public var learningRate: Float
     public var seconds: Double
     public var samplesPerSecond: Double
+    /// Trainable weights in the model: a size to trade against accuracy (several objectives).
+    public var parameters: Int
 
     /// The epoch's metrics by the names studies judge by and workers report (`objective.metric`).
     public var metrics: [String: Double] {
         var metrics: [String: Double] = ["train_loss": Double(trainLoss), "validation_loss": Double(validationLoss),
-                                         "learning_rate": Double(learningRate), "seconds": seconds]
+                                         "learning_rate": Double(learningRate), "seconds": seconds, "parameters": Double(parameters)]
         if let trainAccuracy { metrics["train_accuracy"] = Double(trainAccuracy) }
         if let validationAccuracy { metrics["validation_accuracy"] = Double(validationAccuracy) }
         return metrics
@@ -117,7 +119,8 @@ public final class Trainer {
                 epoch: epoch + 1, trainLoss: Float(lossSum / Double(seen)),
                 trainAccuracy: spec.task == .regression ? nil : Float(correct) / Float(seen),
                 validationLoss: validationLoss, validationAccuracy: validationAccuracy, learningRate: lr,
-                seconds: (clock.now - start).seconds, samplesPerSecond: Double(seen) / trainSeconds)
+                seconds: (clock.now - start).seconds, samplesPerSecond: Double(seen) / trainSeconds,
+                parameters: model.parameters.map(\.count).reduce(0, +))
             reports.append(report)
             schedule.observe(validationLoss)
             if var stopper = early {

@@ -76,18 +76,24 @@ public struct Divergence: Stopper {
 
 /// Median rule (Golovin et al. 2017, Google Vizier): after `warmup` steps and once
 /// `minimumTrials` trials completed, stop a trial whose best value so far is worse than the
-/// median of the other trials' values at the same step.
+/// median of the other trials' values at the same step. With several objectives (`directions`),
+/// "worse than the median" is by Pareto front: the trial stops when more than half of the others
+/// lie in a better front than its values at this step.
 public struct MedianRule: Stopper {
     public let warmup: Int
     public let minimumTrials: Int
+    /// Several objectives' directions; empty for one (the `direction` each decision gets).
+    public let directions: [Direction]
 
-    public init(warmup: Int = 1, minimumTrials: Int = 5) {
+    public init(warmup: Int = 1, minimumTrials: Int = 5, directions: [Direction] = []) {
         self.warmup = warmup
         self.minimumTrials = minimumTrials
+        self.directions = directions.count > 1 ? directions : []
     }
 
     public func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision {
         guard step >= warmup, history.filter({ $0.state == .completed }).count >= minimumTrials else { return .continue }
+        if !directions.isEmpty { return decideFronts(trial, step: step, history: history) }
         let own = trial.reports.filter { $0.key <= step && $0.value.isFinite }.map { direction.loss($0.value) }.min()
         let others = history.filter { $0.number != trial.number }.compactMap { t -> Double? in
             t.reports.filter { $0.key <= step && $0.value.isFinite }.map { direction.loss($0.value) }.min()
@@ -100,6 +106,24 @@ public struct MedianRule: Stopper {
     }
 }
 
+extension MedianRule {
+    /// Each trial's losses at its last report by `step`, all finite.
+    func latest(_ trial: Trial, by step: Int) -> [Double]? {
+        guard let last = trial.stepValues.keys.filter({ $0 <= step }).max(), let values = trial.stepValues[last],
+              values.count == directions.count, values.allSatisfy(\.isFinite) else { return nil }
+        return Pareto.losses(values, directions)
+    }
+
+    func decideFronts(_ trial: Trial, step: Int, history: [Trial]) -> StopDecision {
+        let others = history.filter { $0.number != trial.number }.compactMap { latest($0, by: step) }
+        guard let own = latest(trial, by: step), !others.isEmpty else { return .continue }
+        let better = Pareto.better(than: others.count, among: others + [own])
+        guard 2 * better > others.count else { return .continue }
+        return .stop(StopReason(rule: .median, detail: "at step \(step), \(better) of \(others.count) trials lie in a better Pareto front; more than half do",
+                                numbers: ["step": Double(step), "better": Double(better), "trials": Double(others.count)]))
+    }
+}
+
 func middle(_ values: [Double]) -> Double {
     let s = values.sorted()
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
@@ -107,20 +131,26 @@ func middle(_ values: [Double]) -> Double {
 
 /// Asynchronous successive halving (Li et al. 2020), the stopping variant: rungs at
 /// `minimumResource · reductionFactor^k` steps; a trial reaching a rung continues only if it is
-/// in the top 1/`reductionFactor` of the trials that reached that rung.
+/// in the top 1/`reductionFactor` of the trials that reached that rung. With several objectives
+/// (`directions`) the rung is ranked by non-dominated sorting: a trial's rank is how many of the
+/// rung lie in a better Pareto front than its values there (Optuna has no pruning for studies
+/// of several objectives).
 public struct ASHA: Stopper {
     public let minimumResource: Int
     public let reductionFactor: Int
+    /// Several objectives' directions; empty for one.
+    public let directions: [Direction]
     /// Trials of other brackets are not compared (Hyperband); nil: one bracket.
     let bracket: (index: Int, count: Int)?
 
-    public init(minimumResource: Int = 1, reductionFactor: Int = 3) {
-        self.init(minimumResource: minimumResource, reductionFactor: reductionFactor, bracket: nil)
+    public init(minimumResource: Int = 1, reductionFactor: Int = 3, directions: [Direction] = []) {
+        self.init(minimumResource: minimumResource, reductionFactor: reductionFactor, directions: directions, bracket: nil)
     }
 
-    init(minimumResource: Int, reductionFactor: Int, bracket: (Int, Int)?) {
+    init(minimumResource: Int, reductionFactor: Int, directions: [Direction], bracket: (Int, Int)?) {
         self.minimumResource = Swift.max(minimumResource, 1)
         self.reductionFactor = Swift.max(reductionFactor, 2)
+        self.directions = directions.count > 1 ? directions : []
         self.bracket = bracket
     }
 
@@ -134,12 +164,20 @@ public struct ASHA: Stopper {
     public func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision {
         guard isRung(step), let value = trial.reports[step] else { return .continue }
         let peers = history.filter { t in bracket.map { t.number % $0.count == $0.index } ?? true }
-        let rung = peers.compactMap { $0.reports[step] }.filter(\.isFinite).map(direction.loss)
-        let keep = Swift.max(1, rung.count / reductionFactor)
-        let rank = rung.filter { $0 < direction.loss(value) }.count
+        let rung: Int, rank: Int
+        if directions.isEmpty {
+            let losses = peers.compactMap { $0.reports[step] }.filter(\.isFinite).map(direction.loss)
+            (rung, rank) = (losses.count, losses.filter { $0 < direction.loss(value) }.count)
+        } else {
+            let finite = { (t: Trial) in t.stepValues[step].flatMap { v in v.count == directions.count && v.allSatisfy(\.isFinite) ? Pareto.losses(v, directions) : nil } }
+            guard let own = finite(trial) else { return .continue }
+            let others = peers.filter { $0.number != trial.number }.compactMap(finite)
+            (rung, rank) = (others.count + 1, Pareto.better(than: others.count, among: others + [own]))
+        }
+        let keep = Swift.max(1, rung / reductionFactor)
         guard rank >= keep else { return .continue }
-        return .stop(StopReason(rule: .asha, detail: "ranked \(rank + 1) of \(rung.count) at rung \(step); only the top \(keep) continue",
-                                numbers: ["step": Double(step), "rank": Double(rank + 1), "trials": Double(rung.count), "keep": Double(keep)]))
+        return .stop(StopReason(rule: .asha, detail: "ranked \(rank + 1) of \(rung) at rung \(step)\(directions.isEmpty ? "" : " by Pareto front"); only the top \(keep) continue",
+                                numbers: ["step": Double(step), "rank": Double(rank + 1), "trials": Double(rung), "keep": Double(keep)]))
     }
 }
 
@@ -149,18 +187,21 @@ public struct Hyperband: Stopper {
     public let minimumResource: Int
     public let reductionFactor: Int
     public let brackets: Int
+    /// Several objectives' directions (each bracket's ASHA ranks by Pareto front); empty for one.
+    public let directions: [Direction]
 
-    public init(minimumResource: Int = 1, reductionFactor: Int = 3, brackets: Int = 3) {
+    public init(minimumResource: Int = 1, reductionFactor: Int = 3, brackets: Int = 3, directions: [Direction] = []) {
         self.minimumResource = Swift.max(minimumResource, 1)
         self.reductionFactor = Swift.max(reductionFactor, 2)
         self.brackets = Swift.max(brackets, 1)
+        self.directions = directions
     }
 
     public func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision {
         let index = trial.number % brackets
         var first = minimumResource
         for _ in 0..<index { first *= reductionFactor }
-        let asha = ASHA(minimumResource: first, reductionFactor: reductionFactor, bracket: (index, brackets))
+        let asha = ASHA(minimumResource: first, reductionFactor: reductionFactor, directions: directions, bracket: (index, brackets))
         guard case let .stop(reason) = asha.decide(trial, step: step, history: history, direction: direction) else { return .continue }
         var numbers = reason.numbers
         numbers["bracket"] = Double(index)

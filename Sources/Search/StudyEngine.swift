@@ -6,8 +6,14 @@ import Config
 /// (`start` and every `now` from the same one).
 public final class StudyEngine {
     public let spec: StudySpec
-    let sampler: any Sampler
+    let sampler: Suggester
     let stopper: StopperChain
+
+    /// One objective's sampler, or several objectives'.
+    enum Suggester {
+        case single(any Sampler)
+        case several(any ParetoSampler)
+    }
     /// When the study began: the wall-time budget counts from here.
     public let start: Double
     /// Search trials by number: what the sampler and the stopper see.
@@ -21,8 +27,9 @@ public final class StudyEngine {
         self.start = start
         self.trials = trials
         self.warm = warm
-        sampler = spec.strategy.sampler(seed: spec.seed)
-        stopper = spec.stopper.chain(divergence: spec.divergence)
+        let directions = spec.objectives.map(\.direction)
+        sampler = directions.count > 1 ? .several(spec.strategy.paretoSampler(seed: spec.seed)) : .single(spec.strategy.sampler(seed: spec.seed))
+        stopper = spec.stopper.chain(divergence: spec.divergence, directions: directions.count > 1 ? directions : [])
     }
 
     // MARK: Seeds and trial configs
@@ -66,13 +73,13 @@ public final class StudyEngine {
         guard !spent(now: now), running < spec.budget.maxConcurrent else { return nil }
         var generator = generator(trials.count)
         let history = warm.isEmpty ? trials : warm + trials
-        guard let first = sampler.suggest(spec.space, history: history, direction: spec.direction, using: &generator) else { return nil }
+        guard let first = ask(history, &generator) else { return nil }
         // No sampler repeats a configuration the study has (or started from) while others are
         // left: it is asked again (its draws have moved on), then a random unseen one is taken.
         let seen = Set(history.filter { $0.state != .cancelled }.map(\.configuration))
         guard seen.contains(first) else { return first }
         for _ in 0..<8 {
-            guard let again = sampler.suggest(spec.space, history: history, direction: spec.direction, using: &generator) else { break }
+            guard let again = ask(history, &generator) else { break }
             if !seen.contains(again) { return again }
         }
         for _ in 0..<256 {
@@ -80,6 +87,13 @@ public final class StudyEngine {
             if !seen.contains(random) { return random }
         }
         return first
+    }
+
+    private func ask(_ history: [Trial], _ generator: inout SplitMix64) -> Configuration? {
+        switch sampler {
+        case let .single(s): s.suggest(spec.space, history: history, direction: spec.direction, using: &generator)
+        case let .several(s): s.suggest(spec.space, history: history, directions: spec.objectives.map(\.direction), using: &generator)
+        }
     }
 
     /// Records a suggestion as the next trial, queued; returns its number.
@@ -94,10 +108,17 @@ public final class StudyEngine {
         return trials.count - 1
     }
 
-    public func set(_ number: Int, _ state: TrialState, value: Double? = nil, reason: StopReason? = nil) {
+    /// `values`: with several objectives, every one's final value (the first is `value`).
+    public func set(_ number: Int, _ state: TrialState, value: Double? = nil, values: [Double] = [], reason: StopReason? = nil) {
         trials[number].state = state
         if let value { trials[number].value = value }
+        if spec.objectives.count > 1, !values.isEmpty { trials[number].values = values }
         if let reason { trials[number].reason = reason }
+    }
+
+    /// The objectives' values in `metrics` (the first is the objective; NaN for one missing).
+    public func values(_ metrics: [String: Double]) -> [Double] {
+        spec.objectives.map { metrics[$0.metric] ?? .nan }
     }
 
     /// A trial that ran to its end without ever reporting the objective says nothing about its
@@ -123,8 +144,10 @@ public final class StudyEngine {
 
     /// Records the objective at an epoch and decides whether a running trial goes on. A trial
     /// that is not running (stopped already, or cancelled) is recorded and goes on.
-    public func report(_ number: Int, epoch: Int, value: Double) -> StopDecision {
+    /// `values`: with several objectives, every one's value at the epoch (the first is `value`).
+    public func report(_ number: Int, epoch: Int, value: Double, values: [Double] = []) -> StopDecision {
         trials[number].reports[epoch] = value
+        if spec.objectives.count > 1, !values.isEmpty { trials[number].stepValues[epoch] = values }
         guard trials[number].state == .running else { return .continue }
         return stopper.decide(trials[number], step: epoch, history: trials, direction: spec.direction, lastStep: epochs(number))
     }
@@ -135,8 +158,17 @@ public final class StudyEngine {
     }
 
     /// The best finished trial with a finite objective; `completed`: the best that ran to the end.
+    /// With several objectives: the one on the Pareto front best on the first objective.
     public func best(completed: Bool = false) -> Trial? {
-        trials.filter { ($0.state == .completed || (!completed && $0.state == .pruned)) && ($0.value?.isFinite ?? false) }
-            .min { spec.direction.loss($0.value!) < spec.direction.loss($1.value!) }
+        let candidates = trials.filter { ($0.state == .completed || (!completed && $0.state == .pruned)) && ($0.value?.isFinite ?? false) }
+        let front = spec.objectives.count > 1 ? Self.front(candidates, spec.objectives) : candidates
+        return front.min { spec.direction.loss($0.value!) < spec.direction.loss($1.value!) }
+    }
+
+    /// The trials on the Pareto front of those with every objective's value (`Trial.scored`).
+    public static func front(_ trials: [Trial], _ objectives: [Objective]) -> [Trial] {
+        let scored = trials.filter { $0.scored?.count == objectives.count }
+        let fronts = Pareto.fronts(scored.map { Pareto.losses($0.values, objectives.map(\.direction)) })
+        return scored.indices.filter { fronts[$0] == 0 }.map { scored[$0] }
     }
 }

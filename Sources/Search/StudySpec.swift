@@ -4,8 +4,12 @@ import Config
 /// stopping. Read from YAML or JSON; every problem is reported with its path and the fix.
 public struct StudySpec: Equatable, Sendable {
     public var name: String
-    public var metric: String
-    public var direction: Direction
+    /// What the study optimizes: one metric, or several (a Pareto front is searched, no single best).
+    public var objectives: [Objective]
+    /// The first objective's metric: the one objective, or the one a study of several retrains
+    /// and tests its final trial by (the front's best on it).
+    public var metric: String { objectives[0].metric }
+    public var direction: Direction { objectives[0].direction }
     /// The base configuration of a built-in trial, searched parameters laid over it.
     public var trial: Config
     /// An external command trial: arguments with `{param}` placeholders.
@@ -50,6 +54,8 @@ public struct StudySpec: Equatable, Sendable {
 
     public enum Strategy: Equatable, Sendable {
         case random, sobol, gp, tpe
+        /// Several objectives only.
+        case nsga2
         case grid(points: Int)
         case coarseToFine(startup: Int, shrink: Double, exploration: Double)
 
@@ -60,6 +66,7 @@ public struct StudySpec: Equatable, Sendable {
             case .sobol: "sobol"
             case .gp: "gp"
             case .tpe: "tpe"
+            case .nsga2: "nsga2"
             case let .grid(points): "grid (grid_points \(points))"
             case let .coarseToFine(startup, shrink, exploration): "coarse_to_fine (startup \(startup), shrink \(shrink), exploration \(exploration))"
             }
@@ -72,9 +79,16 @@ public struct StudySpec: Equatable, Sendable {
             case .sobol: SobolSampler(seed: seed)
             case .gp: GPSampler(seed: seed)
             case .tpe: TPESampler(seed: seed)
+            case .nsga2: preconditionFailure("nsga2 searches several objectives; the spec check rejects it for one")
             case let .grid(points): GridSampler(points: points)
             case let .coarseToFine(startup, shrink, exploration): CoarseToFineSampler(startup: startup, shrink: shrink, exploration: exploration)
             }
+        }
+
+        /// The sampler for several objectives: NSGA-II, or this strategy's one-objective sampler
+        /// on a random scalarization per suggestion (`Scalarized`).
+        public func paretoSampler(seed: UInt64) -> any ParetoSampler {
+            self == .nsga2 ? NSGA2Sampler(seed: seed) : Scalarized(sampler(seed: seed))
         }
     }
 
@@ -96,21 +110,22 @@ public struct StudySpec: Equatable, Sendable {
             }
         }
 
-        /// The rule, after divergence (`stopper.divergence`: its factor, nil for NaN and ∞ only).
-        public func chain(divergence factor: Double?) -> StopperChain {
+        /// The rule, after divergence (`stopper.divergence`: its factor, nil for NaN and ∞ only);
+        /// `directions`: several objectives' (the rules rank by Pareto front), empty for one.
+        public func chain(divergence factor: Double?, directions: [Direction] = []) -> StopperChain {
             let divergence = Divergence(factor: factor)
             return switch self {
             case .none: StopperChain([], divergence: divergence)
-            case let .median(w, m): StopperChain([MedianRule(warmup: w, minimumTrials: m)], divergence: divergence)
-            case let .asha(r, f): StopperChain([ASHA(minimumResource: r, reductionFactor: f)], divergence: divergence)
-            case let .hyperband(r, f, b): StopperChain([Hyperband(minimumResource: r, reductionFactor: f, brackets: b)], divergence: divergence)
+            case let .median(w, m): StopperChain([MedianRule(warmup: w, minimumTrials: m, directions: directions)], divergence: divergence)
+            case let .asha(r, f): StopperChain([ASHA(minimumResource: r, reductionFactor: f, directions: directions)], divergence: divergence)
+            case let .hyperband(r, f, b): StopperChain([Hyperband(minimumResource: r, reductionFactor: f, brackets: b, directions: directions)], divergence: divergence)
             case let .patience(p): StopperChain([Patience(patience: p)], divergence: divergence)
             }
         }
     }
 
     static let keys = ["study", "objective", "trial", "command", "runner", "space", "strategy", "budget", "retries", "stopper", "seed", "priority", "warm_start"]
-    static let strategies = ["auto", "gp", "tpe", "random", "sobol", "grid", "coarse_to_fine"]
+    static let strategies = ["auto", "gp", "tpe", "nsga2", "random", "sobol", "grid", "coarse_to_fine"]
     static let stoppers = ["none", "median", "asha", "hyperband", "patience"]
 
     /// Reads a spec and checks all of it that can be known before a trial runs. `trials` is what
@@ -122,10 +137,13 @@ public struct StudySpec: Equatable, Sendable {
         let o = f.object(config, "", known: Self.keys)
         name = f.string(o, "study", "", default: "")
         if name.isEmpty { f.fail("study", "is required: name the study") }
-        let objective = f.object(o["objective"], "objective", known: ["metric", "direction"])
-        metric = f.string(objective, "metric", "objective", default: "validation_loss")
-        direction = Direction(rawValue: f.string(objective, "direction", "objective", default: metric.contains("accuracy") ? "maximize" : "minimize",
-                                                 oneOf: ["minimize", "maximize"])) ?? .minimize
+        objectives = Self.objectives(o["objective"], f)
+        if objectives.count > 1 {
+            // The samplers, stoppers and fronts take several objectives; the store and the
+            // coordinator do not yet keep every objective's values, so such a study would
+            // search blind. Refused until they do, rather than run wrong.
+            f.fail("objective", "lists \(objectives.count) objectives; studies of several objectives are not available yet in this build: give one {metric, direction}")
+        }
         trial = o["trial"] ?? .object([:])
         if case .array(let items)? = o["command"] {
             command = items.map(\.description)
@@ -149,6 +167,12 @@ public struct StudySpec: Equatable, Sendable {
         space = SearchSpace(Self.parameters(o["space"], f, trialKeys: runner == .builtin ? trials.keys : nil))
         let s = f.object(o["strategy"], "strategy", known: ["name", "grid_points", "startup", "shrink", "exploration"])
         var strategyName = f.string(s, "name", "strategy", default: "auto", oneOf: Self.strategies)
+        if objectives.count > 1, strategyName == "coarse_to_fine" {
+            f.fail("strategy.name", "coarse_to_fine narrows around one best trial, and several objectives have a front of them: use gp, tpe, nsga2, random, sobol or grid")
+        }
+        if objectives.count == 1, strategyName == "nsga2" {
+            f.fail("strategy.name", "nsga2 searches several objectives and this study has one (\(objectives[0].metric)): use gp or tpe, or list the objectives")
+        }
         if strategyName == "auto" {
             // Bayesian optimization by default; TPE where the space is conditional or mostly categorical.
             let conditional = space.parameters.contains { $0.condition != nil }
@@ -158,6 +182,7 @@ public struct StudySpec: Equatable, Sendable {
         strategy = switch strategyName {
         case "gp": .gp
         case "tpe": .tpe
+        case "nsga2": .nsga2
         case "random": .random
         case "sobol": .sobol
         case "grid": .grid(points: f.int(s, "grid_points", "strategy", default: 5, 1...1000, rule: "in 1…1000"))
@@ -192,6 +217,9 @@ public struct StudySpec: Equatable, Sendable {
         case "patience": .patience(f.int(st, "patience", "stopper", default: 3, 1...1_000_000, rule: "≥ 1"))
         default: .none
         }
+        if objectives.count > 1, stopperName == "patience" {
+            f.fail("stopper.name", "patience watches one objective improve, and this study has \(objectives.count): use asha, hyperband or median, which rank by Pareto front")
+        }
         seed = UInt64(f.int(o, "seed", "", default: 0, 0...Int.max, rule: "≥ 0"))
         priority = f.double(o, "priority", "", default: 1, 0.001...1000, rule: "a share in [0.001, 1000] (1: an equal share)")
         let warm = f.string(o, "warm_start", "", default: "")
@@ -199,12 +227,35 @@ public struct StudySpec: Equatable, Sendable {
         if let command {
             Self.checkTemplate(command, space, f)
         } else if runner == .builtin, f.problems.isEmpty {
-            if let metrics = trials.metrics, !metrics.contains(metric) {
-                f.fail("objective.metric", "must be a metric built-in trials report: \(metrics.joined(separator: ", ")) (got '\(metric)')\(suggestion(metric, metrics))")
+            for (i, objective) in objectives.enumerated() {
+                guard let metrics = trials.metrics, !metrics.contains(objective.metric) else { continue }
+                let path = objectives.count > 1 ? "objective[\(i)].metric" : "objective.metric"
+                f.fail(path, "must be a metric built-in trials report: \(metrics.joined(separator: ", ")) (got '\(objective.metric)')\(suggestion(objective.metric, metrics))")
             }
             Self.checkTrial(trial, space, trials, f)
         }
         try f.check()
+    }
+
+    /// `objective`: one `{metric, direction}`, or a list of them (several objectives). The
+    /// direction defaults to maximize for an accuracy, minimize otherwise.
+    static func objectives(_ value: Config?, _ f: Fields) -> [Objective] {
+        var entries: [(Config?, String)] = [(value, "objective")]
+        if case let .array(items)? = value {
+            if items.isEmpty { f.fail("objective", "lists no objective: give one {metric, direction}, or several") }
+            entries = items.enumerated().map { ($1, "objective[\($0)]") }
+        }
+        var objectives: [Objective] = []
+        for (entry, path) in entries {
+            let o = f.object(entry, path, known: ["metric", "direction"])
+            if entries.count > 1, o["metric"] == nil { f.fail("\(path).metric", "is required when the study lists several objectives") }
+            let metric = f.string(o, "metric", path, default: "validation_loss")
+            let direction = Direction(rawValue: f.string(o, "direction", path, default: metric.contains("accuracy") ? "maximize" : "minimize",
+                                                         oneOf: ["minimize", "maximize"])) ?? .minimize
+            if objectives.contains(where: { $0.metric == metric }) { f.fail("\(path).metric", "lists '\(metric)' twice: each objective is a different metric") }
+            objectives.append(Objective(metric, direction))
+        }
+        return objectives.isEmpty ? [Objective("validation_loss", .minimize)] : objectives
     }
 
     static let domainKeys = ["type", "low", "high", "log", "step", "values", "value", "when"]

@@ -5,25 +5,52 @@ public struct Trial: Equatable, Sendable {
     public let number: Int
     public let configuration: Configuration
     public var state: TrialState
-    /// The objective at each reported step (epoch), as reported (not sign-flipped).
+    /// The objective at each reported step (epoch), as reported (not sign-flipped); with
+    /// several objectives, the first.
     public var reports: [Int: Double]
-    /// The final objective of a completed (or pruned) trial.
+    /// The final objective of a completed (or pruned) trial; with several, the first.
     public var value: Double?
+    /// With several objectives: every objective at each step, in the spec's order (a missing
+    /// one is NaN). Empty for a single objective, where `reports` is all there is.
+    public var stepValues: [Int: [Double]]
+    /// With several objectives: every objective's final value, in the spec's order. Empty for
+    /// a single objective or a trial not finished with values.
+    public var values: [Double]
     /// Why it stopped early or failed.
     public var reason: StopReason?
 
     public init(number: Int, configuration: Configuration, state: TrialState, reports: [Int: Double] = [:], value: Double? = nil,
-                reason: StopReason? = nil) {
+                reason: StopReason? = nil, stepValues: [Int: [Double]] = [:], values: [Double] = []) {
         self.number = number
         self.configuration = configuration
         self.state = state
         self.reports = reports
         self.value = value
         self.reason = reason
+        self.stepValues = stepValues
+        self.values = values
+    }
+
+    /// The values the Pareto front is judged on: every objective's final value of a completed
+    /// or pruned trial, all finite; nil otherwise.
+    public var scored: [Double]? {
+        guard state == .completed || state == .pruned, !values.isEmpty, values.allSatisfy(\.isFinite) else { return nil }
+        return values
     }
 
     /// The last reported step.
     public var lastStep: Int? { reports.keys.max() }
+}
+
+/// One thing a study optimizes: a metric and its direction (`objective`, or each entry of a list).
+public struct Objective: Equatable, Hashable, Sendable {
+    public var metric: String
+    public var direction: Direction
+
+    public init(_ metric: String, _ direction: Direction) {
+        self.metric = metric
+        self.direction = direction
+    }
 }
 
 /// Which way the objective should go.

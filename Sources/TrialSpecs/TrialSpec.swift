@@ -63,7 +63,9 @@ public struct TrialSpec: Equatable, Sendable {
     }
 
     /// The metrics a built-in trial reports each epoch, which an objective may name.
-    public static let metrics = ["validation_loss", "validation_accuracy", "train_loss", "train_accuracy"]
+    /// `seconds` (the epoch's wall time) and `parameters` (trainable weights) are there to trade
+    /// against accuracy in a study of several objectives.
+    public static let metrics = ["validation_loss", "validation_accuracy", "train_loss", "train_accuracy", "seconds", "parameters"]
 
     /// Every problem of a trial config, at its path (empty: it trains).
     public static func problems(_ config: Config) -> [SpecError.Problem] {

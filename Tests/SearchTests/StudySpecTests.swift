@@ -62,7 +62,7 @@ struct StudySpecTests {
         #expect(lines.contains("space.batch_size.high must be ≥ low (got low 64, high 32)"))
         #expect(lines.contains { $0.hasPrefix("space.model.dropout.when refers to 'model.kind', which is not a parameter of the space") })
         #expect(lines.contains("space.epochs.values must be a non-empty list of the values to choose from"))
-        #expect(lines.contains { $0.hasPrefix("strategy.name must be one of auto, gp, tpe, random, sobol, grid, coarse_to_fine (got 'bayes')") })
+        #expect(lines.contains { $0.hasPrefix("strategy.name must be one of auto, gp, tpe, nsga2, random, sobol, grid, coarse_to_fine (got 'bayes')") })
         #expect(lines.contains { $0.hasPrefix("budgett is not a known key (did you mean 'budget'?)") })
         #expect(lines.count == 9)
     }
@@ -80,7 +80,7 @@ struct StudySpecTests {
               optimizer.name: {values: [adam, adamm]}
               optimizer.lr: {low: 1e-4, high: 0.1, log: true}
             """)
-        #expect(lines.contains { $0.hasPrefix("objective.metric must be a metric built-in trials report: validation_loss, validation_accuracy, train_loss, train_accuracy (got 'val_acc')") })
+        #expect(lines.contains { $0.hasPrefix("objective.metric must be a metric built-in trials report: validation_loss, validation_accuracy, train_loss, train_accuracy, seconds, parameters (got 'val_acc')") })
         #expect(lines.contains { $0.hasPrefix("trial.epocs is not a known key (did you mean 'epochs'?)") })
         #expect(lines.contains { $0.hasPrefix("trial.model.hiden is not a known key (did you mean 'hidden'?)") })
         #expect(lines.contains { $0.hasPrefix("trial.model.kind must be one of") && $0.contains("(got 'transformer')") })
