@@ -6,6 +6,13 @@ public enum Pareto {
         zip(values, directions).map { $1.loss($0) }
     }
 
+    /// Values as losses when there is one for every objective and all are finite; nil otherwise
+    /// (such a trial has no place on a front).
+    public static func finiteLosses(_ values: [Double]?, _ directions: [Direction]) -> [Double]? {
+        guard let values, values.count == directions.count, values.allSatisfy(\.isFinite) else { return nil }
+        return losses(values, directions)
+    }
+
     /// `a` is no worse than `b` anywhere and better somewhere.
     public static func dominates(_ a: [Double], _ b: [Double]) -> Bool {
         var better = false

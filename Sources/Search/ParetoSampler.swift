@@ -23,7 +23,7 @@ public struct Scalarized: ParetoSampler {
 
     public func suggest<G: RandomNumberGenerator>(_ space: SearchSpace, history: [Trial], directions: [Direction], using generator: inout G) -> Configuration? {
         let draws = directions.map { _ in -log(Swift.max(generator.unit(), .leastNormalMagnitude)) }
-        let weights = draws.map { $0 / draws.reduce(0, +) }
+        let total = draws.reduce(0, +), weights = draws.map { $0 / total }
         let losses = history.map { $0.scored.map { Pareto.losses($0, directions) } }
         let scored = losses.compactMap { $0 }
         let low = directions.indices.map { k in scored.map { $0[k] }.min() ?? 0 }

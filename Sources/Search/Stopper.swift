@@ -109,9 +109,8 @@ public struct MedianRule: Stopper {
 extension MedianRule {
     /// Each trial's losses at its last report by `step`, all finite.
     func latest(_ trial: Trial, by step: Int) -> [Double]? {
-        guard let last = trial.stepValues.keys.filter({ $0 <= step }).max(), let values = trial.stepValues[last],
-              values.count == directions.count, values.allSatisfy(\.isFinite) else { return nil }
-        return Pareto.losses(values, directions)
+        guard let last = trial.stepValues.keys.filter({ $0 <= step }).max() else { return nil }
+        return Pareto.finiteLosses(trial.stepValues[last], directions)
     }
 
     func decideFronts(_ trial: Trial, step: Int, history: [Trial]) -> StopDecision {
@@ -169,9 +168,8 @@ public struct ASHA: Stopper {
             let losses = peers.compactMap { $0.reports[step] }.filter(\.isFinite).map(direction.loss)
             (rung, rank) = (losses.count, losses.filter { $0 < direction.loss(value) }.count)
         } else {
-            let finite = { (t: Trial) in t.stepValues[step].flatMap { v in v.count == directions.count && v.allSatisfy(\.isFinite) ? Pareto.losses(v, directions) : nil } }
-            guard let own = finite(trial) else { return .continue }
-            let others = peers.filter { $0.number != trial.number }.compactMap(finite)
+            guard let own = Pareto.finiteLosses(trial.stepValues[step], directions) else { return .continue }
+            let others = peers.filter { $0.number != trial.number }.compactMap { Pareto.finiteLosses($0.stepValues[step], directions) }
             (rung, rank) = (others.count + 1, Pareto.better(than: others.count, among: others + [own]))
         }
         let keep = Swift.max(1, rung / reductionFactor)

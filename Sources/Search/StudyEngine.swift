@@ -29,7 +29,7 @@ public final class StudyEngine {
         self.warm = warm
         let directions = spec.objectives.map(\.direction)
         sampler = directions.count > 1 ? .several(spec.strategy.paretoSampler(seed: spec.seed)) : .single(spec.strategy.sampler(seed: spec.seed))
-        stopper = spec.stopper.chain(divergence: spec.divergence, directions: directions.count > 1 ? directions : [])
+        stopper = spec.stopper.chain(divergence: spec.divergence, directions: directions)
     }
 
     // MARK: Seeds and trial configs

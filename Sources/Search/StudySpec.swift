@@ -111,7 +111,7 @@ public struct StudySpec: Equatable, Sendable {
         }
 
         /// The rule, after divergence (`stopper.divergence`: its factor, nil for NaN and ∞ only);
-        /// `directions`: several objectives' (the rules rank by Pareto front), empty for one.
+        /// `directions`: the objectives' (with several, the rules rank by Pareto front).
         public func chain(divergence factor: Double?, directions: [Direction] = []) -> StopperChain {
             let divergence = Divergence(factor: factor)
             return switch self {
