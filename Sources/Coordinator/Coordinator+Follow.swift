@@ -25,25 +25,34 @@ extension Coordinator {
     }
 
     func status(_ study: Study, now: Double) -> Body.StudyStatus {
-        let best = study.best()
+        let best = study.best(), several = study.spec.objectives.count > 1
         return Body.StudyStatus(study: study.id, name: study.name, state: study.state, trials: study.trials.count,
                            queued: study.counts[.queued] ?? 0, running: study.running,
                            completed: study.counts[.completed] ?? 0, pruned: study.counts[.pruned] ?? 0,
                            failed: (study.counts[.failed] ?? 0) + (study.counts[.diverged] ?? 0),
                            best: best?.number, objective: best?.value, test: study.test, reason: study.reason,
                            budget: study.spec.budget.maxTrials, metric: study.spec.metric, elapsed: max(0, now - study.engine.start),
-                           note: study.note, tags: study.tags.isEmpty ? nil : study.tags, warm: study.engine.warm.isEmpty ? nil : study.engine.warm.count)
+                           note: study.note, tags: study.tags.isEmpty ? nil : study.tags, warm: study.engine.warm.isEmpty ? nil : study.engine.warm.count,
+                           objectives: several ? study.spec.objectives.map { "\($0.metric) \($0.direction.rawValue)" } : nil,
+                           front: several ? study.standings().values.count { $0.front == 1 } : nil)
     }
 
     /// The study's top trials by objective (a running trial by its latest report; trials with
-    /// none, and failed ones, last). Costs O(top), whatever the number of trials.
+    /// none, and failed ones, last). Costs O(top), whatever the number of trials. With several
+    /// objectives: by Pareto front, then the first objective (`Study.order`).
     func leaderboard(_ study: Study, top: Int, now: Double) -> [Body.Row] {
-        return study.ranking.keys.prefix(top).enumerated().map { rank, key in
-            let t = study.trials[key.number]
-            let elapsed = study.started[key.number].map { (study.ended[key.number] ?? now) - $0 }
+        let several = study.spec.objectives.count > 1
+        let numbers = several ? Array(study.order().prefix(top)) : study.ranking.keys.prefix(top).map(\.number)
+        let standings = several ? study.standings() : [:]
+        return numbers.enumerated().map { rank, number in
+            let t = study.trials[number]
+            let elapsed = study.started[number].map { (study.ended[number] ?? now) - $0 }
+            let latest = t.values.isEmpty ? t.lastStep.flatMap { t.stepValues[$0] } : t.values
             return Body.Row(rank: rank + 1, trial: t.number, status: t.state, objective: t.value ?? t.lastStep.flatMap { t.reports[$0] },
-                       epoch: t.lastStep, params: .object(t.configuration.values), worker: study.workers[key.number], elapsed: elapsed,
-                            epochs: study.engine.epochs(key.number), reason: t.reason.map(\.description))
+                            epoch: t.lastStep, params: .object(t.configuration.values), worker: study.workers[number], elapsed: elapsed,
+                            epochs: study.engine.epochs(number), reason: t.reason.map(\.description),
+                            values: several ? study.spec.objectives.indices.map { i in latest.flatMap { $0[i].isFinite ? $0[i] : nil } } : nil,
+                            front: standings[number]?.front, dominated: standings[number]?.dominated)
         }
     }
 

@@ -149,14 +149,19 @@ extension Coordinator {
     /// The old trials a warm start takes: finished ones whose configuration fits the new space
     /// (every parameter present and inside its domain, none the space lacks), with the reasons
     /// the others were left out, counted.
-    func warmTrials(_ warm: Body.WarmStart, space: SearchSpace, metric: String, re: String) throws -> (trials: [Search.Trial], skipped: [Body.Skipped]) {
-        var candidates: [(values: Config, state: TrialState?, value: Double?)] = []
+    /// With several `objectives` (metric names, the first being the objective), a trial comes
+    /// with every one's final value (a study's, or an export's `values`) or is left out.
+    func warmTrials(_ warm: Body.WarmStart, space: SearchSpace, objectives: [String], re: String) throws -> (trials: [Search.Trial], skipped: [Body.Skipped]) {
+        let metric = objectives[0], several = objectives.count > 1
+        var candidates: [(values: Config, state: TrialState?, value: Double?, finals: [Double])] = []
         if let id = warm.study {
             guard let old = studies[id] else { throw ProtocolError(.unknownStudy, "warm_start.study: no study \(id) (sweep status lists them)", re: re) }
-            guard old.spec.metric == metric else {
-                throw ProtocolError(.badRequest, "warm_start.study: \(id) optimized \(old.spec.metric), this study \(metric); a warm start needs the same objective", re: re)
+            let theirs = old.spec.objectives.map(\.metric)
+            guard theirs == objectives || (!several && theirs[0] == metric) else {
+                throw ProtocolError(.badRequest, "warm_start.study: \(id) optimized \(theirs.joined(separator: ", ")), this study \(objectives.joined(separator: ", ")); "
+                                    + "a warm start needs the same objective\(several ? "s in the same order" : "")", re: re)
             }
-            candidates = old.trials.map { (.object($0.configuration.values), $0.state, $0.value) }
+            candidates = old.trials.map { (.object($0.configuration.values), $0.state, $0.value, $0.values) }
         } else {
             if let other = warm.metric, other != metric {
                 throw ProtocolError(.badRequest, "warm_start.metric: those trials were scored on \(other), this study optimizes \(metric); a warm start needs the same objective", re: re)
@@ -164,19 +169,25 @@ extension Coordinator {
             candidates = (warm.trials ?? []).map { t in
                 let state = t[path: "status"].flatMap { if case let .string(s) = $0 { TrialState(rawValue: s) } else { nil } }
                 let value: Double? = if case let .number(v)? = t[path: "value"] { v } else { nil }
-                return (t[path: "config"] ?? .null, state, value)
+                let finals: [Double] = if case let .array(items)? = t[path: "values"] { items.map(\.metric) } else { [] }
+                return (t[path: "config"] ?? .null, state, value, finals)
             }
         }
         var taken: [Search.Trial] = [], skipped: [String: Int] = [:]
-        for (values, state, value) in candidates {
+        for (values, state, value, finals) in candidates {
             guard let state, [.completed, .pruned, .diverged].contains(state), state == .diverged || value?.isFinite == true else {
                 skipped["it did not finish with a value (status \(state?.rawValue ?? "unknown"))", default: 0] += 1
+                continue
+            }
+            guard !several || state == .diverged || (finals.count == objectives.count && finals.allSatisfy(\.isFinite)) else {
+                skipped["it has no finite value for each of the \(objectives.count) objectives", default: 0] += 1
                 continue
             }
             guard case let .object(config) = values else { skipped["it has no config object", default: 0] += 1; continue }
             do {
                 let (configuration, _) = try space.configuration(given: config, allowOutside: false, path: "")
-                taken.append(Search.Trial(number: -2 - taken.count, configuration: configuration, state: state, value: value))
+                taken.append(Search.Trial(number: -2 - taken.count, configuration: configuration, state: state, value: value,
+                                          values: several ? finals : []))
             } catch let error as SpecError {
                 let problem = error.problems[0]
                 let key = problem.path.hasPrefix(".") ? String(problem.path.dropFirst()) : problem.path

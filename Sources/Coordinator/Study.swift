@@ -62,7 +62,7 @@ final class Study {
         reason = record.reason
         note = record.note
         tags = record.tags
-        let history = try store.history(study: id, metric: spec.metric)
+        let history = try store.history(study: id, metrics: spec.objectives.map(\.metric))
         engine = StudyEngine(spec: spec, start: record.createdAt, trials: history, warm: try store.warm(study: id))
         origins = try store.origins(study: id)
         failures = try store.failures(study: id)
@@ -131,13 +131,14 @@ final class Study {
 
     /// Moves a trial to `state` in memory (the transitions call it after writing the store);
     /// `fresh`: it runs again from nothing (its reports, value and reason forgotten).
-    func set(_ number: Int, _ state: TrialState, value: Double? = nil, reason: StopReason? = nil, fresh: Bool = false, now: Double) {
+    func set(_ number: Int, _ state: TrialState, value: Double? = nil, values: [Double] = [], reason: StopReason? = nil, fresh: Bool = false,
+             now: Double) {
         if number == Store.finalNumber {
             final?.state = state
         } else {
             counts[trials[number].state, default: 0] -= 1
             counts[state, default: 0] += 1
-            if fresh { engine.reset(number) } else { engine.set(number, state, value: value, reason: reason) }
+            if fresh { engine.reset(number) } else { engine.set(number, state, value: value, values: values, reason: reason) }
             rank(number)
         }
         if state == .queued { queue.append(number) }
@@ -147,9 +148,9 @@ final class Study {
     }
 
     /// Records a report in memory and returns the engine's decision (the final trial always goes on).
-    func remember(_ number: Int, epoch: Int, value: Double) -> StopDecision {
+    func remember(_ number: Int, epoch: Int, value: Double, values: [Double] = []) -> StopDecision {
         guard number != Store.finalNumber else { return .continue }
-        let decision = engine.report(number, epoch: epoch, value: value)
+        let decision = engine.report(number, epoch: epoch, value: value, values: values)
         rank(number)
         touch(number)
         return decision
@@ -180,10 +181,36 @@ final class Study {
     }
 
     /// The best finished trial with a finite objective; `completed` only: the best that ran to the end.
+    /// With several objectives: the trial on the Pareto front best on the first objective.
     func best(completed: Bool = false) -> Search.Trial? {
-        ranking.keys.lazy.map { self.trials[$0.number] }.first {
+        if spec.objectives.count > 1 { return completed ? engine.best(completed: true) : order().first.flatMap { standings()[$0] != nil ? trials[$0] : nil } }
+        return ranking.keys.lazy.map { self.trials[$0.number] }.first {
             ($0.state == .completed || (!completed && $0.state == .pruned)) && ($0.value?.isFinite ?? false)
         }
+    }
+
+    /// With several objectives: each trial's Pareto standing, and every trial number in
+    /// leaderboard order (by front, then by the first objective; trials without every
+    /// objective's final value after them, by their latest report). Computed again only after
+    /// a change: O(m·n²) for n finished trials.
+    private var pareto: (revision: Int, standings: [Int: Standing], order: [Int])?
+
+    func standings() -> [Int: Standing] { refreshPareto().standings }
+
+    /// Trial numbers in leaderboard order (with one objective, the ranking's).
+    func order() -> [Int] {
+        spec.objectives.count > 1 ? refreshPareto().order : ranking.keys.map(\.number)
+    }
+
+    private func refreshPareto() -> (revision: Int, standings: [Int: Standing], order: [Int]) {
+        if let pareto, pareto.revision == revision { return pareto }
+        let standings = engine.standings()
+        let ranked = ranking.keys.map(\.number)
+        let placed = ranked.filter { standings[$0] != nil }.enumerated()
+            .sorted { (standings[$0.element]!.front, $0.offset) < (standings[$1.element]!.front, $1.offset) }.map(\.element)
+        let fresh = (revision, standings, placed + ranked.filter { standings[$0] == nil })
+        pareto = fresh
+        return fresh
     }
 
 }

@@ -3,10 +3,15 @@ import Search
 
 extension LocalStudy {
     /// The leaderboard as text: rank, trial, status, objective, epoch, seconds, why it stopped,
-    /// the searched parameters; the best first, trials with no objective last.
+    /// the searched parameters; the best first, trials with no objective last. With several
+    /// objectives: a column each, the Pareto front and the dominated-by count, ordered by front
+    /// then by the first objective.
     public func leaderboard(top: Int = 10) -> String {
-        let trials = trials, details = details
+        let trials = trials, details = details, standings = standings
+        let several = spec.objectives.count > 1
         let ranked = trials.sorted { a, b in
+            let p = standings[a.number]?.front ?? .max, q = standings[b.number]?.front ?? .max
+            if p != q { return p < q }
             let x = a.value.map(spec.direction.loss) ?? .infinity, y = b.value.map(spec.direction.loss) ?? .infinity
             return x != y ? x < y : a.number < b.number
         }
@@ -15,10 +20,13 @@ extension LocalStudy {
             let value = t.value ?? t.lastStep.flatMap { t.reports[$0] }
             let why = t.reason.map { $0.description.count > 60 ? $0.description.prefix(59) + "…" : $0.description } ?? "-"
             let params = keys.compactMap { k in t.configuration[k].map { "\(k)=\(short($0.description))" } }.joined(separator: " ")
-            return ["\(rank + 1)", "\(t.number)", t.state.rawValue, value.map(number) ?? "-", t.lastStep.map(String.init) ?? "-",
+            let latest = t.values.isEmpty ? t.lastStep.flatMap { t.stepValues[$0] } : t.values
+            let values = several ? spec.objectives.indices.map { i in latest.map { $0[i].isFinite ? number($0[i]) : "-" } ?? "-" } : [value.map(number) ?? "-"]
+            let pareto = several ? [standings[t.number].map { "\($0.front)" } ?? "-", standings[t.number].map { "\($0.dominated)" } ?? "-"] : []
+            return ["\(rank + 1)", "\(t.number)", t.state.rawValue] + values + pareto + [t.lastStep.map(String.init) ?? "-",
                     details[t.number].map { String(format: "%.1f", $0.seconds) } ?? "-", why, params]
         }
-        let header = ["rank", "trial", "status", spec.metric, "epoch", "seconds", "why", "parameters"]
+        let header = ["rank", "trial", "status"] + spec.objectives.map(\.metric) + (several ? ["front", "dominated"] : []) + ["epoch", "seconds", "why", "parameters"]
         let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
         return ([header] + rows).map { row in
             row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")

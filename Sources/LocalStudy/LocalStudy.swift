@@ -46,6 +46,8 @@ public final class LocalStudy: @unchecked Sendable {
     }
 
     public var trials: [Trial] { lock.withLock { engine.trials } }
+    /// With several objectives: each finished trial's Pareto standing, by number.
+    public var standings: [Int: Standing] { lock.withLock { engine.standings() } }
 
     private var now: Double { (clock.now - origin).seconds }
 
@@ -108,7 +110,7 @@ public final class LocalStudy: @unchecked Sendable {
                 callbacks.withLock { onEpoch(number, epoch, metrics) }
                 return lock.withLock {
                     guard let value = metrics[spec.metric] else { return true }
-                    if case let .stop(why) = engine.report(number, epoch: epoch, value: value) { stop = why }
+                    if case let .stop(why) = engine.report(number, epoch: epoch, value: value, values: engine.values(metrics)) { stop = why }
                     return stop == nil
                 }
             })
@@ -134,7 +136,8 @@ public final class LocalStudy: @unchecked Sendable {
                 state = .failed
                 reason = silence
             }
-            engine.set(number, state, value: state == .failed ? nil : result.metrics[spec.metric], reason: reason)
+            let (value, values) = state == .failed ? (nil, []) : engine.finals(number, result.metrics)
+            engine.set(number, state, value: value, values: values, reason: reason)
             ended[number] = (result.metrics, reason, (clock.now - begin).seconds)
             if failed == nil { failed = engine.failure() }
             return engine.trials[number]

@@ -72,9 +72,15 @@ extension Body {
         public let note: String?
         public let tags: [String]?
         public let warm: Int?
+        /// With several objectives: every objective as `metric direction` in the spec's order,
+        /// and how many trials are on the Pareto front (`best` is the one best on the first).
+        public let objectives: [String]?
+        public let front: Int?
         public init(study: String, name: String, state: StudyState, trials: Int, queued: Int, running: Int, completed: Int, pruned: Int, failed: Int,
                     best: Int?, objective: Double?, test: Config?, reason: String? = nil, budget: Int? = nil, metric: String? = nil,
-                    elapsed: Double? = nil, note: String? = nil, tags: [String]? = nil, warm: Int? = nil) {
+                    elapsed: Double? = nil, note: String? = nil, tags: [String]? = nil, warm: Int? = nil, objectives: [String]? = nil, front: Int? = nil) {
+            self.objectives = objectives
+            self.front = front
             self.note = note
             self.tags = tags
             self.warm = warm
@@ -97,12 +103,12 @@ extension Body {
         }
         enum CodingKeys: String, CodingKey {
             case study, name, state, trials, queued, running, completed, pruned, failed, best, objective, test, reason, budget, metric
-            case note, tags, warm
+            case note, tags, warm, objectives, front
             case elapsed = "elapsed_s"
         }
         public func problem() -> String? {
             first(check(trials, "trials"), check(queued, "queued"), check(running, "running"), check(completed, "completed"),
-                  check(pruned, "pruned"), check(failed, "failed"), check(warm, "warm"), test.flatMap { objectProblem($0, "test") })
+                  check(pruned, "pruned"), check(failed, "failed"), check(warm, "warm"), check(front, "front"), test.flatMap { objectProblem($0, "test") })
         }
     }
 
@@ -128,9 +134,19 @@ extension Body {
         public let epochs: Int?
         /// Why it stopped early or failed: `rule: detail`.
         public let reason: String?
-        enum CodingKeys: String, CodingKey { case rank, trial, status, objective, epoch, params, worker, epochs, reason, elapsed = "elapsed_s" }
+        /// With several objectives: each one's value (final, else the latest report's; nil where
+        /// none), the trial's Pareto front (1 = not dominated) and how many trials dominate it.
+        public let values: [Double?]?
+        public let front: Int?
+        public let dominated: Int?
+        enum CodingKeys: String, CodingKey {
+            case rank, trial, status, objective, epoch, params, worker, epochs, reason, values, front, dominated, elapsed = "elapsed_s"
+        }
         public init(rank: Int, trial: Int, status: TrialState, objective: Double?, epoch: Int?, params: Config, worker: String?, elapsed: Double?,
-                    epochs: Int? = nil, reason: String? = nil) {
+                    epochs: Int? = nil, reason: String? = nil, values: [Double?]? = nil, front: Int? = nil, dominated: Int? = nil) {
+            self.values = values
+            self.front = front
+            self.dominated = dominated
             self.rank = rank
             self.trial = trial
             self.status = status
@@ -142,7 +158,9 @@ extension Body {
             self.epochs = epochs
             self.reason = reason
         }
-        public func problem() -> String? { first(check(rank, "rank"), check(trial, "trial"), objectProblem(params, "params")) }
+        public func problem() -> String? {
+            first(check(rank, "rank"), check(trial, "trial"), objectProblem(params, "params"), check(front, "front"), check(dominated, "dominated"))
+        }
 
         /// Equal but for the elapsed time, which changes every instant while a trial runs.
         public func same(as other: Row) -> Bool {

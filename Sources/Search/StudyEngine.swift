@@ -117,8 +117,20 @@ public final class StudyEngine {
     }
 
     /// The objectives' values in `metrics` (the first is the objective; NaN for one missing).
+    /// Empty for a single objective, where the value is all there is.
     public func values(_ metrics: [String: Double]) -> [Double] {
-        spec.objectives.map { metrics[$0.metric] ?? .nan }
+        spec.objectives.count > 1 ? spec.objectives.map { metrics[$0.metric] ?? .nan } : []
+    }
+
+    /// A trial's final objective (and, with several, every one's): what its runner's last word
+    /// says (`metrics`), else its last report — a stopped trial ends on the step it stopped at.
+    public func finals(_ number: Int, _ metrics: [String: Double]?) -> (value: Double?, values: [Double]) {
+        let t = trials[number], last = t.lastStep
+        let value = metrics?[spec.metric] ?? last.flatMap { t.reports[$0] }
+        guard spec.objectives.count > 1 else { return (value, []) }
+        let steps = last.flatMap { t.stepValues[$0] }
+        let values = spec.objectives.indices.map { i in metrics?[spec.objectives[i].metric] ?? steps?[i] ?? .nan }
+        return (value, values)
     }
 
     /// A trial that ran to its end without ever reporting the objective says nothing about its
@@ -163,6 +175,16 @@ public final class StudyEngine {
         let candidates = trials.filter { ($0.state == .completed || (!completed && $0.state == .pruned)) && ($0.value?.isFinite ?? false) }
         let front = spec.objectives.count > 1 ? Self.front(candidates, spec.objectives) : candidates
         return front.min { spec.direction.loss($0.value!) < spec.direction.loss($1.value!) }
+    }
+
+    /// Where each trial with every objective's final value stands among them, by number: empty
+    /// with a single objective. O(m·n²) for n such trials: a leaderboard computes it once per change.
+    public func standings() -> [Int: Standing] {
+        guard spec.objectives.count > 1 else { return [:] }
+        let scored = trials.filter { $0.scored?.count == spec.objectives.count }
+        let points = scored.map { Pareto.losses($0.values, spec.objectives.map(\.direction)) }
+        let fronts = Pareto.fronts(points), dominated = Pareto.dominatedCounts(points)
+        return Dictionary(uniqueKeysWithValues: scored.indices.map { (scored[$0].number, Standing(front: fronts[$0] + 1, dominated: dominated[$0])) })
     }
 
     /// The trials on the Pareto front of those with every objective's value (`Trial.scored`).

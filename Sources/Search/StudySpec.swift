@@ -138,12 +138,6 @@ public struct StudySpec: Equatable, Sendable {
         name = f.string(o, "study", "", default: "")
         if name.isEmpty { f.fail("study", "is required: name the study") }
         objectives = Self.objectives(o["objective"], f)
-        if objectives.count > 1 {
-            // The samplers, stoppers and fronts take several objectives; the store and the
-            // coordinator do not yet keep every objective's values, so such a study would
-            // search blind. Refused until they do, rather than run wrong.
-            f.fail("objective", "lists \(objectives.count) objectives; studies of several objectives are not available yet in this build: give one {metric, direction}")
-        }
         trial = o["trial"] ?? .object([:])
         if case .array(let items)? = o["command"] {
             command = items.map(\.description)

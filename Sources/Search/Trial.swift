@@ -53,6 +53,17 @@ public struct Objective: Equatable, Hashable, Sendable {
     }
 }
 
+/// A trial's place among those with every objective's value: its Pareto front (1: no trial is
+/// better on every objective) and how many trials dominate it.
+public struct Standing: Equatable, Hashable, Sendable {
+    public let front: Int
+    public let dominated: Int
+    public init(front: Int, dominated: Int) {
+        self.front = front
+        self.dominated = dominated
+    }
+}
+
 /// Which way the objective should go.
 public enum Direction: String, Codable, Sendable {
     case minimize, maximize

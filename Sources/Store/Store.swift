@@ -78,6 +78,11 @@ public final class Store: Sendable {
                                    source TEXT NOT NULL, PRIMARY KEY (study, position));
                 """)
         }
+        migrator.registerMigration("v6") { db in
+            // Several objectives: every objective's final value, in the spec's order (a JSON
+            // array, null where one is missing); `value` stays the first.
+            try db.execute(sql: "ALTER TABLE trials ADD COLUMN values_json TEXT; ALTER TABLE warm ADD COLUMN values_json TEXT")
+        }
         return migrator
     }
 
@@ -215,7 +220,7 @@ public final class Store: Sendable {
             if number == Self.finalNumber,
                let id = try Int.fetchOne(db, sql: "SELECT rowid FROM trials WHERE study = ? AND number = ?", arguments: [study, number]) {
                 try db.execute(sql: """
-                    UPDATE trials SET config = ?, state = ?, worker = NULL, value = NULL, stop_reason = NULL, updated_at = ?, started_at = NULL, ended_at = NULL
+                    UPDATE trials SET config = ?, state = ?, worker = NULL, value = NULL, values_json = NULL, stop_reason = NULL, updated_at = ?, started_at = NULL, ended_at = NULL
                     WHERE rowid = ?
                     """, arguments: [config, TrialState.queued.rawValue, clock(), id])
                 return id
@@ -296,10 +301,11 @@ public final class Store: Sendable {
     }
 
     /// Ends an attempt with its final state, objective and stop reason (kept in `attempts` too,
-    /// with the failure's `cause`). False when stale.
+    /// with the failure's `cause`). `values`: with several objectives, every one's final value
+    /// (the first is `value`). False when stale.
     @discardableResult
-    public func finish(study: String, number: Int, attempt: Int, state: TrialState, value: Double?, reason: StopReason?,
-                       cause: FailureCause? = nil) throws -> Bool {
+    public func finish(study: String, number: Int, attempt: Int, state: TrialState, value: Double?, values: [Double] = [],
+                       reason: StopReason?, cause: FailureCause? = nil) throws -> Bool {
         try write { db in
             let now = clock()
             let current = try Int.fetchOne(db.cachedStatement(sql: "SELECT attempt FROM trials WHERE study = ? AND number = ?"), arguments: [study, number])
@@ -308,9 +314,10 @@ public final class Store: Sendable {
                 try endAttempt(db, study: study, number: number, outcome: outcome, cause: cause, reason: reason, value: value)
             }
             try db.cachedStatement(sql: """
-                UPDATE trials SET state = ?, value = ?, stop_reason = ?, updated_at = ?, ended_at = ?
+                UPDATE trials SET state = ?, value = ?, values_json = ?, stop_reason = ?, updated_at = ?, ended_at = ?
                 WHERE study = ? AND number = ? AND attempt = ?
-                """).execute(arguments: [state.rawValue, value.flatMap { $0.isFinite ? $0 : nil }, try Self.json(reason), now, now, study, number, attempt])
+                """).execute(arguments: [state.rawValue, value.flatMap { $0.isFinite ? $0 : nil }, Self.json(values), try Self.json(reason), now, now,
+                                         study, number, attempt])
             return db.changesCount == 1
         }
     }
@@ -319,12 +326,33 @@ public final class Store: Sendable {
         try reason.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
     }
 
+    /// Final values as a JSON array (null for a missing or non-finite one); nil for none.
+    static func json(_ values: [Double]) -> String? {
+        values.isEmpty ? nil : Config.array(values.map { $0.isFinite ? .number($0) : .null }).json
+    }
+
+    /// Final values read back (`json(_ values:)`): NaN where one was missing.
+    static func values(_ text: String?) throws -> [Double] {
+        guard let text else { return [] }
+        guard case let .array(items) = try Config.parse(json: text, source: "store") else { throw StoreError("bad objective values in the store: \(text)") }
+        return items.map(\.metric)
+    }
+
     /// The study's trials as samplers and stoppers see them: configuration, state, the
     /// objective `metric` per epoch of the current attempt, and the final value.
     public func history(study: String, metric: String) throws -> [Search.Trial] {
-        try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT number, config, state, attempt, value, stop_reason FROM trials WHERE study = ? AND number >= 0 ORDER BY number", arguments: [study])
+        try history(study: study, metrics: [metric])
+    }
+
+    /// `history` of a study with several objectives (`metrics`, in the spec's order, the first
+    /// being the objective): every one's value per epoch (`stepValues`, NaN where one was not
+    /// reported) and final (`values`) as well. With one metric, the same as `history(metric:)`.
+    public func history(study: String, metrics: [String]) throws -> [Search.Trial] {
+        let metric = metrics[0], several = metrics.count > 1
+        return try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT number, config, state, attempt, value, values_json, stop_reason FROM trials WHERE study = ? AND number >= 0 ORDER BY number", arguments: [study])
             var reports: [Int: [Int: Double]] = [:]
+            var steps: [Int: [Int: [Double]]] = [:]
             let metricRows = try Row.fetchAll(db, sql: """
                 SELECT m.number, m.epoch, m.value_json FROM metrics m JOIN trials t ON t.study = m.study AND t.number = m.number AND t.attempt = m.attempt
                 WHERE m.study = ? AND t.state != ? ORDER BY m.number, m.seq
@@ -332,17 +360,18 @@ public final class Store: Sendable {
             // A queued trial's reports are of an attempt that ended (it runs again afresh).
             for row in metricRows {
                 let values = try Config.parse(json: row["value_json"], source: "store")
-                if let value = values[path: metric] {
-                    let number: Int = row["number"], epoch: Int = row["epoch"]
-                    reports[number, default: [:]][epoch] = value.metric
-                }
+                let number: Int = row["number"], epoch: Int = row["epoch"]
+                if let value = values[path: metric] { reports[number, default: [:]][epoch] = value.metric }
+                if several { steps[number, default: [:]][epoch] = metrics.map { values[path: $0]?.metric ?? .nan } }
             }
             return try rows.map { row in
                 let number: Int = row["number"]
                 guard case let .object(values) = try Config.parse(json: row["config"], source: "store") else { throw StoreError("trial \(number) has a bad config") }
                 let reason = try (row["stop_reason"] as String?).map { try JSONDecoder().decode(StopReason.self, from: Data($0.utf8)) }
+                let finals = try Self.values(row["values_json"])
                 return Search.Trial(number: number, configuration: Search.Configuration(values),
-                                    state: try Self.state(row["state"]), reports: reports[number] ?? [:], value: row["value"], reason: reason)
+                                    state: try Self.state(row["state"]), reports: reports[number] ?? [:], value: row["value"], reason: reason,
+                                    stepValues: several ? steps[number] ?? [:] : [:], values: several ? finals : [])
             }
         }
     }
@@ -408,6 +437,7 @@ public final class Store: Sendable {
             ]
             if number == Self.finalNumber { trial["final"] = .bool(true) }
             if let value: Double = row["value"] { trial["value"] = .number(value) }
+            if let values: String = row["values_json"] { trial["values"] = try Config.parse(json: values, source: "store") }
             if let worker: String = row["worker"] { trial["worker"] = .string(worker) }
             if let reason: String = row["stop_reason"] { trial["stop_reason"] = try Config.parse(json: reason, source: "store") }
             if let start: Double = row["started_at"] {

@@ -17,7 +17,11 @@ extension Body.StudyStatus {
             // Trials end at the rate they have so far; what is left takes as long again.
             if state == .running, let budget, done > 0, budget > done { text += ", about \(clock(elapsed / Double(done) * Double(budget - done))) left" }
         }
-        if let best, let objective { text += "; best trial \(best) at \(metric.map { "\($0) " } ?? "")\(format(objective))" }
+        if let objectives { text += "; objectives \(objectives.joined(separator: ", "))" }
+        if let front { text += "; \(front) on the Pareto front" }
+        if let best, let objective {
+            text += "; best trial \(best) at \(metric.map { "\($0) " } ?? "")\(format(objective))\(objectives == nil ? "" : " (the front's best on the first objective)")"
+        }
         if case let .object(score)? = test {
             let numbers = score.keys.sorted().filter { $0.hasPrefix("test_") }.compactMap { key in score[key].map { "\(key) \(format($0.metric))" } }
             text += numbers.isEmpty ? ", test: \(score["error"].map { "\($0)" } ?? "not scored")" : ", " + numbers.joined(separator: ", ")
@@ -27,6 +31,10 @@ extension Body.StudyStatus {
         if let note { text += "\n  note: \(note)" }
         return text
     }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
 
 /// Seconds as `42s`, `3m05s` or `2h10m`.
@@ -121,11 +129,16 @@ struct Leaderboard: AsyncParsableCommand {
 
     func show(_ rows: [Body.Row], _ status: Body.StudyStatus, body: Data) {
         if json { return print(String(decoding: body, as: UTF8.self)) }
-        let table = Table(["rank", "trial", "status", status.metric ?? "objective", "epoch", "worker", "elapsed", "why", "parameters"], rows.map { r in
+        // Several objectives: a column each, then the trial's Pareto front and how many dominate it.
+        let metrics = status.objectives?.map { String($0.split(separator: " ")[0]) } ?? [status.metric ?? "objective"]
+        let several = status.objectives != nil
+        let table = Table(["rank", "trial", "status"] + metrics + (several ? ["front", "dominated"] : []) + ["epoch", "worker", "elapsed", "why", "parameters"], rows.map { r in
             let params: String = if case let .object(o) = r.params { o.keys.sorted().map { "\($0)=\(short(o[$0]!))" }.joined(separator: " ") } else { "" }
             let epoch = r.epoch.map { e in r.epochs.map { "\(e)/\($0)" } ?? "\(e)" } ?? "-"
             let why = r.reason.map { $0.count > 60 ? $0.prefix(59) + "…" : $0 } ?? "-"
-            return ["\(r.rank)", "\(r.trial)", r.status.rawValue, r.objective.map(format) ?? "-", epoch, r.worker ?? "-",
+            let values = several ? metrics.indices.map { i in (r.values?[safe: i] ?? nil).map(format) ?? "-" } : [r.objective.map(format) ?? "-"]
+            let pareto = several ? [r.front.map(String.init) ?? "-", r.dominated.map(String.init) ?? "-"] : []
+            return ["\(r.rank)", "\(r.trial)", r.status.rawValue] + values + pareto + [epoch, r.worker ?? "-",
                     r.elapsed.map { String(format: "%.1fs", $0) } ?? "-", why, params]
         })
         print((live ? "\u{1B}[H\u{1B}[2J" : "") + status.line + "\n" + table.text + "\n")

@@ -65,7 +65,7 @@ struct Run: AsyncParsableCommand {
         let local = LocalStudy(spec: study, parallel: parallel)
         onTermination { local.stop() }
         emit("study \(study.name): \(study.budget.maxTrials) trials, \(parallel) at a time, \(study.strategy.name), stopper \(study.stopper.name), "
-             + "\(study.direction.rawValue) \(study.metric)")
+             + study.objectives.map { "\($0.direction.rawValue) \($0.metric)" }.joined(separator: ", "))
         let metric = study.metric, top = top
         local.run(onEpoch: { number, epoch, metrics in
             let others = metrics.keys.sorted().filter { $0 != metric && $0 != "seconds" }.map { "\($0) \(format(metrics[$0]!))" }
@@ -87,6 +87,10 @@ struct Run: AsyncParsableCommand {
         guard let best = local.best else {
             emit("no trial finished with a finite \(study.metric)")
             throw ExitCode(3)
+        }
+        if study.objectives.count > 1 {
+            let front = local.standings.filter { $0.value.front == 1 }.keys.sorted()
+            emit("\nPareto front: \(front.count) trials (\(front.map(String.init).joined(separator: ", "))); the front's best on \(study.metric) is retrained")
         }
         emit("\nbest: trial \(best.number), \(study.metric) \(best.value.map(format) ?? "-"): \(best.configuration)")
         if let (_, metrics, error) = local.testScore() {

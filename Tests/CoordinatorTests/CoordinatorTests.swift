@@ -14,14 +14,14 @@ struct Harness {
     var coordinator: Coordinator
     var options = Coordinator.Options()
 
-    init(trials: Int = 3, concurrent: Int = 2, stopper: String = "none") throws {
+    init(trials: Int = 3, concurrent: Int = 2, stopper: String = "none", objective: String = "{metric: validation_loss}") throws {
         options.heartbeat = 1
         options.liveness = 3
         options.leaseGrace = 10
         coordinator = try Coordinator(store: Store(path: path), trials: TrialSpec.rules, options: options)
         let config = try Config.parse(yaml: """
             study: test
-            objective: {metric: validation_loss}
+            objective: \(objective)
             trial: {data: {dataset: spirals}, epochs: 3}
             space: {optimizer.lr: {low: 0.001, high: 0.1, log: true}}
             strategy: {name: random}
@@ -227,6 +227,40 @@ struct CoordinatorTests {
             return (peer, try body(c.handle(worker: peer, frames: try h.hello("w\(i)"), now: 0)[1], Body.Assign.self))
         }
         return (h, c, id, held)
+    }
+
+    @Test("several objectives: every one is kept per report and at the end, the leaderboard and status show the Pareto front, and a restart rebuilds it")
+    func severalObjectives() throws {
+        let h = try Harness(trials: 4, concurrent: 4, objective: "[{metric: validation_loss}, {metric: seconds}]")
+        let c = h.coordinator
+        let assigns = try (1...4).map { i in try body(c.handle(worker: Data("w\(i)".utf8), frames: try h.hello("w\(i)"), now: 0)[1], Body.Assign.self) }
+        // (loss, seconds): trials 0 and 1 trade one for the other, 2 is dominated by 0, 3 reports once and runs on.
+        let results: [(Double, Double)] = [(0.2, 5), (0.5, 1), (0.3, 6), (0.9, 9)]
+        for (i, a) in assigns.enumerated() {
+            let metrics = ["validation_loss": results[i].0 + 0.1, "seconds": results[i].1 / 2]
+            _ = types(c.handle(worker: Data("w\(i + 1)".utf8), frames: try h.frames(.metric, Body.Metric(trial: a.trial, attempt: 1, seq: 1, epoch: 1, metrics: metrics)), now: 1))
+        }
+        for (i, a) in assigns.prefix(3).enumerated() {
+            let done = Body.Done(trial: a.trial, attempt: 1, seq: 2, status: .completed, metrics: ["validation_loss": results[i].0, "seconds": results[i].1])
+            _ = types(c.handle(worker: Data("w\(i + 1)".utf8), frames: try h.frames(.done, done), now: 2))
+        }
+        func board(_ c: Coordinator) throws -> Body.Rows {
+            try body(c.handle(client: Data("cli".utf8), frames: try h.frames(.follow, Body.Follow(study: "s-000001")), now: 3)[0], Body.Rows.self)
+        }
+        let rows = try board(c)
+        let number = { (a: Body.Assign) in a.number! }
+        #expect(rows.rows.map(\.trial) == [number(assigns[0]), number(assigns[1]), number(assigns[2]), number(assigns[3])], "by front, then the first objective; the running trial last")
+        #expect(rows.rows.map(\.front) == [1, 1, 2, nil] && rows.rows.map(\.dominated) == [0, 0, 1, nil])
+        #expect(rows.rows[0].values == [0.2, 5] && rows.rows[3].values == [1.0, 4.5], "a running trial shows its latest report")
+        #expect(rows.status.objectives == ["validation_loss minimize", "seconds minimize"] && rows.status.front == 2)
+        #expect(rows.status.best == number(assigns[0]) && rows.status.objective == 0.2)
+        let history = try c.store.history(study: "s-000001", metrics: ["validation_loss", "seconds"])
+        #expect(history.first { $0.number == number(assigns[1]) }?.values == [0.5, 1])
+
+        let restarted = try Coordinator(store: Store(path: h.path), trials: TrialSpec.rules, options: h.options)
+        let again = try board(restarted)
+        #expect(again.rows.map(\.trial) == rows.rows.map(\.trial) && again.rows.map(\.front) == rows.rows.map(\.front))
+        #expect(again.rows.map(\.values) == rows.rows.map(\.values), "every objective's values come back from the store")
     }
 
     @Test("a trial that never reports the objective failed, and its reason says what it did report")

@@ -43,6 +43,43 @@ struct LocalStudyTests {
         #expect(local.config(for: best.configuration, number: 5)[path: "seed"] == .number(8))
     }
 
+    @Test("a study of two objectives (accuracy and model size) keeps both, ranks by Pareto front and retrains the front's most accurate")
+    func severalObjectives() throws {
+        let local = LocalStudy(spec: try study("""
+            study: small-and-accurate
+            objective: [{metric: validation_accuracy, direction: maximize}, {metric: parameters, direction: minimize}]
+            trial: {data: {dataset: spirals, examples: 200}, epochs: 3, batch_size: 32}
+            space:
+              model.hidden: {values: [[2], [8], [32]]}
+              optimizer.lr: {low: 0.01, high: 0.3, log: true}
+            strategy: {name: nsga2}
+            budget: {max_trials: 6}
+            stopper: {name: median, warmup: 1, min_trials: 2}
+            seed: 4
+            """))
+        local.run(onEpoch: { _, _, _ in }, onTrial: { _ in })
+        let finished = local.trials.filter { $0.state == .completed || $0.state == .pruned }
+        #expect(finished.count >= 4)
+        for t in finished {
+            #expect(t.values.count == 2 && t.values[0] == t.value, "the first objective is the trial's value")
+            #expect(t.values[1] == local.details[t.number]!.metrics["parameters"], "the size is the trial's own parameter count")
+            #expect(t.stepValues.count == t.reports.count)
+        }
+        let standings = local.standings
+        #expect(Set(standings.keys) == Set(finished.map(\.number)))
+        for t in finished {
+            let dominating = finished.filter { o in o.values[0] >= t.values[0] && o.values[1] <= t.values[1] && o.values != t.values }
+            #expect(standings[t.number]!.dominated == dominating.count)
+            #expect((standings[t.number]!.front == 1) == dominating.isEmpty)
+        }
+        let best = try #require(local.best)
+        #expect(standings[best.number]!.front == 1)
+        #expect(finished.filter { standings[$0.number]!.front == 1 }.allSatisfy { $0.values[0] <= best.values[0] })
+        let lines = local.leaderboard().split(separator: "\n")
+        #expect(lines[0].hasPrefix("rank  trial  status") && lines[0].contains("validation_accuracy") && lines[0].contains("parameters") && lines[0].contains("front  dominated"))
+        #expect(lines[1].split(separator: " ")[1] == "\(best.number)", "the front's most accurate heads the board: \(lines[1])")
+    }
+
     @Test("a spec whose trials cannot train is refused before any runs; a failure only a run can find is the trial's, with its reason")
     func failures() throws {
         let refused = #expect(throws: SpecError.self) {

@@ -91,6 +91,25 @@ struct StudySpecTests {
         #expect(command == ["command[4] has the placeholder {x_typo}, which names no parameter of the space; a placeholder is a parameter or one of {trial}, {seed}, {study}"])
     }
 
+    @Test("an objective list gives several objectives in order; a bad list is refused at submit, each problem at its entry")
+    func objectiveLists() throws {
+        func problems(_ yaml: String) -> [String] {
+            do { _ = try study(yaml); return [] } catch let error as SpecError { return error.problems.map(\.description) } catch { return ["\(error)"] }
+        }
+        let two = try study("study: t\nobjective: [{metric: validation_accuracy, direction: maximize}, {metric: parameters}]\nspace: {model.hidden: {values: [[8], [64]]}}")
+        #expect(two.objectives == [Objective("validation_accuracy", .maximize), Objective("parameters", .minimize)])
+        #expect(two.metric == "validation_accuracy" && two.direction == .maximize, "the first is the objective a study retrains and reports best")
+        #expect(problems("study: t\nobjective: []").contains { $0.hasPrefix("objective lists no objective") })
+        #expect(problems("study: t\nobjective: [{metric: seconds}, {direction: maximize}]").contains("objective[1].metric is required when the study lists several objectives"))
+        #expect(problems("study: t\nobjective: [{metric: seconds}, {metric: seconds, direction: maximize}]").contains { $0.hasPrefix("objective[1].metric lists 'seconds' twice") })
+        #expect(problems("study: t\nobjective: [{metric: seconds}, {metric: size}]\nspace: {optimizer.lr: {low: 0.01, high: 0.1}}").contains { $0.hasPrefix("objective[1].metric must be a metric built-in trials report") && $0.contains("(got 'size')") })
+        #expect(problems("study: t\nstrategy: {name: nsga2}").contains { $0.hasPrefix("strategy.name nsga2 searches several objectives and this study has one") })
+        let several = "study: t\nobjective: [{metric: validation_loss}, {metric: seconds}]\nspace: {optimizer.lr: {low: 0.01, high: 0.1}}\n"
+        #expect(problems(several + "strategy: {name: coarse_to_fine}").contains { $0.hasPrefix("strategy.name coarse_to_fine narrows around one best trial") })
+        #expect(problems(several + "stopper: {name: patience}").contains { $0.hasPrefix("stopper.name patience watches one objective improve") })
+        for strategy in ["nsga2", "gp", "tpe", "random", "sobol"] { #expect(problems(several + "strategy: {name: \(strategy)}") == [], "\(strategy) takes several objectives") }
+    }
+
     @Test("float domains that would overflow or trap are refused at submit, naming the field and the limit")
     func hostileDomains() throws {
         func problems(_ domain: String) -> [String] {

@@ -70,6 +70,28 @@ struct StoreTests {
         #expect(try store.history(study: study, metric: "loss")[0].reports[1]!.isNaN)
     }
 
+    @Test("with several objectives every one's value per epoch and final survives a reopen, reaches the export, and a retry clears it")
+    func severalObjectives() throws {
+        let (store, path) = try temporaryStore()
+        let study = try store.createStudy(name: "s", spec: .object([:]), seed: 0)
+        try store.addTrial(study: study, number: 0, configuration: configuration)
+        _ = try store.assign(study: study, number: 0, worker: "w1")
+        #expect(try store.record(study: study, number: 0, attempt: 1, seq: 1, epoch: 1, metrics: ["loss": 0.5, "seconds": 2]) == .stored)
+        #expect(try store.record(study: study, number: 0, attempt: 1, seq: 2, epoch: 2, metrics: ["loss": 0.4]) == .stored)
+        #expect(try store.finish(study: study, number: 0, attempt: 1, state: .completed, value: 0.4, values: [0.4, 3.5], reason: nil))
+
+        let trial = try Store(path: path).history(study: study, metrics: ["loss", "seconds"])[0]
+        #expect(trial.values == [0.4, 3.5] && trial.value == 0.4)
+        #expect(trial.stepValues[1] == [0.5, 2] && trial.stepValues[2]![0] == 0.4 && trial.stepValues[2]![1].isNaN, "an objective not reported at an epoch is NaN")
+        let single = try store.history(study: study, metric: "loss")[0]
+        #expect(single.values.isEmpty && single.stepValues.isEmpty, "one objective reads as before")
+        #expect(try store.export(study: study)[0][path: "values"] == .array([.number(0.4), .number(3.5)]))
+
+        try store.retry(study: study, numbers: [0])
+        let retried = try store.history(study: study, metrics: ["loss", "seconds"])[0]
+        #expect(retried.state == .queued && retried.values.isEmpty && retried.stepValues.isEmpty)
+    }
+
     @Test("unknown trials are errors, not silent no-ops")
     func unknown() throws {
         let (store, _) = try temporaryStore()
