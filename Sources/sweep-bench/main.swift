@@ -10,6 +10,7 @@ let suites: [String: () async throws -> Void] = [
     "search": SearchBench.run,
     "latency": SearchBench.latencyOnly,
     "mixed": MixedBench.run,
+    "pareto": ParetoBench.run,
     "advisor": AdvisorBench.run,
     "cluster": ClusterBench.run,
     "dashboard": DashboardBench.run,
