@@ -84,10 +84,19 @@ extension Coordinator {
             let target = try study(try required(request.study, re: re))
             let (id, name, metric, direction, test) = (target.id, target.name, target.spec.metric, target.spec.direction, target.test)
             let spec = try store.study(id)?.spec, numbers = request.trials, store = store, replyID = nextID()
+            // Several objectives: each finished trial's place on the Pareto front, from memory
+            // (the store keeps the values the front is computed from, not the front).
+            let standings = target.spec.objectives.count > 1 ? target.standings() : [:]
             // What this batch wrote is not committed yet: a detached read sees the store as of the last batch.
             let read: @Sendable () -> Outgoing = {
                 do {
-                    let trials = detach ? try store.exportCommitted(study: id, numbers: numbers) : try store.export(study: id, numbers: numbers)
+                    var trials = detach ? try store.exportCommitted(study: id, numbers: numbers) : try store.export(study: id, numbers: numbers)
+                    if !standings.isEmpty {
+                        trials = trials.map { t in
+                            guard case let .number(n)? = t[path: "trial"], let place = standings[Int(n)] else { return t }
+                            return t.setting("front", to: .number(Double(place.front))).setting("dominated", to: .number(Double(place.dominated)))
+                        }
+                    }
                     let body = Body.Exported(study: id, name: name, metric: metric, direction: direction, test: test, trials: trials, spec: spec)
                     return Outgoing(peer: peer, envelope: Envelope(.exported, id: replyID, re: re, body: body), audience: .client)
                 } catch {

@@ -256,6 +256,10 @@ struct CoordinatorTests {
         #expect(rows.status.best == number(assigns[0]) && rows.status.objective == 0.2)
         let history = try c.store.history(study: "s-000001", metrics: ["validation_loss", "seconds"])
         #expect(history.first { $0.number == number(assigns[1]) }?.values == [0.5, 1])
+        let exported = try body(c.handle(client: Data("cli".utf8), frames: try h.frames(.export, Body.Export(study: "s-000001")), now: 3)[0], Body.Exported.self)
+        let second = try #require(exported.trials.first { $0[path: "trial"] == .number(Double(number(assigns[2]))) })
+        #expect(second[path: "values"] == .array([.number(0.3), .number(6)]) && second[path: "front"] == .number(2) && second[path: "dominated"] == .number(1))
+        #expect(exported.trials.first { $0[path: "trial"] == .number(Double(number(assigns[3]))) }?[path: "front"] == nil, "a running trial has no place yet")
 
         let restarted = try Coordinator(store: Store(path: h.path), trials: TrialSpec.rules, options: h.options)
         let again = try board(restarted)

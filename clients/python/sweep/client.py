@@ -215,11 +215,19 @@ class Client:
         return self.request("EXPORT", {"study": study}, timeout=max(60, self.timeout))[1]["trials"]
 
     def dataframe(self, study: str) -> Any:
-        """The export as a pandas DataFrame: one row per trial, parameters as `param.NAME` columns."""
+        """The export as a pandas DataFrame: one row per trial, parameters as `param.NAME` columns;
+        with several objectives, each as a `value.METRIC` column, with `front` and `dominated`."""
         import pandas
+        exported = self.request("EXPORT", {"study": study}, timeout=max(60, self.timeout))[1]
+        objective = (exported.get("spec") or {}).get("objective")
+        metrics = [o.get("metric") for o in objective] if isinstance(objective, list) else []
         rows = []
-        for t in self.export(study):
+        for t in exported["trials"]:
             row = {k: t.get(k) for k in ("trial", "status", "value", "attempt", "worker", "origin", "elapsed_s")}
+            if len(metrics) > 1:
+                values = t.get("values") or [None] * len(metrics)
+                row.update({f"value.{m}": v for m, v in zip(metrics, values)})
+                row.update({"front": t.get("front"), "dominated": t.get("dominated")})
             row.update({f"param.{k}": v for k, v in t.get("config", {}).items()})
             rows.append(row)
         return pandas.DataFrame(rows)

@@ -96,6 +96,38 @@ class ClientTest(unittest.TestCase):
         self.assertTrue(all(exported[n]["status"] == "pruned" for n in stopped))
         self.assertTrue(all(t["worker"] == "notebook" for t in exported))
 
+    def test_several_objectives_come_back_with_their_pareto_front(self):
+        spec = external()
+        spec.update(objective=[{"metric": "loss"}, {"metric": "size"}], stopper={"name": "none"})
+        spec["budget"]["max_trials"] = 4
+        study = self.client.submit(spec)
+        told = {}
+        for trial in self.client.trials(study, worker="notebook"):
+            with trial:
+                # Trials trade loss for size: the front is every trial but those both bigger and worse.
+                loss, size = [(0.2, 5.0), (0.5, 1.0), (0.3, 6.0), (0.1, 9.0)][trial.number]
+                told[trial.number] = (loss, size)
+                trial.report(1, loss=loss, size=size)
+        status = self.client.status(study)
+        self.assertEqual(status["objectives"], ["loss minimize", "size minimize"])
+        self.assertEqual(status["front"], 3)
+        exported = {t["trial"]: t for t in self.client.export(study)}
+        for number, (loss, size) in told.items():
+            self.assertEqual(exported[number]["values"], [loss, size])
+        self.assertEqual([exported[n]["front"] for n in range(4)], [1, 1, 2, 1])
+        self.assertEqual([exported[n]["dominated"] for n in range(4)], [0, 0, 1, 0])
+        rows = next(iter(self.client.follow(study, top=4))).rows
+        self.assertEqual([r["front"] for r in rows], [1, 1, 1, 2], "by front, then the first objective")
+        self.assertEqual(rows[0]["values"], [0.1, 9.0])
+        # The DataFrame's rows (pandas stood in for by a list: CI installs no pandas).
+        fake = type(sys)("pandas")
+        fake.DataFrame = list
+        sys.modules.setdefault("pandas", fake)
+        if sys.modules["pandas"] is fake:
+            self.addCleanup(sys.modules.pop, "pandas")
+            frame = {r["trial"]: r for r in self.client.dataframe(study)}
+            self.assertEqual((frame[2]["value.loss"], frame[2]["value.size"], frame[2]["front"], frame[2]["dominated"]), (0.3, 6.0, 2, 1))
+
     def test_a_command_trial_reads_its_parameters_reports_and_checkpoints_on_stop(self):
         marks = os.path.join(self.tmp, "marks")
         os.makedirs(marks)
