@@ -25,6 +25,9 @@ enum ParetoBench {
         print("Pareto: median hypervolume [quartiles] over \(seeds) seeds (higher is better); reference ZDT (11, 11), DTLZ2 1.1³")
         var report = Report(suite: ProcessInfo.processInfo.environment["SWEEP_BENCH_SAMPLERS"] == nil ? "pareto" : "pareto-partial")
         let optuna = OptunaParetoRuns.load()
+        latency(&report)
+        // SWEEP_BENCH_PARETO=latency: the latency alone (a minute, not the hypervolume runs).
+        if ProcessInfo.processInfo.environment["SWEEP_BENCH_PARETO"] == "latency" { return try report.write() }
         var ahead: [Int: (won: Int, total: Int)] = [:]
         for problem in ParetoProblem.all {
             var ours: [String: [[[Double]]]] = [:], seconds: [String: Double] = [:]
@@ -73,6 +76,30 @@ enum ParetoBench {
             report.add("problems where Sweep's best median beats Optuna's best, @\(n)", Double(a.won), "of \(a.total)")
         }
         try report.write()
+    }
+
+    /// Suggestion latency of the scalarized GP (which refits for every suggestion) with 1,000
+    /// finished ZDT1 trials and 32 running: 30 calls, p50 and p99.
+    static func latency(_ report: inout Report) {
+        guard samplers(seed: 0).contains(where: { $0.0 == "gp" }) else { return }
+        let problem = ParetoProblem.zdt1
+        var g = SeededGenerator(seed: 5)
+        let history = (0..<1032).map { n -> Trial in
+            let c = RandomSampler().suggest(problem.space, history: [], direction: .minimize, using: &g)!
+            guard n < 1000 else { return Trial(number: n, configuration: c, state: .running) }
+            let v = problem(c)
+            return Trial(number: n, configuration: c, state: .completed, reports: [1: v[0]], value: v[0], stepValues: [1: v], values: v)
+        }
+        let sampler = Scalarized(GPSampler(seed: 1))
+        var times: [Double] = []
+        for k in 0..<30 {
+            var generator = SeededGenerator(seed: UInt64(k))
+            let start = ContinuousClock.now
+            _ = sampler.suggest(problem.space, history: history, directions: [.minimize, .minimize], using: &generator)
+            times.append((ContinuousClock.now - start).seconds * 1e3)
+        }
+        times.sort()
+        report.add("latency gp (ParEGO), 1000 finished + 32 running", quantile(times, 0.5), "ms p50", note: String(format: "p99 %.1f ms, max %.1f ms (ZDT1, 30 calls)", quantile(times, 0.99), times.last!))
     }
 
     /// Every trial's objective values, one sequential study.
