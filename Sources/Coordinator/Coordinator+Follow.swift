@@ -47,11 +47,10 @@ extension Coordinator {
         return numbers.enumerated().map { rank, number in
             let t = study.trials[number]
             let elapsed = study.started[number].map { (study.ended[number] ?? now) - $0 }
-            let latest = t.values.isEmpty ? t.lastStep.flatMap { t.stepValues[$0] } : t.values
             return Body.Row(rank: rank + 1, trial: t.number, status: t.state, objective: t.value ?? t.lastStep.flatMap { t.reports[$0] },
                             epoch: t.lastStep, params: .object(t.configuration.values), worker: study.workers[number], elapsed: elapsed,
                             epochs: study.engine.epochs(number), reason: t.reason.map(\.description),
-                            values: several ? study.spec.objectives.indices.map { i in latest.flatMap { $0[i].isFinite ? $0[i] : nil } } : nil,
+                            values: several ? study.spec.objectives.indices.map { i in t.latestValues.flatMap { $0[i].isFinite ? $0[i] : nil } } : nil,
                             front: standings[number]?.front, dominated: standings[number]?.dominated)
         }
     }

@@ -20,8 +20,7 @@ extension LocalStudy {
             let value = t.value ?? t.lastStep.flatMap { t.reports[$0] }
             let why = t.reason.map { $0.description.count > 60 ? $0.description.prefix(59) + "…" : $0.description } ?? "-"
             let params = keys.compactMap { k in t.configuration[k].map { "\(k)=\(short($0.description))" } }.joined(separator: " ")
-            let latest = t.values.isEmpty ? t.lastStep.flatMap { t.stepValues[$0] } : t.values
-            let values = several ? spec.objectives.indices.map { i in latest.map { $0[i].isFinite ? number($0[i]) : "-" } ?? "-" } : [value.map(number) ?? "-"]
+            let values = several ? spec.objectives.indices.map { i in t.latestValues.map { $0[i].isFinite ? number($0[i]) : "-" } ?? "-" } : [value.map(number) ?? "-"]
             let pareto = several ? [standings[t.number].map { "\($0.front)" } ?? "-", standings[t.number].map { "\($0.dominated)" } ?? "-"] : []
             return ["\(rank + 1)", "\(t.number)", t.state.rawValue] + values + pareto + [t.lastStep.map(String.init) ?? "-",
                     details[t.number].map { String(format: "%.1f", $0.seconds) } ?? "-", why, params]

@@ -181,8 +181,9 @@ public final class StudyEngine {
     /// with a single objective. O(m·n²) for n such trials: a leaderboard computes it once per change.
     public func standings() -> [Int: Standing] {
         guard spec.objectives.count > 1 else { return [:] }
-        let scored = trials.filter { $0.scored?.count == spec.objectives.count }
-        let points = scored.map { Pareto.losses($0.values, spec.objectives.map(\.direction)) }
+        let directions = spec.objectives.map(\.direction)
+        let scored = trials.filter { $0.scored?.count == directions.count }
+        let points = scored.map { Pareto.losses($0.values, directions) }
         let fronts = Pareto.fronts(points), dominated = Pareto.dominatedCounts(points)
         return Dictionary(uniqueKeysWithValues: scored.indices.map { (scored[$0].number, Standing(front: fronts[$0] + 1, dominated: dominated[$0])) })
     }

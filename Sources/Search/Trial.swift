@@ -40,6 +40,9 @@ public struct Trial: Equatable, Sendable {
 
     /// The last reported step.
     public var lastStep: Int? { reports.keys.max() }
+
+    /// With several objectives: the final values, else the latest step's (nil before any report).
+    public var latestValues: [Double]? { values.isEmpty ? lastStep.flatMap { stepValues[$0] } : values }
 }
 
 /// One thing a study optimizes: a metric and its direction (`objective`, or each entry of a list).
