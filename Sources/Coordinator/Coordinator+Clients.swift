@@ -43,7 +43,7 @@ extension Coordinator {
             let submit = try envelope.decode(Body.Submit.self)
             // The spec may name its warm start itself (`warm_start: s-000001`, as `sweep advise --next` writes).
             let asked = submit.warmStart ?? spec.warmStart.map { Body.WarmStart(study: $0) }
-            let warm = try asked.map { try warmTrials($0, space: spec.space, objectives: spec.objectives.map(\.metric), re: re) }
+            let warm = try asked.map { try warmTrials($0, space: spec.space, objectives: spec.objectives.map(\.metric), constraints: spec.constraints, re: re) }
             let id = try self.submit(spec, config: config, warm: warm?.trials ?? [], source: asked?.source ?? asked?.study ?? "")
             return [reply(.submitted, Body.Submitted(study: id, warm: warm.map { Body.Warm(taken: $0.trials.count, skipped: $0.skipped) }))] + (try schedule(now: now))
         case .status:

@@ -25,7 +25,7 @@ extension Coordinator {
     }
 
     func status(_ study: Study, now: Double) -> Body.StudyStatus {
-        let best = study.best(), several = study.spec.objectives.count > 1
+        let best = study.best(), several = study.spec.objectives.count > 1, constrained = !study.spec.constraints.isEmpty
         return Body.StudyStatus(study: study.id, name: study.name, state: study.state, trials: study.trials.count,
                            queued: study.counts[.queued] ?? 0, running: study.running,
                            completed: study.counts[.completed] ?? 0, pruned: study.counts[.pruned] ?? 0,
@@ -34,14 +34,16 @@ extension Coordinator {
                            budget: study.spec.budget.maxTrials, metric: study.spec.metric, elapsed: max(0, now - study.engine.start),
                            note: study.note, tags: study.tags.isEmpty ? nil : study.tags, warm: study.engine.warm.isEmpty ? nil : study.engine.warm.count,
                            objectives: several ? study.spec.objectives.map { "\($0.metric) \($0.direction.rawValue)" } : nil,
-                           front: several ? study.standings().values.count { $0.front == 1 } : nil)
+                           front: several ? study.standings().values.count { $0.front == 1 } : nil,
+                           constraints: constrained ? study.spec.constraints.map(\.description) : nil,
+                           feasible: constrained ? study.feasible : nil)
     }
 
-    /// The study's top trials by objective (a running trial by its latest report; trials with
-    /// none, and failed ones, last). Costs O(top), whatever the number of trials. With several
+    /// The study's top trials by objective (a running trial by its latest report; infeasible
+    /// trials after feasible ones; trials with none, and failed ones, last). Costs O(top), whatever the number of trials. With several
     /// objectives: by Pareto front, then the first objective (`Study.order`).
     func leaderboard(_ study: Study, top: Int, now: Double) -> [Body.Row] {
-        let several = study.spec.objectives.count > 1
+        let several = study.spec.objectives.count > 1, constrained = !study.spec.constraints.isEmpty
         let numbers = several ? Array(study.order().prefix(top)) : study.ranking.keys.prefix(top).map(\.number)
         let standings = several ? study.standings() : [:]
         return numbers.enumerated().map { rank, number in
@@ -51,7 +53,9 @@ extension Coordinator {
                             epoch: t.lastStep, params: .object(t.configuration.values), worker: study.workers[number], elapsed: elapsed,
                             epochs: study.engine.epochs(number), reason: t.reason.map(\.description),
                             values: several ? study.spec.objectives.indices.map { i in t.latestValues.flatMap { $0[i].isFinite ? $0[i] : nil } } : nil,
-                            front: standings[number]?.front, dominated: standings[number]?.dominated)
+                            front: standings[number]?.front, dominated: standings[number]?.dominated,
+                            feasible: constrained && !t.violations.isEmpty ? t.feasible : nil,
+                            violations: constrained && !t.violations.isEmpty ? t.violations.map { $0.isFinite ? $0 : nil } : nil)
         }
     }
 

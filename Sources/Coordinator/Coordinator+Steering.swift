@@ -150,10 +150,13 @@ extension Coordinator {
     /// (every parameter present and inside its domain, none the space lacks), with the reasons
     /// the others were left out, counted.
     /// With several `objectives` (metric names, the first being the objective), a trial comes
-    /// with every one's final value (a study's, or an export's `values`) or is left out.
-    func warmTrials(_ warm: Body.WarmStart, space: SearchSpace, objectives: [String], re: String) throws -> (trials: [Search.Trial], skipped: [Body.Skipped]) {
+    /// with every one's final value (a study's, or an export's `values`) or is left out. With
+    /// `constraints`, the same holds for how far past each bound (`violations`), and a study
+    /// warmed from another must have had the same constraints.
+    func warmTrials(_ warm: Body.WarmStart, space: SearchSpace, objectives: [String], constraints: [Constraint] = [],
+                    re: String) throws -> (trials: [Search.Trial], skipped: [Body.Skipped]) {
         let metric = objectives[0], several = objectives.count > 1
-        var candidates: [(values: Config, state: TrialState?, value: Double?, finals: [Double])] = []
+        var candidates: [(values: Config, state: TrialState?, value: Double?, finals: [Double], violations: [Double])] = []
         if let id = warm.study {
             guard let old = studies[id] else { throw ProtocolError(.unknownStudy, "warm_start.study: no study \(id) (sweep status lists them)", re: re) }
             let theirs = old.spec.objectives.map(\.metric)
@@ -161,7 +164,12 @@ extension Coordinator {
                 throw ProtocolError(.badRequest, "warm_start.study: \(id) optimized \(theirs.joined(separator: ", ")), this study \(objectives.joined(separator: ", ")); "
                                     + "a warm start needs the same objective\(several ? "s in the same order" : "")", re: re)
             }
-            candidates = old.trials.map { (.object($0.configuration.values), $0.state, $0.value, $0.values) }
+            if !constraints.isEmpty, old.spec.constraints != constraints {
+                let described = old.spec.constraints.isEmpty ? "none" : old.spec.constraints.map(\.description).joined(separator: ", ")
+                throw ProtocolError(.badRequest, "warm_start.study: \(id) had constraints \(described), this study \(constraints.map(\.description).joined(separator: ", ")); "
+                                    + "a constrained warm start needs the same constraints, so that feasible means the same", re: re)
+            }
+            candidates = old.trials.map { (.object($0.configuration.values), $0.state, $0.value, $0.values, $0.violations) }
         } else {
             if let other = warm.metric, other != metric {
                 throw ProtocolError(.badRequest, "warm_start.metric: those trials were scored on \(other), this study optimizes \(metric); a warm start needs the same objective", re: re)
@@ -170,11 +178,12 @@ extension Coordinator {
                 let state = t[path: "status"].flatMap { if case let .string(s) = $0 { TrialState(rawValue: s) } else { nil } }
                 let value: Double? = if case let .number(v)? = t[path: "value"] { v } else { nil }
                 let finals: [Double] = if case let .array(items)? = t[path: "values"] { items.map(\.metric) } else { [] }
-                return (t[path: "config"] ?? .null, state, value, finals)
+                let violations: [Double] = if case let .array(items)? = t[path: "violations"] { items.map(\.metric) } else { [] }
+                return (t[path: "config"] ?? .null, state, value, finals, violations)
             }
         }
         var taken: [Search.Trial] = [], skipped: [String: Int] = [:]
-        for (values, state, value, finals) in candidates {
+        for (values, state, value, finals, violations) in candidates {
             guard let state, [.completed, .pruned, .diverged].contains(state), state == .diverged || value?.isFinite == true else {
                 skipped["it did not finish with a value (status \(state?.rawValue ?? "unknown"))", default: 0] += 1
                 continue
@@ -183,11 +192,15 @@ extension Coordinator {
                 skipped["it has no finite value for each of the \(objectives.count) objectives", default: 0] += 1
                 continue
             }
+            guard constraints.isEmpty || state == .diverged || violations.count == constraints.count else {
+                skipped["it has no violation for each of the \(constraints.count) constraints", default: 0] += 1
+                continue
+            }
             guard case let .object(config) = values else { skipped["it has no config object", default: 0] += 1; continue }
             do {
                 let (configuration, _) = try space.configuration(given: config, allowOutside: false, path: "")
                 taken.append(Search.Trial(number: -2 - taken.count, configuration: configuration, state: state, value: value,
-                                          values: several ? finals : []))
+                                          values: several ? finals : [], violations: constraints.isEmpty ? [] : violations))
             } catch let error as SpecError {
                 let problem = error.problems[0]
                 let key = problem.path.hasPrefix(".") ? String(problem.path.dropFirst()) : problem.path

@@ -186,8 +186,8 @@ extension Coordinator {
             }
             // The final trial runs to the end: it is the best configuration, retrained.
             guard number != Store.finalNumber, case let .stop(reason) = decision else { return .go }
-            let (value, values) = study.engine.finals(number, nil)
-            try study.finish(number, attempt: attempt, reason.rule.state, value: value, values: values, reason: reason, now: now)
+            let (value, values, violations) = study.engine.finals(number, nil)
+            try study.finish(number, attempt: attempt, reason.rule.state, value: value, values: values, violations: violations, reason: reason, now: now)
             logger.info("trial stopped", metadata: ["study": "\(study.id)", "trial": "\(number)", "rule": "\(reason.rule)", "detail": "\(reason.detail)"])
             return .stop(reason, ended: true)
         }
@@ -234,8 +234,8 @@ extension Coordinator {
             try fail(study, number, attempt: d.attempt, reason: reason, worker: name, now: now)
             logger.info("trial failed", metadata: ["study": "\(study.id)", "trial": "\(number)", "error": "\(reason.detail)"])
         } else if let t {
-            let (value, values) = study.engine.finals(number, d.metrics)
-            try study.finish(number, attempt: d.attempt, state, value: value, values: values, reason: reason, now: now)
+            let (value, values, violations) = study.engine.finals(number, d.metrics)
+            try study.finish(number, attempt: d.attempt, state, value: value, values: values, violations: violations, reason: reason, now: now)
             logger.info("trial finished", metadata: ["study": "\(study.id)", "trial": "\(number)", "state": "\(state.rawValue)",
                                                      "value": "\(value.map { "\($0)" } ?? "-")", "error": "\(d.error ?? "-")"])
         }

@@ -3,9 +3,11 @@
 /// same with 100 trials or 100,000.
 struct Ranking {
     struct Key: Comparable {
+        /// Outside a constraint: ranked after every trial within them.
+        let infeasible: Bool
         let score: Double
         let number: Int
-        static func < (a: Key, b: Key) -> Bool { (a.score, a.number) < (b.score, b.number) }
+        static func < (a: Key, b: Key) -> Bool { (a.infeasible ? 1 : 0, a.score, a.number) < (b.infeasible ? 1 : 0, b.score, b.number) }
     }
 
     private(set) var keys: [Key] = []
@@ -15,14 +17,14 @@ struct Ranking {
 
     /// Every trial's score at once, sorted once: a restart on 100,000 stored trials would spend
     /// seconds moving memory if each went in by `set`.
-    init(_ scores: some Sequence<(number: Int, score: Double)>) {
-        for (number, score) in scores { byNumber[number] = Self.key(number, score) }
+    init(_ scores: some Sequence<(number: Int, score: Double, infeasible: Bool)>) {
+        for (number, score, infeasible) in scores { byNumber[number] = Self.key(number, score, infeasible) }
         keys = byNumber.values.sorted()
     }
 
-    /// Places `number` at `score` (non-finite scores rank last).
-    mutating func set(_ number: Int, score: Double) {
-        let key = Self.key(number, score)
+    /// Places `number` at `score` (non-finite scores rank last among feasible or infeasible trials).
+    mutating func set(_ number: Int, score: Double, infeasible: Bool = false) {
+        let key = Self.key(number, score, infeasible)
         if let old = byNumber[number] {
             if old == key { return }
             keys.remove(at: index(of: old))
@@ -31,8 +33,8 @@ struct Ranking {
         byNumber[number] = key
     }
 
-    private static func key(_ number: Int, _ score: Double) -> Key {
-        Key(score: score.isFinite ? score : .infinity, number: number)
+    private static func key(_ number: Int, _ score: Double, _ infeasible: Bool) -> Key {
+        Key(infeasible: infeasible, score: score.isFinite ? score : .infinity, number: number)
     }
 
     /// The first position whose key is not below `key`.

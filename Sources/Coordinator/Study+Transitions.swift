@@ -84,15 +84,17 @@ extension Study {
     func record(_ number: Int, attempt: Int, seq: Int, epoch: Int, metrics: [String: Double]) throws -> (Store.Recorded, StopDecision) {
         let recorded = try store.record(study: id, number: number, attempt: attempt, seq: seq, epoch: epoch, metrics: metrics)
         guard recorded == .stored, let value = metrics[spec.metric] else { return (recorded, .continue) }
-        return (recorded, remember(number, epoch: epoch, value: value, values: engine.values(metrics)))
+        return (recorded, remember(number, epoch: epoch, value: value, values: engine.values(metrics), violations: engine.violations(metrics, of: number)))
     }
 
     /// Ends an attempt in its final state, with its objective, why it stopped and whose fault a failure was.
-    /// `values`: with several objectives, every one's final value (the first is `value`).
-    func finish(_ number: Int, attempt: Int, _ state: TrialState, value: Double?, values: [Double] = [], reason: StopReason?,
-                cause: FailureCause? = nil, now: Double) throws {
-        _ = try store.finish(study: id, number: number, attempt: attempt, state: state, value: value, values: values, reason: reason, cause: cause)
-        set(number, state, value: value, values: values, reason: reason, now: now)
+    /// `values`: with several objectives, every one's final value (the first is `value`);
+    /// `violations`: with constraints, how far past each bound.
+    func finish(_ number: Int, attempt: Int, _ state: TrialState, value: Double?, values: [Double] = [], violations: [Double] = [],
+                reason: StopReason?, cause: FailureCause? = nil, now: Double) throws {
+        _ = try store.finish(study: id, number: number, attempt: attempt, state: state, value: value, values: values, violations: violations,
+                             reason: reason, cause: cause)
+        set(number, state, value: value, values: values, violations: violations, reason: reason, now: now)
     }
 
     /// Cancels the study, or completes one with nothing to retrain.

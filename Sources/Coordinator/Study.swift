@@ -62,12 +62,12 @@ final class Study {
         reason = record.reason
         note = record.note
         tags = record.tags
-        let history = try store.history(study: id, metrics: spec.objectives.map(\.metric))
+        let history = try store.history(study: id, metrics: spec.objectives.map(\.metric), constraints: spec.constraints)
         engine = StudyEngine(spec: spec, start: record.createdAt, trials: history, warm: try store.warm(study: id))
         origins = try store.origins(study: id)
         failures = try store.failures(study: id)
         for trial in history { count(trial, ranked: false) }
-        ranking = Ranking(history.map { ($0.number, score($0)) })
+        ranking = Ranking(history.map { ($0.number, score($0), !$0.feasible) })
         for t in try store.trialInfo(study: id) {
             ids[t.number] = t.id
             attempts[t.number] = t.attempt
@@ -131,14 +131,14 @@ final class Study {
 
     /// Moves a trial to `state` in memory (the transitions call it after writing the store);
     /// `fresh`: it runs again from nothing (its reports, value and reason forgotten).
-    func set(_ number: Int, _ state: TrialState, value: Double? = nil, values: [Double] = [], reason: StopReason? = nil, fresh: Bool = false,
-             now: Double) {
+    func set(_ number: Int, _ state: TrialState, value: Double? = nil, values: [Double] = [], violations: [Double] = [], reason: StopReason? = nil,
+             fresh: Bool = false, now: Double) {
         if number == Store.finalNumber {
             final?.state = state
         } else {
             counts[trials[number].state, default: 0] -= 1
             counts[state, default: 0] += 1
-            if fresh { engine.reset(number) } else { engine.set(number, state, value: value, values: values, reason: reason) }
+            if fresh { engine.reset(number) } else { engine.set(number, state, value: value, values: values, violations: violations, reason: reason) }
             rank(number)
         }
         if state == .queued { queue.append(number) }
@@ -148,9 +148,9 @@ final class Study {
     }
 
     /// Records a report in memory and returns the engine's decision (the final trial always goes on).
-    func remember(_ number: Int, epoch: Int, value: Double, values: [Double] = []) -> StopDecision {
+    func remember(_ number: Int, epoch: Int, value: Double, values: [Double] = [], violations: [Double] = []) -> StopDecision {
         guard number != Store.finalNumber else { return .continue }
-        let decision = engine.report(number, epoch: epoch, value: value, values: values)
+        let decision = engine.report(number, epoch: epoch, value: value, values: values, violations: violations)
         rank(number)
         touch(number)
         return decision
@@ -172,20 +172,23 @@ final class Study {
 
     /// Re-ranks a trial by its final value, else its latest report.
     private func rank(_ number: Int) {
-        ranking.set(number, score: score(trials[number]))
+        ranking.set(number, score: score(trials[number]), infeasible: !trials[number].feasible)
     }
+
+    /// With constraints: how many finished trials keep them all.
+    var feasible: Int { trials.count { $0.state.isFinished && $0.state != .cancelled && !$0.violations.isEmpty && $0.feasible } }
 
     private func score(_ t: Search.Trial) -> Double {
         let value = t.value ?? t.lastStep.flatMap { t.reports[$0] }
         return value.map(spec.direction.loss) ?? .infinity
     }
 
-    /// The best finished trial with a finite objective; `completed` only: the best that ran to the end.
+    /// The best feasible finished trial with a finite objective; `completed` only: the best that ran to the end.
     /// With several objectives: the trial on the Pareto front best on the first objective.
     func best(completed: Bool = false) -> Search.Trial? {
         if spec.objectives.count > 1 { return completed ? engine.best(completed: true) : order().first.flatMap { standings()[$0] != nil ? trials[$0] : nil } }
         return ranking.keys.lazy.map { self.trials[$0.number] }.first {
-            ($0.state == .completed || (!completed && $0.state == .pruned)) && ($0.value?.isFinite ?? false)
+            ($0.state == .completed || (!completed && $0.state == .pruned)) && ($0.value?.isFinite ?? false) && $0.feasible
         }
     }
 

@@ -110,7 +110,8 @@ public final class LocalStudy: @unchecked Sendable {
                 callbacks.withLock { onEpoch(number, epoch, metrics) }
                 return lock.withLock {
                     guard let value = metrics[spec.metric] else { return true }
-                    if case let .stop(why) = engine.report(number, epoch: epoch, value: value, values: engine.values(metrics)) { stop = why }
+                    if case let .stop(why) = engine.report(number, epoch: epoch, value: value, values: engine.values(metrics),
+                                                                      violations: engine.violations(metrics, of: number)) { stop = why }
                     return stop == nil
                 }
             })
@@ -136,8 +137,8 @@ public final class LocalStudy: @unchecked Sendable {
                 state = .failed
                 reason = silence
             }
-            let (value, values) = state == .failed ? (nil, []) : engine.finals(number, result.metrics)
-            engine.set(number, state, value: value, values: values, reason: reason)
+            let (value, values, violations) = state == .failed ? (nil, [], []) : engine.finals(number, result.metrics)
+            engine.set(number, state, value: value, values: values, violations: violations, reason: reason)
             ended[number] = (result.metrics, reason, (clock.now - begin).seconds)
             if failed == nil { failed = engine.failure() }
             return engine.trials[number]

@@ -76,11 +76,18 @@ extension Body {
         /// and how many trials are on the Pareto front (`best` is the one best on the first).
         public let objectives: [String]?
         public let front: Int?
+        /// With constraints: each as `metric ≤ bound` (or ≥) in the spec's order, and how many
+        /// finished trials keep them all (`best` and the front are among those).
+        public let constraints: [String]?
+        public let feasible: Int?
         public init(study: String, name: String, state: StudyState, trials: Int, queued: Int, running: Int, completed: Int, pruned: Int, failed: Int,
                     best: Int?, objective: Double?, test: Config?, reason: String? = nil, budget: Int? = nil, metric: String? = nil,
-                    elapsed: Double? = nil, note: String? = nil, tags: [String]? = nil, warm: Int? = nil, objectives: [String]? = nil, front: Int? = nil) {
+                    elapsed: Double? = nil, note: String? = nil, tags: [String]? = nil, warm: Int? = nil, objectives: [String]? = nil, front: Int? = nil,
+                    constraints: [String]? = nil, feasible: Int? = nil) {
             self.objectives = objectives
             self.front = front
+            self.constraints = constraints
+            self.feasible = feasible
             self.note = note
             self.tags = tags
             self.warm = warm
@@ -103,12 +110,12 @@ extension Body {
         }
         enum CodingKeys: String, CodingKey {
             case study, name, state, trials, queued, running, completed, pruned, failed, best, objective, test, reason, budget, metric
-            case note, tags, warm, objectives, front
+            case note, tags, warm, objectives, front, constraints, feasible
             case elapsed = "elapsed_s"
         }
         public func problem() -> String? {
             first(check(trials, "trials"), check(queued, "queued"), check(running, "running"), check(completed, "completed"),
-                  check(pruned, "pruned"), check(failed, "failed"), check(warm, "warm"), check(front, "front"), test.flatMap { objectProblem($0, "test") })
+                  check(pruned, "pruned"), check(failed, "failed"), check(warm, "warm"), check(front, "front"), check(feasible, "feasible"), test.flatMap { objectProblem($0, "test") })
         }
     }
 
@@ -139,11 +146,18 @@ extension Body {
         public let values: [Double?]?
         public let front: Int?
         public let dominated: Int?
+        /// With constraints: whether the trial keeps them all, and how far past each bound it is
+        /// (≤ 0 within; nil where the metric was not reported) — final, else the latest report's.
+        public let feasible: Bool?
+        public let violations: [Double?]?
         enum CodingKeys: String, CodingKey {
-            case rank, trial, status, objective, epoch, params, worker, epochs, reason, values, front, dominated, elapsed = "elapsed_s"
+            case rank, trial, status, objective, epoch, params, worker, epochs, reason, values, front, dominated, feasible, violations, elapsed = "elapsed_s"
         }
         public init(rank: Int, trial: Int, status: TrialState, objective: Double?, epoch: Int?, params: Config, worker: String?, elapsed: Double?,
-                    epochs: Int? = nil, reason: String? = nil, values: [Double?]? = nil, front: Int? = nil, dominated: Int? = nil) {
+                    epochs: Int? = nil, reason: String? = nil, values: [Double?]? = nil, front: Int? = nil, dominated: Int? = nil,
+                    feasible: Bool? = nil, violations: [Double?]? = nil) {
+            self.feasible = feasible
+            self.violations = violations
             self.values = values
             self.front = front
             self.dominated = dominated

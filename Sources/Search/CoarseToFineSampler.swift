@@ -19,7 +19,7 @@ public struct CoarseToFineSampler: Sampler {
     public func suggest<G: RandomNumberGenerator>(_ space: SearchSpace, history: [Trial], direction: Direction, using generator: inout G) -> Configuration? {
         // Losses and positions, not trials, are sorted: copying 1,000 trials was most of a suggestion.
         let finished = history.indices.compactMap { i -> (loss: Double, index: Int)? in
-            guard history[i].state == .completed, let value = history[i].value, value.isFinite else { return nil }
+            guard history[i].state == .completed, history[i].feasible, let value = history[i].value, value.isFinite else { return nil }
             return (direction.loss(value), i)
         }.sorted { $0.loss < $1.loss }
         guard finished.count >= startup, generator.unit() >= exploration else {

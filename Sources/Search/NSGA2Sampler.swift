@@ -6,7 +6,8 @@ import Foundation
 /// tournament, made by simulated binary crossover and polynomial mutation on the unit cube
 /// (uniform crossover and a fresh draw for categorical parameters). The first `population`
 /// suggestions are quasi-random. Pure: the population is recomputed from the history, so it
-/// needs no generations and no state, and a restarted coordinator suggests the same.
+/// needs no generations and no state, and a restarted coordinator suggests the same. With
+/// constraints, feasible trials dominate infeasible ones (`select`).
 public struct NSGA2Sampler: ParetoSampler {
     public let seed: UInt64
     public let population: Int
@@ -24,7 +25,7 @@ public struct NSGA2Sampler: ParetoSampler {
         guard scored.count >= population, !space.parameters.isEmpty else {
             return SobolSampler(seed: seed).suggest(space, history: history, direction: .minimize, using: &generator)
         }
-        let parents = select(scored.map(\.1))
+        let parents = select(scored.map(\.1), violations: scored.map { Feasibility.total($0.0.violations) })
         let points = parents.map { space.point(of: scored[$0.index].0.configuration) }
         func tournament(_ generator: inout G) -> [Double] {
             let a = Int(generator.next() % UInt64(parents.count)), b = Int(generator.next() % UInt64(parents.count))
@@ -44,16 +45,25 @@ public struct NSGA2Sampler: ParetoSampler {
     }
 
     /// The population: indices of the best `population` points with their front and crowding.
-    func select(_ losses: [[Double]]) -> [(index: Int, front: Int, crowding: Double)] {
-        let front = Pareto.fronts(losses)
+    /// With constraints (`violations`: each point's total, 0 when feasible), constrained
+    /// domination (Deb 2000): every feasible point before any infeasible one, and infeasible ones
+    /// by how far past their bounds, least first, each a front of its own.
+    func select(_ losses: [[Double]], violations: [Double]? = nil) -> [(index: Int, front: Int, crowding: Double)] {
+        let feasible = losses.indices.filter { (violations?[$0] ?? 0) == 0 }
+        let front = Pareto.fronts(feasible.map { losses[$0] })
         var chosen: [(index: Int, front: Int, crowding: Double)] = []
-        for level in 0... {
-            let members = losses.indices.filter { front[$0] == level }
-            if members.isEmpty || chosen.count >= population { break }
+        var level = 0
+        while chosen.count < population {
+            let members = feasible.indices.filter { front[$0] == level }.map { feasible[$0] }
+            if members.isEmpty { break }
             let crowding = Pareto.crowding(members.map { losses[$0] })
             let ranked = members.indices.sorted { (-crowding[$0], members[$0]) < (-crowding[$1], members[$1]) }
             for r in ranked.prefix(population - chosen.count) { chosen.append((members[r], level, crowding[r])) }
+            level += 1
         }
+        guard let violations else { return chosen }
+        let infeasible = losses.indices.filter { violations[$0] > 0 }.sorted { (violations[$0], $0) < (violations[$1], $1) }
+        for (i, index) in infeasible.prefix(population - chosen.count).enumerated() { chosen.append((index, level + i, 0)) }
         return chosen
     }
 

@@ -108,11 +108,14 @@ public final class StudyEngine {
         return trials.count - 1
     }
 
-    /// `values`: with several objectives, every one's final value (the first is `value`).
-    public func set(_ number: Int, _ state: TrialState, value: Double? = nil, values: [Double] = [], reason: StopReason? = nil) {
+    /// `values`: with several objectives, every one's final value (the first is `value`);
+    /// `violations`: with constraints, how far past each bound the trial ended (`violations(_:of:)`).
+    public func set(_ number: Int, _ state: TrialState, value: Double? = nil, values: [Double] = [], violations: [Double] = [],
+                    reason: StopReason? = nil) {
         trials[number].state = state
         if let value { trials[number].value = value }
         if spec.objectives.count > 1, !values.isEmpty { trials[number].values = values }
+        if !spec.constraints.isEmpty, !violations.isEmpty { trials[number].violations = violations }
         if let reason { trials[number].reason = reason }
     }
 
@@ -122,15 +125,26 @@ public final class StudyEngine {
         spec.objectives.count > 1 ? spec.objectives.map { metrics[$0.metric] ?? .nan } : []
     }
 
-    /// A trial's final objective (and, with several, every one's): what its runner's last word
-    /// says (`metrics`), else its last report — a stopped trial ends on the step it stopped at.
-    public func finals(_ number: Int, _ metrics: [String: Double]?) -> (value: Double?, values: [Double]) {
+    /// How far past each constraint's bound `metrics` put trial `number`; a constrained metric
+    /// missing from them keeps the trial's latest (NaN if it never reported one). Empty without constraints.
+    public func violations(_ metrics: [String: Double]?, of number: Int) -> [Double] {
+        let latest = trials[number].violations
+        return spec.constraints.indices.map { i in
+            metrics?[spec.constraints[i].metric].map(spec.constraints[i].violation) ?? (i < latest.count ? latest[i] : .nan)
+        }
+    }
+
+    /// A trial's final objective (and, with several, every one's; with constraints, how far past
+    /// each bound): what its runner's last word says (`metrics`), else its last report — a
+    /// stopped trial ends on the step it stopped at.
+    public func finals(_ number: Int, _ metrics: [String: Double]?) -> (value: Double?, values: [Double], violations: [Double]) {
         let t = trials[number], last = t.lastStep
         let value = metrics?[spec.metric] ?? last.flatMap { t.reports[$0] }
-        guard spec.objectives.count > 1 else { return (value, []) }
+        let violations = violations(metrics, of: number)
+        guard spec.objectives.count > 1 else { return (value, [], violations) }
         let steps = last.flatMap { t.stepValues[$0] }
         let values = spec.objectives.indices.map { i in metrics?[spec.objectives[i].metric] ?? steps?[i] ?? .nan }
-        return (value, values)
+        return (value, values, violations)
     }
 
     /// A trial that ran to its end without ever reporting the objective says nothing about its
@@ -157,9 +171,12 @@ public final class StudyEngine {
     /// Records the objective at an epoch and decides whether a running trial goes on. A trial
     /// that is not running (stopped already, or cancelled) is recorded and goes on.
     /// `values`: with several objectives, every one's value at the epoch (the first is `value`).
-    public func report(_ number: Int, epoch: Int, value: Double, values: [Double] = []) -> StopDecision {
+    /// `violations`: with constraints, the trial's at this epoch (`violations(_:of:)`).
+    public func report(_ number: Int, epoch: Int, value: Double, values: [Double] = [], violations: [Double] = []) -> StopDecision {
+        let latest = epoch >= (trials[number].lastStep ?? .min)
         trials[number].reports[epoch] = value
         if spec.objectives.count > 1, !values.isEmpty { trials[number].stepValues[epoch] = values }
+        if !spec.constraints.isEmpty, !violations.isEmpty, latest { trials[number].violations = violations }
         guard trials[number].state == .running else { return .continue }
         return stopper.decide(trials[number], step: epoch, history: trials, direction: spec.direction, lastStep: epochs(number))
     }
@@ -169,28 +186,29 @@ public final class StudyEngine {
         spent(now: now) && trials.allSatisfy(\.state.isFinished)
     }
 
-    /// The best finished trial with a finite objective; `completed`: the best that ran to the end.
-    /// With several objectives: the one on the Pareto front best on the first objective.
+    /// The best feasible finished trial with a finite objective; `completed`: the best that ran
+    /// to the end. With several objectives: the one on the Pareto front best on the first objective.
     public func best(completed: Bool = false) -> Trial? {
-        let candidates = trials.filter { ($0.state == .completed || (!completed && $0.state == .pruned)) && ($0.value?.isFinite ?? false) }
+        let candidates = trials.filter { ($0.state == .completed || (!completed && $0.state == .pruned)) && ($0.value?.isFinite ?? false) && $0.feasible }
         let front = spec.objectives.count > 1 ? Self.front(candidates, spec.objectives) : candidates
         return front.min { spec.direction.loss($0.value!) < spec.direction.loss($1.value!) }
     }
 
-    /// Where each trial with every objective's final value stands among them, by number: empty
-    /// with a single objective. O(m·n²) for n such trials: a leaderboard computes it once per change.
+    /// Where each feasible trial with every objective's final value stands among them, by
+    /// number: empty with a single objective. O(m·n²) for n such trials: a leaderboard computes
+    /// it once per change.
     public func standings() -> [Int: Standing] {
         guard spec.objectives.count > 1 else { return [:] }
         let directions = spec.objectives.map(\.direction)
-        let scored = trials.filter { $0.scored?.count == directions.count }
+        let scored = trials.filter { $0.feasible && $0.scored?.count == directions.count }
         let points = scored.map { Pareto.losses($0.values, directions) }
         let fronts = Pareto.fronts(points), dominated = Pareto.dominatedCounts(points)
         return Dictionary(uniqueKeysWithValues: scored.indices.map { (scored[$0].number, Standing(front: fronts[$0] + 1, dominated: dominated[$0])) })
     }
 
-    /// The trials on the Pareto front of those with every objective's value (`Trial.scored`).
+    /// The trials on the Pareto front of the feasible ones with every objective's value (`Trial.scored`).
     public static func front(_ trials: [Trial], _ objectives: [Objective]) -> [Trial] {
-        let scored = trials.filter { $0.scored?.count == objectives.count }
+        let scored = trials.filter { $0.feasible && $0.scored?.count == objectives.count }
         let fronts = Pareto.fronts(scored.map { Pareto.losses($0.values, objectives.map(\.direction)) })
         return scored.indices.filter { fronts[$0] == 0 }.map { scored[$0] }
     }

@@ -10,6 +10,9 @@ public struct StudySpec: Equatable, Sendable {
     /// and tests its final trial by (the front's best on it).
     public var metric: String { objectives[0].metric }
     public var direction: Direction { objectives[0].direction }
+    /// Bounds a trial's metrics must keep to count (`constraints`): the best trial and the
+    /// front are feasible ones, and the samplers model feasibility.
+    public var constraints: [Constraint]
     /// The base configuration of a built-in trial, searched parameters laid over it.
     public var trial: Config
     /// An external command trial: arguments with `{param}` placeholders.
@@ -124,7 +127,7 @@ public struct StudySpec: Equatable, Sendable {
         }
     }
 
-    static let keys = ["study", "objective", "trial", "command", "runner", "space", "strategy", "budget", "retries", "stopper", "seed", "priority", "warm_start"]
+    static let keys = ["study", "objective", "constraints", "trial", "command", "runner", "space", "strategy", "budget", "retries", "stopper", "seed", "priority", "warm_start"]
     static let strategies = ["auto", "gp", "tpe", "nsga2", "random", "sobol", "grid", "coarse_to_fine"]
     static let stoppers = ["none", "median", "asha", "hyperband", "patience"]
 
@@ -138,6 +141,7 @@ public struct StudySpec: Equatable, Sendable {
         name = f.string(o, "study", "", default: "")
         if name.isEmpty { f.fail("study", "is required: name the study") }
         objectives = Self.objectives(o["objective"], f)
+        constraints = Self.constraints(o["constraints"], f)
         trial = o["trial"] ?? .object([:])
         if case .array(let items)? = o["command"] {
             command = items.map(\.description)
@@ -221,10 +225,11 @@ public struct StudySpec: Equatable, Sendable {
         if let command {
             Self.checkTemplate(command, space, f)
         } else if runner == .builtin, f.problems.isEmpty {
-            for (i, objective) in objectives.enumerated() {
-                guard let metrics = trials.metrics, !metrics.contains(objective.metric) else { continue }
-                let path = objectives.count > 1 ? "objective[\(i)].metric" : "objective.metric"
-                f.fail(path, "must be a metric built-in trials report: \(metrics.joined(separator: ", ")) (got '\(objective.metric)')\(suggestion(objective.metric, metrics))")
+            let named = objectives.enumerated().map { i, o in (o.metric, objectives.count > 1 ? "objective[\(i)].metric" : "objective.metric") }
+                + constraints.enumerated().map { i, c in (c.metric, "constraints[\(i)].metric") }
+            for (metric, path) in named {
+                guard let metrics = trials.metrics, !metrics.contains(metric) else { continue }
+                f.fail(path, "must be a metric built-in trials report: \(metrics.joined(separator: ", ")) (got '\(metric)')\(suggestion(metric, metrics))")
             }
             Self.checkTrial(trial, space, trials, f)
         }
@@ -250,6 +255,35 @@ public struct StudySpec: Equatable, Sendable {
             objectives.append(Objective(metric, direction))
         }
         return objectives.isEmpty ? [Objective("validation_loss", .minimize)] : objectives
+    }
+
+    /// `constraints`: a list of `{metric, max}` or `{metric, min}`, each metric bounded once per side.
+    static func constraints(_ value: Config?, _ f: Fields) -> [Constraint] {
+        guard let value, value != .null else { return [] }
+        guard case let .array(items) = value else {
+            f.fail("constraints", "must be a list like [{metric: latency_ms, max: 50}] (got \(value))")
+            return []
+        }
+        var constraints: [Constraint] = []
+        for (i, item) in items.enumerated() {
+            let path = "constraints[\(i)]"
+            let o = f.object(item, path, known: ["metric", "max", "min"])
+            let metric = f.string(o, "metric", path, default: "")
+            if metric.isEmpty { f.fail("\(path).metric", "is required: name the metric to bound") }
+            let sides = ["max", "min"].filter { o[$0] != nil && o[$0] != .null }
+            guard sides.count == 1, let side = sides.first else {
+                f.fail(path, sides.isEmpty ? "needs a bound: max (the metric must stay at or below it) or min (at or above)"
+                                           : "gives both max and min: list the metric twice, once with each bound")
+                continue
+            }
+            let limit = f.double(o, side, path, default: 0, -Domain.largest...Domain.largest, rule: "a finite number")
+            let constraint = Constraint(metric, side == "max" ? .max(limit) : .min(limit))
+            if constraints.contains(where: { $0.metric == metric && ($0.bound.isMax == constraint.bound.isMax) }) {
+                f.fail("\(path).\(side)", "bounds '\(metric)' from the same side twice: keep the tighter one")
+            }
+            constraints.append(constraint)
+        }
+        return constraints
     }
 
     static let domainKeys = ["type", "low", "high", "log", "step", "values", "value", "when"]

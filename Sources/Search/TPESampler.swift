@@ -6,7 +6,7 @@ import Foundation
 /// density g(x); each is a mixture of product kernels, one per trial, plus a uniform prior
 /// component. 24 candidates drawn from l are scored by log l − log g. A parameter inactive in a
 /// trial (a condition not met) contributes the uniform prior for that trial, so conditional
-/// spaces need no special grouping.
+/// spaces need no special grouping. With constraints, infeasible trials rank after feasible ones.
 public struct TPESampler: Sampler {
     public let seed: UInt64
     public let startup: Int
@@ -26,10 +26,15 @@ public struct TPESampler: Sampler {
         guard finished.count >= startup else {
             return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
         }
-        let scored = finished.compactMap { t -> (Trial, Double)? in
+        var scored = finished.compactMap { t -> (Trial, Double)? in
             guard t.state == .completed || t.state == .pruned, let v = t.value, v.isFinite else { return nil }
             return (t, direction.loss(v))
         }.sorted { $0.1 < $1.1 }
+        // With constraints (as Optuna's): feasible trials first by loss, then the others by how
+        // far past their bounds they went, so "good" means feasible and good where it can.
+        if scored.contains(where: { !$0.0.violations.isEmpty }) {
+            scored = scored.map { ($0, $1, Feasibility.total($0.violations)) }.sorted { ($0.2, $0.1, $0.0.number) < ($1.2, $1.1, $1.0.number) }.map { ($0.0, $0.1) }
+        }
         let goodCount = Swift.min(Int((0.1 * Double(scored.count)).rounded(.up)), 25)
         let good = scored.prefix(goodCount).map(\.0)
         // Bad: the other scored trials, failed or diverged ones, and running ones (the liar).

@@ -16,11 +16,15 @@ public struct Trial: Equatable, Sendable {
     /// With several objectives: every objective's final value, in the spec's order. Empty for
     /// a single objective or a trial not finished with values.
     public var values: [Double]
+    /// With constraints: how far each constrained metric lies past its bound (≤ 0 within it,
+    /// NaN never reported), in the spec's order; final for a finished trial, else the latest
+    /// report's. Empty without constraints.
+    public var violations: [Double]
     /// Why it stopped early or failed.
     public var reason: StopReason?
 
     public init(number: Int, configuration: Configuration, state: TrialState, reports: [Int: Double] = [:], value: Double? = nil,
-                reason: StopReason? = nil, stepValues: [Int: [Double]] = [:], values: [Double] = []) {
+                reason: StopReason? = nil, stepValues: [Int: [Double]] = [:], values: [Double] = [], violations: [Double] = []) {
         self.number = number
         self.configuration = configuration
         self.state = state
@@ -29,10 +33,14 @@ public struct Trial: Equatable, Sendable {
         self.reason = reason
         self.stepValues = stepValues
         self.values = values
+        self.violations = violations
     }
 
-    /// The values the Pareto front is judged on: every objective's final value of a completed
-    /// or pruned trial, all finite; nil otherwise.
+    /// Within every constraint's bound (always, without constraints).
+    public var feasible: Bool { Feasibility.feasible(violations) }
+
+    /// Every objective's final value of a completed or pruned trial, all finite; nil otherwise.
+    /// The front is judged on those of feasible trials; samplers see infeasible ones too.
     public var scored: [Double]? {
         guard state == .completed || state == .pruned, !values.isEmpty, values.allSatisfy(\.isFinite) else { return nil }
         return values

@@ -66,7 +66,7 @@ extension Store {
         try write { db in
             for number in numbers {
                 try db.execute(sql: """
-                    UPDATE trials SET state = ?, worker = NULL, value = NULL, values_json = NULL, stop_reason = NULL, updated_at = ?, ended_at = NULL
+                    UPDATE trials SET state = ?, worker = NULL, value = NULL, values_json = NULL, violations_json = NULL, stop_reason = NULL, updated_at = ?, ended_at = NULL
                     WHERE study = ? AND number = ?
                     """, arguments: [TrialState.queued.rawValue, clock(), study, number])
             }
@@ -120,10 +120,10 @@ extension Store {
     /// see them as history; they are not this study's trials and use none of its budget.
     public func addWarm(study: String, trials: [Search.Trial], source: String) throws {
         try write { db in
-            let insert = try db.cachedStatement(sql: "INSERT INTO warm (study, position, config, state, value, values_json, source) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            let insert = try db.cachedStatement(sql: "INSERT INTO warm (study, position, config, state, value, values_json, violations_json, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             for (position, trial) in trials.enumerated() {
                 try insert.execute(arguments: [study, position, Config.object(trial.configuration.values).json, trial.state.rawValue,
-                                               trial.value.flatMap { $0.isFinite ? $0 : nil }, Self.json(trial.values), source])
+                                               trial.value.flatMap { $0.isFinite ? $0 : nil }, Self.json(trial.values), Self.json(trial.violations), source])
             }
         }
     }
@@ -135,7 +135,7 @@ extension Store {
             try Row.fetchAll(db, sql: "SELECT * FROM warm WHERE study = ? ORDER BY position", arguments: [study]).map { row in
                 guard case let .object(values) = try Config.parse(json: row["config"], source: "store") else { throw StoreError("a warm-start trial has a bad config") }
                 return Search.Trial(number: -2 - (row["position"] as Int), configuration: Search.Configuration(values), state: try Self.state(row["state"]),
-                                    value: row["value"], values: try Self.values(row["values_json"]))
+                                    value: row["value"], values: try Self.values(row["values_json"]), violations: try Self.values(row["violations_json"]))
             }
         }
     }

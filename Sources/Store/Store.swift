@@ -83,6 +83,11 @@ public final class Store: Sendable {
             // array, null where one is missing); `value` stays the first.
             try db.execute(sql: "ALTER TABLE trials ADD COLUMN values_json TEXT; ALTER TABLE warm ADD COLUMN values_json TEXT")
         }
+        migrator.registerMigration("v7") { db in
+            // Constraints: how far past each bound the trial ended, in the spec's order (a JSON
+            // array, null where the metric was never reported).
+            try db.execute(sql: "ALTER TABLE trials ADD COLUMN violations_json TEXT; ALTER TABLE warm ADD COLUMN violations_json TEXT")
+        }
         return migrator
     }
 
@@ -220,7 +225,7 @@ public final class Store: Sendable {
             if number == Self.finalNumber,
                let id = try Int.fetchOne(db, sql: "SELECT rowid FROM trials WHERE study = ? AND number = ?", arguments: [study, number]) {
                 try db.execute(sql: """
-                    UPDATE trials SET config = ?, state = ?, worker = NULL, value = NULL, values_json = NULL, stop_reason = NULL, updated_at = ?, started_at = NULL, ended_at = NULL
+                    UPDATE trials SET config = ?, state = ?, worker = NULL, value = NULL, values_json = NULL, violations_json = NULL, stop_reason = NULL, updated_at = ?, started_at = NULL, ended_at = NULL
                     WHERE rowid = ?
                     """, arguments: [config, TrialState.queued.rawValue, clock(), id])
                 return id
@@ -302,10 +307,10 @@ public final class Store: Sendable {
 
     /// Ends an attempt with its final state, objective and stop reason (kept in `attempts` too,
     /// with the failure's `cause`). `values`: with several objectives, every one's final value
-    /// (the first is `value`). False when stale.
+    /// (the first is `value`); `violations`: with constraints, how far past each bound. False when stale.
     @discardableResult
     public func finish(study: String, number: Int, attempt: Int, state: TrialState, value: Double?, values: [Double] = [],
-                       reason: StopReason?, cause: FailureCause? = nil) throws -> Bool {
+                       violations: [Double] = [], reason: StopReason?, cause: FailureCause? = nil) throws -> Bool {
         try write { db in
             let now = clock()
             let current = try Int.fetchOne(db.cachedStatement(sql: "SELECT attempt FROM trials WHERE study = ? AND number = ?"), arguments: [study, number])
@@ -314,9 +319,10 @@ public final class Store: Sendable {
                 try endAttempt(db, study: study, number: number, outcome: outcome, cause: cause, reason: reason, value: value)
             }
             try db.cachedStatement(sql: """
-                UPDATE trials SET state = ?, value = ?, values_json = ?, stop_reason = ?, updated_at = ?, ended_at = ?
+                UPDATE trials SET state = ?, value = ?, values_json = ?, violations_json = ?, stop_reason = ?, updated_at = ?, ended_at = ?
                 WHERE study = ? AND number = ? AND attempt = ?
-                """).execute(arguments: [state.rawValue, value.flatMap { $0.isFinite ? $0 : nil }, Self.json(values), try Self.json(reason), now, now,
+                """).execute(arguments: [state.rawValue, value.flatMap { $0.isFinite ? $0 : nil }, Self.json(values), Self.json(violations),
+                                         try Self.json(reason), now, now,
                                          study, number, attempt])
             return db.changesCount == 1
         }
@@ -334,7 +340,7 @@ public final class Store: Sendable {
     /// Final values read back (`json(_ values:)`): NaN where one was missing.
     static func values(_ text: String?) throws -> [Double] {
         guard let text else { return [] }
-        guard case let .array(items) = try Config.parse(json: text, source: "store") else { throw StoreError("bad objective values in the store: \(text)") }
+        guard case let .array(items) = try Config.parse(json: text, source: "store") else { throw StoreError("bad final values in the store: \(text)") }
         return items.map(\.metric)
     }
 
@@ -347,12 +353,14 @@ public final class Store: Sendable {
     /// `history` of a study with several objectives (`metrics`, in the spec's order, the first
     /// being the objective): every one's value per epoch (`stepValues`, NaN where one was not
     /// reported) and final (`values`) as well. With one metric, the same as `history(metric:)`.
-    public func history(study: String, metrics: [String]) throws -> [Search.Trial] {
+    /// `constraints`: each trial's `violations`, final once it finished, else its latest reports'.
+    public func history(study: String, metrics: [String], constraints: [Constraint] = []) throws -> [Search.Trial] {
         let metric = metrics[0], several = metrics.count > 1
         return try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT number, config, state, attempt, value, values_json, stop_reason FROM trials WHERE study = ? AND number >= 0 ORDER BY number", arguments: [study])
+            let rows = try Row.fetchAll(db, sql: "SELECT number, config, state, attempt, value, values_json, violations_json, stop_reason FROM trials WHERE study = ? AND number >= 0 ORDER BY number", arguments: [study])
             var reports: [Int: [Int: Double]] = [:]
             var steps: [Int: [Int: [Double]]] = [:]
+            var latest: [Int: [Double]] = [:]
             let metricRows = try Row.fetchAll(db, sql: """
                 SELECT m.number, m.epoch, m.value_json FROM metrics m JOIN trials t ON t.study = m.study AND t.number = m.number AND t.attempt = m.attempt
                 WHERE m.study = ? AND t.state != ? ORDER BY m.number, m.seq
@@ -363,15 +371,20 @@ public final class Store: Sendable {
                 let number: Int = row["number"], epoch: Int = row["epoch"]
                 if let value = values[path: metric] { reports[number, default: [:]][epoch] = value.metric }
                 if several { steps[number, default: [:]][epoch] = metrics.map { values[path: $0]?.metric ?? .nan } }
+                if !constraints.isEmpty {
+                    let before = latest[number] ?? Array(repeating: .nan, count: constraints.count)
+                    latest[number] = constraints.indices.map { i in values[path: constraints[i].metric].map { constraints[i].violation($0.metric) } ?? before[i] }
+                }
             }
             return try rows.map { row in
                 let number: Int = row["number"]
                 guard case let .object(values) = try Config.parse(json: row["config"], source: "store") else { throw StoreError("trial \(number) has a bad config") }
                 let reason = try (row["stop_reason"] as String?).map { try JSONDecoder().decode(StopReason.self, from: Data($0.utf8)) }
                 let finals = try Self.values(row["values_json"])
+                let violations = constraints.isEmpty ? [] : try (row["violations_json"] as String?).map { try Self.values($0) } ?? latest[number] ?? []
                 return Search.Trial(number: number, configuration: Search.Configuration(values),
                                     state: try Self.state(row["state"]), reports: reports[number] ?? [:], value: row["value"], reason: reason,
-                                    stepValues: several ? steps[number] ?? [:] : [:], values: several ? finals : [])
+                                    stepValues: several ? steps[number] ?? [:] : [:], values: several ? finals : [], violations: violations)
             }
         }
     }
@@ -438,6 +451,10 @@ public final class Store: Sendable {
             if number == Self.finalNumber { trial["final"] = .bool(true) }
             if let value: Double = row["value"] { trial["value"] = .number(value) }
             if let values: String = row["values_json"] { trial["values"] = try Config.parse(json: values, source: "store") }
+            if let violations: String = row["violations_json"] {
+                trial["violations"] = try Config.parse(json: violations, source: "store")
+                trial["feasible"] = .bool(Feasibility.feasible(try Self.values(violations)))
+            }
             if let worker: String = row["worker"] { trial["worker"] = .string(worker) }
             if let reason: String = row["stop_reason"] { trial["stop_reason"] = try Config.parse(json: reason, source: "store") }
             if let start: Double = row["started_at"] {

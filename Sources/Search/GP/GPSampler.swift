@@ -23,6 +23,7 @@ public final class GPSampler: Sampler {
     public let startup: Int
     public let maximumPoints: Int
     private let fits = Mutex<[Int: (Hyperparameters, Bool)]>([:])
+    let constraintFits = Mutex<[Int: Hyperparameters]>([:])
 
     public init(seed: UInt64 = 0, startup: Int = 10, maximumPoints: Int = 200) {
         self.seed = seed
@@ -40,18 +41,24 @@ public final class GPSampler: Sampler {
         guard y.contains(where: { $0.isFinite }) else {
             return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
         }
-        (x, y) = capped(x, y, finished.map(\.number))
+        let kept = cappedIndices(y, finished.map(\.number))
+        (x, y) = (kept.map { x[$0] }, kept.map { y[$0] })
         let (hyper, warp) = hyperparameters(finished, space, direction, categorical)
         let standardized = transform(y, warp: warp).values
         guard let gp = GaussianProcess(x: x, y: standardized, categorical: categorical, hyper: hyper) else {
             return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
         }
-        let best = standardized.min()!
+        // With constraints: improvement over the best feasible trial, weighted by the chance of
+        // being feasible; before any trial is feasible, that chance alone.
+        let feasibility = feasibility(finished, space, categorical)
+        let feasible = kept.indices.filter { finished[kept[$0]].feasible }.map { standardized[$0] }
+        let best = feasibility == nil ? standardized.min()! : feasible.min()
         // Running trials: the acquisition is the batch EI given them (drawn from the model), not
         // the plain EI, so a suggestion adds what they do not already cover.
         let running = history.filter { $0.state == .running || $0.state == .queued }.map { space.point(of: $0.configuration) }
-        let batch = BatchImprovement(gp, running: running, best: best, generator: &generator)
-        let (point, _) = maximizeAcquisition(gp, best: best, space: space, x: x, y: standardized, trials: history.count, batch: batch, generator: &generator)
+        let batch = best.flatMap { BatchImprovement(gp, running: running, best: $0, generator: &generator) }
+        let (point, _) = maximizeAcquisition(gp, best: best, space: space, x: x, y: standardized, trials: history.count, batch: batch,
+                                             feasibility: feasibility, generator: &generator)
         return space.configuration(at: point)
     }
 
@@ -69,12 +76,17 @@ public final class GPSampler: Sampler {
 
     /// At most `maximumPoints` observations: the best half and the most recent half.
     func capped(_ x: [[Double]], _ y: [Double], _ numbers: [Int]) -> ([[Double]], [Double]) {
-        guard x.count > maximumPoints else { return (x, y) }
+        let kept = cappedIndices(y, numbers)
+        return (kept.map { x[$0] }, kept.map { y[$0] })
+    }
+
+    /// The positions `capped` keeps, in order.
+    func cappedIndices(_ y: [Double], _ numbers: [Int]) -> [Int] {
+        guard y.count > maximumPoints else { return Array(y.indices) }
         let byValue = y.indices.sorted { y[$0] < y[$1] }.prefix(maximumPoints / 2)
         var keep = Set(byValue)
         for i in y.indices.sorted(by: { numbers[$0] > numbers[$1] }) where keep.count < maximumPoints { keep.insert(i) }
-        let kept = keep.sorted()
-        return (kept.map { x[$0] }, kept.map { y[$0] })
+        return keep.sorted()
     }
 
     /// Outputs for the GP: optionally log-warped, log(y − min + δ) with δ = 0.3 × (median − min)
@@ -98,13 +110,7 @@ public final class GPSampler: Sampler {
     /// The fit for the current checkpoint, from the first `checkpoint` finished trials only:
     /// hyperparameters, and whether the outputs are warped (whichever explains the data better).
     func hyperparameters(_ finished: [Trial], _ space: SearchSpace, _ direction: Direction, _ categorical: [Bool]) -> (Hyperparameters, Bool) {
-        let n = finished.count
-        var checkpoint = n
-        if n > 40 {
-            checkpoint = 40
-            while Int((Double(checkpoint) * 1.1).rounded(.up)) <= n { checkpoint = Int((Double(checkpoint) * 1.1).rounded(.up)) }
-        }
-        let prefix = Array(finished.prefix(checkpoint))
+        let prefix = Array(finished.prefix(Self.checkpoint(finished.count)))
         // The cache is keyed by the prefix itself: one sampler may serve several studies.
         var hasher = Hasher()
         for t in prefix { hasher.combine(t.number); hasher.combine(t.configuration); hasher.combine(t.value); hasher.combine(t.state) }
@@ -129,21 +135,38 @@ public final class GPSampler: Sampler {
         return best
     }
 
+    /// How many of `n` finished trials the hyperparameters are fitted on: all of them up to 40,
+    /// then the last checkpoint of a 10% progression.
+    static func checkpoint(_ n: Int) -> Int {
+        guard n > 40 else { return n }
+        var checkpoint = 40
+        while Int((Double(checkpoint) * 1.1).rounded(.up)) <= n { checkpoint = Int((Double(checkpoint) * 1.1).rounded(.up)) }
+        return checkpoint
+    }
+
     /// The point to evaluate next and its log EI. Every point is scored where a trial would
     /// actually run: integers and steps at their cell, categories at their value, inactive
     /// parameters where observations put them (`snap`), so the score reported is the score of the
     /// suggestion. A point that repeats an observed configuration loses to the best one that
     /// does not, when there is one.
-    func maximizeAcquisition<G: RandomNumberGenerator>(_ gp: GaussianProcess, best: Double, space: SearchSpace, x: [[Double]], y: [Double],
-                                                       trials: Int, batch: BatchImprovement? = nil, generator: inout G) -> (point: [Double], value: Double) {
+    /// `best`: the incumbent (nil: no feasible trial, the score is log P(feasible) alone);
+    /// `feasibility`: with constraints, its log probability is added to the score.
+    func maximizeAcquisition<G: RandomNumberGenerator>(_ gp: GaussianProcess, best: Double?, space: SearchSpace, x: [[Double]], y: [Double],
+                                                       trials: Int, batch: BatchImprovement? = nil, feasibility: FeasibilityModel? = nil,
+                                                       generator: inout G) -> (point: [Double], value: Double) {
         let d = space.parameters.count
         let categorical = space.parameters.map { !$0.domain.isNumeric }
         func snap(_ p: [Double]) -> [Double] { space.point(of: space.configuration(at: p)) }
-        func score(_ p: [Double]) -> Double {
-            let q = snap(p)
+        func improvement(_ q: [Double]) -> Double {
+            guard let best else { return 0 }
             if let batch { return batch.log(q) }
             let (mean, variance) = gp.predict(q)
             return logExpectedImprovement(mean: mean, variance: variance, best: best)
+        }
+        func score(_ p: [Double]) -> Double {
+            let q = snap(p)
+            guard let feasibility else { return improvement(q) }
+            return improvement(q) + feasibility.logProbability(q)
         }
         func clamp(_ p: [Double]) -> [Double] { p.map { Swift.min(Swift.max($0, 0), 1) } }
         var candidates: [[Double]] = []
@@ -184,11 +207,12 @@ public final class GPSampler: Sampler {
             var (current, value) = scored[start]
             var step = 0.02
             for _ in 0..<60 {
-                var gradient: [Double]
-                if let batch { gradient = batch.logWithGradient(current).1 } else {
+                var gradient = [Double](repeating: 0, count: d)
+                if let batch { gradient = batch.logWithGradient(current).1 } else if let best {
                     let p = gp.predictWithGradient(current)
                     gradient = logExpectedImprovementWithGradient(mean: p.mean, variance: p.variance, dMean: p.dMean, dVariance: p.dVariance, best: best).1
                 }
+                if let feasibility { gradient = zip(gradient, feasibility.logProbabilityWithGradient(current).1).map(+) }
                 let norm = gradient.map { $0 * $0 }.reduce(0, +).squareRoot()
                 guard norm.isFinite, norm > 0 else { break }
                 let trial = clamp(zip(current, gradient).map { $0 + step * $1 / norm })
