@@ -83,7 +83,7 @@ extension Study {
     /// Stores a report; a new one also reaches the engine, whose decision comes back.
     func record(_ number: Int, attempt: Int, seq: Int, epoch: Int, metrics: [String: Double]) throws -> (Store.Recorded, StopDecision) {
         let recorded = try store.record(study: id, number: number, attempt: attempt, seq: seq, epoch: epoch, metrics: metrics)
-        guard recorded == .stored, let value = metrics[spec.metric] else { return (recorded, .continue) }
+        guard recorded == .stored, number != Store.finalNumber, let value = metrics[spec.metric] else { return (recorded, .continue) }
         return (recorded, remember(number, epoch: epoch, value: value, values: engine.values(metrics), violations: engine.violations(metrics, of: number)))
     }
 

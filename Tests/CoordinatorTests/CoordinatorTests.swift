@@ -14,7 +14,7 @@ struct Harness {
     var coordinator: Coordinator
     var options = Coordinator.Options()
 
-    init(trials: Int = 3, concurrent: Int = 2, stopper: String = "none", objective: String = "{metric: validation_loss}") throws {
+    init(trials: Int = 3, concurrent: Int = 2, stopper: String = "none", objective: String = "{metric: validation_loss}", constraints: String = "[]") throws {
         options.heartbeat = 1
         options.liveness = 3
         options.leaseGrace = 10
@@ -22,6 +22,7 @@ struct Harness {
         let config = try Config.parse(yaml: """
             study: test
             objective: \(objective)
+            constraints: \(constraints)
             trial: {data: {dataset: spirals}, epochs: 3}
             space: {optimizer.lr: {low: 0.001, high: 0.1, log: true}}
             strategy: {name: random}
@@ -265,6 +266,42 @@ struct CoordinatorTests {
         let again = try board(restarted)
         #expect(again.rows.map(\.trial) == rows.rows.map(\.trial) && again.rows.map(\.front) == rows.rows.map(\.front))
         #expect(again.rows.map(\.values) == rows.rows.map(\.values), "every objective's values come back from the store")
+    }
+
+    @Test("with a constraint, infeasible trials are kept and shown after feasible ones, and the best is the best feasible, after a restart too")
+    func constraints() throws {
+        let h = try Harness(trials: 4, concurrent: 4, constraints: "[{metric: seconds, max: 3}]")
+        let c = h.coordinator
+        let assigns = try (1...4).map { i in try body(c.handle(worker: Data("w\(i)".utf8), frames: try h.hello("w\(i)"), now: 0)[1], Body.Assign.self) }
+        // (loss, seconds): 0 has the lowest loss but ends over the bound (within it at epoch 1);
+        // 1 and 2 keep it; 3 reports once, over it, and runs on.
+        let results: [(Double, Double)] = [(0.2, 5), (0.5, 1), (0.3, 2), (0.9, 9)]
+        for (i, a) in assigns.enumerated() {
+            let metrics = ["validation_loss": results[i].0 + 0.1, "seconds": results[i].1 / 2]
+            _ = types(c.handle(worker: Data("w\(i + 1)".utf8), frames: try h.frames(.metric, Body.Metric(trial: a.trial, attempt: 1, seq: 1, epoch: 1, metrics: metrics)), now: 1))
+        }
+        for (i, a) in assigns.prefix(3).enumerated() {
+            let done = Body.Done(trial: a.trial, attempt: 1, seq: 2, status: .completed, metrics: ["validation_loss": results[i].0, "seconds": results[i].1])
+            _ = types(c.handle(worker: Data("w\(i + 1)".utf8), frames: try h.frames(.done, done), now: 2))
+        }
+        func board(_ c: Coordinator) throws -> Body.Rows {
+            try body(c.handle(client: Data("cli".utf8), frames: try h.frames(.follow, Body.Follow(study: "s-000001")), now: 3)[0], Body.Rows.self)
+        }
+        let number = { (i: Int) in assigns[i].number! }
+        let rows = try board(c)
+        #expect(rows.rows.map(\.trial) == [number(2), number(1), number(0), number(3)], "feasible by loss, then infeasible by loss")
+        #expect(rows.rows.map(\.feasible) == [true, true, false, false])
+        #expect(rows.rows.map(\.violations) == [[-1], [-2], [2], [1.5]], "how far past the bound: final, else the latest report's")
+        #expect(rows.status.best == number(2) && rows.status.objective == 0.3, "the best feasible, not the lowest loss")
+        #expect(rows.status.constraints == ["seconds ≤ 3"] && rows.status.feasible == 2)
+        let exported = try body(c.handle(client: Data("cli".utf8), frames: try h.frames(.export, Body.Export(study: "s-000001")), now: 3)[0], Body.Exported.self)
+        let first = try #require(exported.trials.first { $0[path: "trial"] == .number(Double(number(0))) })
+        #expect(first[path: "feasible"] == .bool(false) && first[path: "violations"] == .array([.number(2)]))
+
+        let restarted = try Coordinator(store: Store(path: h.path), trials: TrialSpec.rules, options: h.options)
+        let again = try board(restarted)
+        #expect(again.rows.map(\.trial) == rows.rows.map(\.trial) && again.rows.map(\.violations) == rows.rows.map(\.violations))
+        #expect(again.status.best == number(2) && again.status.feasible == 2)
     }
 
     @Test("a trial that never reports the objective failed, and its reason says what it did report")

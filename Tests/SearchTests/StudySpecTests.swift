@@ -110,6 +110,30 @@ struct StudySpecTests {
         for strategy in ["nsga2", "gp", "tpe", "random", "sobol"] { #expect(problems(several + "strategy: {name: \(strategy)}") == [], "\(strategy) takes several objectives") }
     }
 
+    @Test("constraints are read as bounds on metrics, and every mistake in them is refused at submit with the field and the fix")
+    func constraintLists() throws {
+        func problems(_ yaml: String) -> [String] {
+            do { _ = try study(yaml); return [] } catch let error as SpecError { return error.problems.map(\.description) } catch { return ["\(error)"] }
+        }
+        let base = "study: t\nspace: {optimizer.lr: {low: 0.01, high: 0.1}}\n"
+        let spec = try study(base + "constraints: [{metric: seconds, max: 30}, {metric: validation_accuracy, min: 0.8}]")
+        #expect(spec.constraints == [Constraint("seconds", .max(30)), Constraint("validation_accuracy", .min(0.8))])
+        #expect(spec.constraints.map(\.description) == ["seconds ≤ 30", "validation_accuracy ≥ 0.8"])
+        #expect(spec.constraints[0].violation(32) == 2 && spec.constraints[1].violation(0.9) < 0 && spec.constraints[0].violation(nil).isNaN)
+        #expect(try study(base).constraints == [], "none by default")
+        #expect(problems(base + "constraints: {metric: seconds, max: 3}").contains { $0.hasPrefix("constraints must be a list like [{metric: latency_ms, max: 50}]") })
+        #expect(problems(base + "constraints: [{max: 3}]").contains("constraints[0].metric is required: name the metric to bound"))
+        #expect(problems(base + "constraints: [{metric: seconds}]").contains { $0.hasPrefix("constraints[0] needs a bound: max") })
+        #expect(problems(base + "constraints: [{metric: seconds, max: 3, min: 1}]").contains { $0.hasPrefix("constraints[0] gives both max and min") })
+        #expect(problems(base + "constraints: [{metric: seconds, max: fast}]").contains { $0.hasPrefix("constraints[0].max must be") })
+        #expect(problems(base + "constraints: [{metric: seconds, max: 3}, {metric: seconds, max: 5}]").contains { $0.hasPrefix("constraints[1].max bounds 'seconds' from the same side twice") })
+        #expect(problems(base + "constraints: [{metric: seconds, max: 3}, {metric: seconds, min: 1}]") == [], "a range is two bounds")
+        #expect(problems(base + "constraints: [{metric: latency, max: 3}]").contains { $0.hasPrefix("constraints[0].metric must be a metric built-in trials report") && $0.contains("(got 'latency')") })
+        #expect(problems(base + "constraints: [{metric: seconds, limit: 3}]").contains { $0.hasPrefix("constraints[0].limit is not a known key") })
+        #expect(problems("study: t\ncommand: [run, '{x}']\nspace: {x: {low: 0, high: 1}}\nconstraints: [{metric: latency, max: 3}]") == [],
+                "a command reports metrics Sweep cannot know in advance")
+    }
+
     @Test("float domains that would overflow or trap are refused at submit, naming the field and the limit")
     func hostileDomains() throws {
         func problems(_ domain: String) -> [String] {

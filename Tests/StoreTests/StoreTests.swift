@@ -92,6 +92,31 @@ struct StoreTests {
         #expect(retried.state == .queued && retried.values.isEmpty && retried.stepValues.isEmpty)
     }
 
+    @Test("with constraints a running trial's violations come from its latest reports, a finished one's from its finish; both survive a reopen and reach the export")
+    func constraints() throws {
+        let (store, path) = try temporaryStore()
+        let study = try store.createStudy(name: "s", spec: .object([:]), seed: 0)
+        let bounds = [Constraint("seconds", .max(3)), Constraint("accuracy", .min(0.8))]
+        for number in 0...1 {
+            try store.addTrial(study: study, number: number, configuration: configuration)
+            _ = try store.assign(study: study, number: number, worker: "w\(number)")
+            #expect(try store.record(study: study, number: number, attempt: 1, seq: 1, epoch: 1, metrics: ["loss": 0.5, "seconds": 2, "accuracy": 0.7]) == .stored)
+            #expect(try store.record(study: study, number: number, attempt: 1, seq: 2, epoch: 2, metrics: ["loss": 0.4, "seconds": 4]) == .stored)
+        }
+        #expect(try store.finish(study: study, number: 1, attempt: 1, state: .completed, value: 0.4, violations: [-1, .nan], reason: nil))
+
+        let trials = try Store(path: path).history(study: study, metrics: ["loss"], constraints: bounds)
+        #expect(trials[0].violations[0] == 1 && abs(trials[0].violations[1] - 0.1) < 1e-12, "the latest seconds, and the accuracy of the last report that had one")
+        #expect(trials[1].violations[0] == -1 && trials[1].violations[1].isNaN && !trials[1].feasible, "a metric never reported is not within its bound")
+        #expect(try store.history(study: study, metric: "loss")[1].violations.isEmpty, "without constraints there is nothing to keep")
+        let exported = try store.export(study: study)
+        #expect(exported[1][path: "violations"] == .array([.number(-1), .null]) && exported[1][path: "feasible"] == .bool(false))
+        #expect(exported[0][path: "feasible"] == nil, "a running trial is not judged yet")
+
+        try store.retry(study: study, numbers: [1])
+        #expect(try store.history(study: study, metrics: ["loss"], constraints: bounds)[1].violations.isEmpty, "a retry forgets the last attempt's")
+    }
+
     @Test("unknown trials are errors, not silent no-ops")
     func unknown() throws {
         let (store, _) = try temporaryStore()
