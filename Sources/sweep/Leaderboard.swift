@@ -19,6 +19,8 @@ extension Body.StudyStatus {
         }
         if let objectives { text += "; objectives \(objectives.joined(separator: ", "))" }
         if let front { text += "; \(front) on the Pareto front" }
+        if let constraints { text += "; constraints \(constraints.joined(separator: ", ")) (\(feasible ?? 0) feasible)" }
+        if constraints != nil, best == nil, done > 0 { text += "; no feasible trial yet" }
         if let best, let objective {
             text += "; best trial \(best) at \(metric.map { "\($0) " } ?? "")\(format(objective))\(objectives == nil ? "" : " (the front's best on the first objective)")"
         }
@@ -35,6 +37,18 @@ extension Body.StudyStatus {
 
 extension Array {
     subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
+
+/// A trial's feasibility for a table: `yes`, `no: seconds +2` (each bound it is past, and by
+/// how much; `?` where the metric was never reported), or `-` before it reported.
+func feasibility(_ feasible: Bool?, _ violations: [Double?]?, _ metrics: [String]) -> String {
+    guard let feasible, let violations else { return "-" }
+    if feasible { return "yes" }
+    let past = violations.enumerated().compactMap { i, v -> String? in
+        guard let v else { return "\(metrics[safe: i] ?? "?") ?" }
+        return v > 0 ? "\(metrics[safe: i] ?? "?") +\(String(format: "%.4g", v))" : nil
+    }
+    return "no: " + past.joined(separator: ", ")
 }
 
 /// Seconds as `42s`, `3m05s` or `2h10m`.
@@ -131,14 +145,17 @@ struct Leaderboard: AsyncParsableCommand {
         if json { return print(String(decoding: body, as: UTF8.self)) }
         // Several objectives: a column each, then the trial's Pareto front and how many dominate it.
         let metrics = status.objectives?.map { String($0.split(separator: " ")[0]) } ?? [status.metric ?? "objective"]
-        let several = status.objectives != nil
-        let table = Table(["rank", "trial", "status"] + metrics + (several ? ["front", "dominated"] : []) + ["epoch", "worker", "elapsed", "why", "parameters"], rows.map { r in
+        let several = status.objectives != nil, constrained = status.constraints != nil
+        let bounded = status.constraints?.map { String($0.split(separator: " ")[0]) } ?? []
+        let table = Table(["rank", "trial", "status"] + metrics + (several ? ["front", "dominated"] : []) + (constrained ? ["feasible"] : [])
+                          + ["epoch", "worker", "elapsed", "why", "parameters"], rows.map { r in
             let params: String = if case let .object(o) = r.params { o.keys.sorted().map { "\($0)=\(short(o[$0]!))" }.joined(separator: " ") } else { "" }
             let epoch = r.epoch.map { e in r.epochs.map { "\(e)/\($0)" } ?? "\(e)" } ?? "-"
             let why = r.reason.map { $0.count > 60 ? $0.prefix(59) + "…" : $0 } ?? "-"
             let values = several ? metrics.indices.map { i in (r.values?[safe: i] ?? nil).map(format) ?? "-" } : [r.objective.map(format) ?? "-"]
             let pareto = several ? [r.front.map(String.init) ?? "-", r.dominated.map(String.init) ?? "-"] : []
-            return ["\(r.rank)", "\(r.trial)", r.status.rawValue] + values + pareto + [epoch, r.worker ?? "-",
+            let feasible = constrained ? [feasibility(r.feasible, r.violations, bounded)] : []
+            return ["\(r.rank)", "\(r.trial)", r.status.rawValue] + values + pareto + feasible + [epoch, r.worker ?? "-",
                     r.elapsed.map { String(format: "%.1fs", $0) } ?? "-", why, params]
         })
         print((live ? "\u{1B}[H\u{1B}[2J" : "") + status.line + "\n" + table.text + "\n")

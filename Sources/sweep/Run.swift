@@ -85,7 +85,8 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(3)
         }
         guard let best = local.best else {
-            emit("no trial finished with a finite \(study.metric)")
+            emit(study.constraints.isEmpty ? "no trial finished with a finite \(study.metric)"
+                 : "no trial finished with a finite \(study.metric) within \(study.constraints.map(\.description).joined(separator: ", "))")
             throw ExitCode(3)
         }
         if study.objectives.count > 1 {

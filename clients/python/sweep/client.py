@@ -216,11 +216,14 @@ class Client:
 
     def dataframe(self, study: str) -> Any:
         """The export as a pandas DataFrame: one row per trial, parameters as `param.NAME` columns;
-        with several objectives, each as a `value.METRIC` column, with `front` and `dominated`."""
+        with several objectives, each as a `value.METRIC` column, with `front` and `dominated`; with
+        constraints, `feasible` (None while a trial runs) and how far past each bound as
+        `violation.METRIC` (≤ 0 within it)."""
         import pandas
         exported = self.request("EXPORT", {"study": study}, timeout=max(60, self.timeout))[1]
         objective = (exported.get("spec") or {}).get("objective")
         metrics = [o.get("metric") for o in objective] if isinstance(objective, list) else []
+        bounded = [c.get("metric") for c in (exported.get("spec") or {}).get("constraints") or []]
         rows = []
         for t in exported["trials"]:
             row = {k: t.get(k) for k in ("trial", "status", "value", "attempt", "worker", "origin", "elapsed_s")}
@@ -228,6 +231,12 @@ class Client:
                 values = t.get("values") or [None] * len(metrics)
                 row.update({f"value.{m}": v for m, v in zip(metrics, values)})
                 row.update({"front": t.get("front"), "dominated": t.get("dominated")})
+            if bounded:
+                violations = t.get("violations") or [None] * len(bounded)
+                row["feasible"] = t.get("feasible")
+                # A metric bounded from both sides has two columns: its upper and lower bound.
+                names = [f"violation.{m}" if bounded.count(m) == 1 else f"violation.{m}.{i}" for i, m in enumerate(bounded)]
+                row.update(dict(zip(names, violations)))
             row.update({f"param.{k}": v for k, v in t.get("config", {}).items()})
             rows.append(row)
         return pandas.DataFrame(rows)

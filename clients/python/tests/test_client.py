@@ -128,6 +128,32 @@ class ClientTest(unittest.TestCase):
             frame = {r["trial"]: r for r in self.client.dataframe(study)}
             self.assertEqual((frame[2]["value.loss"], frame[2]["value.size"], frame[2]["front"], frame[2]["dominated"]), (0.3, 6.0, 2, 1))
 
+    def test_constraints_keep_infeasible_trials_but_the_best_is_feasible(self):
+        spec = external()
+        spec.update(constraints=[{"metric": "size", "max": 5}], stopper={"name": "none"})
+        spec["budget"]["max_trials"] = 3
+        study = self.client.submit(spec)
+        for trial in self.client.trials(study, worker="notebook"):
+            with trial:
+                # The lowest loss is over the size bound.
+                loss, size = [(0.1, 9.0), (0.5, 1.0), (0.3, 4.0)][trial.number]
+                trial.report(1, loss=loss, size=size)
+        status = self.client.status(study)
+        self.assertEqual((status["best"], status["objective"]), (2, 0.3))
+        self.assertEqual((status["constraints"], status["feasible"]), (["size ≤ 5"], 2))
+        exported = {t["trial"]: t for t in self.client.export(study)}
+        self.assertEqual([exported[n]["feasible"] for n in range(3)], [False, True, True])
+        self.assertEqual(exported[0]["violations"], [4.0])
+        rows = next(iter(self.client.follow(study, top=3))).rows
+        self.assertEqual([r["trial"] for r in rows], [2, 1, 0], "infeasible after feasible")
+        fake = type(sys)("pandas")
+        fake.DataFrame = list
+        sys.modules.setdefault("pandas", fake)
+        if sys.modules["pandas"] is fake:
+            self.addCleanup(sys.modules.pop, "pandas")
+            frame = {r["trial"]: r for r in self.client.dataframe(study)}
+            self.assertEqual((frame[0]["feasible"], frame[0]["violation.size"]), (False, 4.0))
+
     def test_a_command_trial_reads_its_parameters_reports_and_checkpoints_on_stop(self):
         marks = os.path.join(self.tmp, "marks")
         os.makedirs(marks)
