@@ -11,6 +11,7 @@ let suites: [String: () async throws -> Void] = [
     "latency": SearchBench.latencyOnly,
     "mixed": MixedBench.run,
     "pareto": ParetoBench.run,
+    "constrained": ConstrainedBench.run,
     "advisor": AdvisorBench.run,
     "cluster": ClusterBench.run,
     "dashboard": DashboardBench.run,
