@@ -230,24 +230,34 @@ struct CoordinatorTests {
         return (h, c, id, held)
     }
 
-    @Test("several objectives: every one is kept per report and at the end, the leaderboard and status show the Pareto front, and a restart rebuilds it")
-    func severalObjectives() throws {
-        let h = try Harness(trials: 4, concurrent: 4, objective: "[{metric: validation_loss}, {metric: seconds}]")
+    /// Four workers join and each runs a trial: every one reports (loss + 0.1, seconds / 2) at
+    /// epoch 1, and all but the last then finish on (loss, seconds). The assignments, by worker.
+    func play(_ h: Harness, _ results: [(Double, Double)]) throws -> [Body.Assign] {
         let c = h.coordinator
-        let assigns = try (1...4).map { i in try body(c.handle(worker: Data("w\(i)".utf8), frames: try h.hello("w\(i)"), now: 0)[1], Body.Assign.self) }
-        // (loss, seconds): trials 0 and 1 trade one for the other, 2 is dominated by 0, 3 reports once and runs on.
-        let results: [(Double, Double)] = [(0.2, 5), (0.5, 1), (0.3, 6), (0.9, 9)]
+        let assigns = try (1...results.count).map { i in try body(c.handle(worker: Data("w\(i)".utf8), frames: try h.hello("w\(i)"), now: 0)[1], Body.Assign.self) }
         for (i, a) in assigns.enumerated() {
             let metrics = ["validation_loss": results[i].0 + 0.1, "seconds": results[i].1 / 2]
             _ = types(c.handle(worker: Data("w\(i + 1)".utf8), frames: try h.frames(.metric, Body.Metric(trial: a.trial, attempt: 1, seq: 1, epoch: 1, metrics: metrics)), now: 1))
         }
-        for (i, a) in assigns.prefix(3).enumerated() {
+        for (i, a) in assigns.dropLast().enumerated() {
             let done = Body.Done(trial: a.trial, attempt: 1, seq: 2, status: .completed, metrics: ["validation_loss": results[i].0, "seconds": results[i].1])
             _ = types(c.handle(worker: Data("w\(i + 1)".utf8), frames: try h.frames(.done, done), now: 2))
         }
-        func board(_ c: Coordinator) throws -> Body.Rows {
-            try body(c.handle(client: Data("cli".utf8), frames: try h.frames(.follow, Body.Follow(study: "s-000001")), now: 3)[0], Body.Rows.self)
-        }
+        return assigns
+    }
+
+    /// The first study's leaderboard, as a follower first sees it.
+    func follow(_ h: Harness, _ c: Coordinator) throws -> Body.Rows {
+        try body(c.handle(client: Data("cli".utf8), frames: try h.frames(.follow, Body.Follow(study: "s-000001")), now: 3)[0], Body.Rows.self)
+    }
+
+    @Test("several objectives: every one is kept per report and at the end, the leaderboard and status show the Pareto front, and a restart rebuilds it")
+    func severalObjectives() throws {
+        let h = try Harness(trials: 4, concurrent: 4, objective: "[{metric: validation_loss}, {metric: seconds}]")
+        let c = h.coordinator
+        // (loss, seconds): trials 0 and 1 trade one for the other, 2 is dominated by 0, 3 reports once and runs on.
+        let assigns = try play(h, [(0.2, 5), (0.5, 1), (0.3, 6), (0.9, 9)])
+        func board(_ c: Coordinator) throws -> Body.Rows { try follow(h, c) }
         let rows = try board(c)
         let number = { (a: Body.Assign) in a.number! }
         #expect(rows.rows.map(\.trial) == [number(assigns[0]), number(assigns[1]), number(assigns[2]), number(assigns[3])], "by front, then the first objective; the running trial last")
@@ -272,21 +282,10 @@ struct CoordinatorTests {
     func constraints() throws {
         let h = try Harness(trials: 4, concurrent: 4, constraints: "[{metric: seconds, max: 3}]")
         let c = h.coordinator
-        let assigns = try (1...4).map { i in try body(c.handle(worker: Data("w\(i)".utf8), frames: try h.hello("w\(i)"), now: 0)[1], Body.Assign.self) }
         // (loss, seconds): 0 has the lowest loss but ends over the bound (within it at epoch 1);
         // 1 and 2 keep it; 3 reports once, over it, and runs on.
-        let results: [(Double, Double)] = [(0.2, 5), (0.5, 1), (0.3, 2), (0.9, 9)]
-        for (i, a) in assigns.enumerated() {
-            let metrics = ["validation_loss": results[i].0 + 0.1, "seconds": results[i].1 / 2]
-            _ = types(c.handle(worker: Data("w\(i + 1)".utf8), frames: try h.frames(.metric, Body.Metric(trial: a.trial, attempt: 1, seq: 1, epoch: 1, metrics: metrics)), now: 1))
-        }
-        for (i, a) in assigns.prefix(3).enumerated() {
-            let done = Body.Done(trial: a.trial, attempt: 1, seq: 2, status: .completed, metrics: ["validation_loss": results[i].0, "seconds": results[i].1])
-            _ = types(c.handle(worker: Data("w\(i + 1)".utf8), frames: try h.frames(.done, done), now: 2))
-        }
-        func board(_ c: Coordinator) throws -> Body.Rows {
-            try body(c.handle(client: Data("cli".utf8), frames: try h.frames(.follow, Body.Follow(study: "s-000001")), now: 3)[0], Body.Rows.self)
-        }
+        let assigns = try play(h, [(0.2, 5), (0.5, 1), (0.3, 2), (0.9, 9)])
+        func board(_ c: Coordinator) throws -> Body.Rows { try follow(h, c) }
         let number = { (i: Int) in assigns[i].number! }
         let rows = try board(c)
         #expect(rows.rows.map(\.trial) == [number(2), number(1), number(0), number(3)], "feasible by loss, then infeasible by loss")

@@ -96,6 +96,17 @@ class ClientTest(unittest.TestCase):
         self.assertTrue(all(exported[n]["status"] == "pruned" for n in stopped))
         self.assertTrue(all(t["worker"] == "notebook" for t in exported))
 
+    def frame(self, study):
+        """The DataFrame's rows by trial, pandas stood in for by a list (CI installs no pandas);
+        None where a real pandas is installed."""
+        fake = type(sys)("pandas")
+        fake.DataFrame = list
+        sys.modules.setdefault("pandas", fake)
+        if sys.modules["pandas"] is not fake:
+            return None
+        self.addCleanup(sys.modules.pop, "pandas")
+        return {r["trial"]: r for r in self.client.dataframe(study)}
+
     def test_several_objectives_come_back_with_their_pareto_front(self):
         spec = external()
         spec.update(objective=[{"metric": "loss"}, {"metric": "size"}], stopper={"name": "none"})
@@ -119,13 +130,8 @@ class ClientTest(unittest.TestCase):
         rows = next(iter(self.client.follow(study, top=4))).rows
         self.assertEqual([r["front"] for r in rows], [1, 1, 1, 2], "by front, then the first objective")
         self.assertEqual(rows[0]["values"], [0.1, 9.0])
-        # The DataFrame's rows (pandas stood in for by a list: CI installs no pandas).
-        fake = type(sys)("pandas")
-        fake.DataFrame = list
-        sys.modules.setdefault("pandas", fake)
-        if sys.modules["pandas"] is fake:
-            self.addCleanup(sys.modules.pop, "pandas")
-            frame = {r["trial"]: r for r in self.client.dataframe(study)}
+        frame = self.frame(study)
+        if frame is not None:
             self.assertEqual((frame[2]["value.loss"], frame[2]["value.size"], frame[2]["front"], frame[2]["dominated"]), (0.3, 6.0, 2, 1))
 
     def test_constraints_keep_infeasible_trials_but_the_best_is_feasible(self):
@@ -146,12 +152,8 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(exported[0]["violations"], [4.0])
         rows = next(iter(self.client.follow(study, top=3))).rows
         self.assertEqual([r["trial"] for r in rows], [2, 1, 0], "infeasible after feasible")
-        fake = type(sys)("pandas")
-        fake.DataFrame = list
-        sys.modules.setdefault("pandas", fake)
-        if sys.modules["pandas"] is fake:
-            self.addCleanup(sys.modules.pop, "pandas")
-            frame = {r["trial"]: r for r in self.client.dataframe(study)}
+        frame = self.frame(study)
+        if frame is not None:
             self.assertEqual((frame[0]["feasible"], frame[0]["violation.size"]), (False, 4.0))
 
     def test_a_command_trial_reads_its_parameters_reports_and_checkpoints_on_stop(self):
