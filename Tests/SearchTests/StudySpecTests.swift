@@ -204,7 +204,7 @@ struct StudySpecTests {
 @Suite("Example search specs")
 struct ExampleSpecTests {
     @Test("every study spec under examples/ reads without a problem", arguments: [
-        "fashion-mnist-mlp.yaml", "fashion-mnist-cnn.yaml", "fashion-mnist-pareto.yaml", "grid.yaml", "coarse-to-fine.yaml", "playbook-search.yaml", "command/quadratic.yaml",
+        "fashion-mnist-mlp.yaml", "fashion-mnist-cnn.yaml", "fashion-mnist-pareto.yaml", "fashion-mnist-constrained.yaml", "grid.yaml", "coarse-to-fine.yaml", "playbook-search.yaml", "command/quadratic.yaml",
     ])
     func example(_ name: String) throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/\(name)").standardized.path
