@@ -57,7 +57,9 @@ public final class GPSampler: Sampler {
         // the plain EI, so a suggestion adds what they do not already cover.
         let running = history.filter { $0.state == .running || $0.state == .queued }.map { space.point(of: $0.configuration) }
         let batch = best.flatMap { BatchImprovement(gp, running: running, best: $0, generator: &generator) }
-        let (point, _) = maximizeAcquisition(gp, best: best, space: space, x: x, y: standardized, trials: history.count, batch: batch,
+        // The local search starts from the best observations: with constraints, feasible ones first.
+        let starts = feasibility == nil ? standardized : kept.indices.map { finished[kept[$0]].feasible ? standardized[$0] : standardized[$0] + 1e6 }
+        let (point, _) = maximizeAcquisition(gp, best: best, space: space, x: x, y: starts, trials: history.count, batch: batch,
                                              feasibility: feasibility, generator: &generator)
         return space.configuration(at: point)
     }
