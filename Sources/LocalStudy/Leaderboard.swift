@@ -25,7 +25,7 @@ extension LocalStudy {
             let params = keys.compactMap { k in t.configuration[k].map { "\(k)=\(short($0.description))" } }.joined(separator: " ")
             let values = several ? spec.objectives.indices.map { i in t.latestValues.map { $0[i].isFinite ? number($0[i]) : "-" } ?? "-" } : [value.map(number) ?? "-"]
             let pareto = several ? [standings[t.number].map { "\($0.front)" } ?? "-", standings[t.number].map { "\($0.dominated)" } ?? "-"] : []
-            let feasible = constrained ? [feasibility(t)] : []
+            let feasible = constrained ? [t.violations.isEmpty ? "-" : Feasibility.summary(t.violations, metrics: spec.constraints.map(\.metric))] : []
             return ["\(rank + 1)", "\(t.number)", t.state.rawValue] + values + pareto + feasible + [t.lastStep.map(String.init) ?? "-",
                     details[t.number].map { String(format: "%.1f", $0.seconds) } ?? "-", why, params]
         }
@@ -34,14 +34,6 @@ extension LocalStudy {
         return ([header] + rows).map { row in
             row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
         }.joined(separator: "\n")
-    }
-
-    /// `yes`, `no: seconds +2` (each bound the trial is past, `?` where never reported), `-` before a report.
-    private func feasibility(_ t: Trial) -> String {
-        guard !t.violations.isEmpty else { return "-" }
-        if t.feasible { return "yes" }
-        let past = zip(spec.constraints, t.violations).compactMap { c, v in v.isNaN ? "\(c.metric) ?" : v > 0 ? "\(c.metric) +\(String(format: "%.4g", v))" : nil }
-        return "no: " + past.joined(separator: ", ")
     }
 
     /// 4 decimals, or 4 significant digits for tiny and huge values.

@@ -1,3 +1,4 @@
+import Foundation
 import Config
 
 /// A bound a trial's metric must keep to be feasible (`constraints: [{metric, max}]` or `min`):
@@ -43,6 +44,17 @@ public struct Constraint: Equatable, Hashable, Sendable {
 public enum Feasibility {
     /// Within every bound: every violation ≤ 0 (a NaN, never reported, is not). True with no constraints.
     public static func feasible(_ violations: [Double]) -> Bool { violations.allSatisfy { $0 <= 0 } }
+
+    /// For a table: `yes`, or `no: seconds +2` — each bound past (by `metrics`, the constrained
+    /// metrics in order) and by how much, `?` where the metric was never reported.
+    public static func summary(_ violations: [Double], metrics: [String]) -> String {
+        if feasible(violations) { return "yes" }
+        let past = violations.indices.compactMap { i -> String? in
+            let metric = i < metrics.count ? metrics[i] : "?", v = violations[i]
+            return v.isNaN ? "\(metric) ?" : v > 0 ? "\(metric) +\(String(format: "%.4g", v))" : nil
+        }
+        return "no: " + past.joined(separator: ", ")
+    }
 
     /// The total amount past the bounds (0 when feasible, ∞ when one was never reported): the
     /// order among infeasible trials, least violated first.

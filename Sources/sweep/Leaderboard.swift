@@ -39,18 +39,6 @@ extension Array {
     subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
 
-/// A trial's feasibility for a table: `yes`, `no: seconds +2` (each bound it is past, and by
-/// how much; `?` where the metric was never reported), or `-` before it reported.
-func feasibility(_ feasible: Bool?, _ violations: [Double?]?, _ metrics: [String]) -> String {
-    guard let feasible, let violations else { return "-" }
-    if feasible { return "yes" }
-    let past = violations.enumerated().compactMap { i, v -> String? in
-        guard let v else { return "\(metrics[safe: i] ?? "?") ?" }
-        return v > 0 ? "\(metrics[safe: i] ?? "?") +\(String(format: "%.4g", v))" : nil
-    }
-    return "no: " + past.joined(separator: ", ")
-}
-
 /// Seconds as `42s`, `3m05s` or `2h10m`.
 func clock(_ seconds: Double) -> String {
     let s = Int(seconds.rounded())
@@ -154,7 +142,7 @@ struct Leaderboard: AsyncParsableCommand {
             let why = r.reason.map { $0.count > 60 ? $0.prefix(59) + "…" : $0 } ?? "-"
             let values = several ? metrics.indices.map { i in (r.values?[safe: i] ?? nil).map(format) ?? "-" } : [r.objective.map(format) ?? "-"]
             let pareto = several ? [r.front.map(String.init) ?? "-", r.dominated.map(String.init) ?? "-"] : []
-            let feasible = constrained ? [feasibility(r.feasible, r.violations, bounded)] : []
+            let feasible = constrained ? [r.violations.map { Feasibility.summary($0.map { $0 ?? .nan }, metrics: bounded) } ?? "-"] : []
             return ["\(r.rank)", "\(r.trial)", r.status.rawValue] + values + pareto + feasible + [epoch, r.worker ?? "-",
                     r.elapsed.map { String(format: "%.1fs", $0) } ?? "-", why, params]
         })

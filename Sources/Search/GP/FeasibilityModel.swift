@@ -37,12 +37,11 @@ struct FeasibilityModel {
 extension GPSampler {
     /// The feasibility model of the finished trials' violations (nil without constraints, or when
     /// a fit fails). A violation never reported (NaN: the trial failed or left the metric out) is
-    /// imputed as half the observed range beyond the worst, as failed objectives are. At most
-    /// `maximumPoints` observations, the most recent.
-    func feasibility(_ finished: [Trial], _ space: SearchSpace, _ categorical: [Bool]) -> FeasibilityModel? {
+    /// imputed as half the observed range beyond the worst, as failed objectives are. `x`: the
+    /// trials' unit-cube points. At most `maximumPoints` observations, the most recent.
+    func feasibility(_ finished: [Trial], _ x: [[Double]], _ space: SearchSpace, _ categorical: [Bool]) -> FeasibilityModel? {
         let count = finished.map(\.violations.count).max() ?? 0
         guard count > 0 else { return nil }
-        let x = finished.map { space.point(of: $0.configuration) }
         let recent = Swift.max(0, finished.count - maximumPoints)
         var models: [(GaussianProcess, Double)] = []
         for k in 0..<count {
@@ -58,10 +57,7 @@ extension GPSampler {
     /// Violations imputed (NaN as worse than the worst) and standardized, with the bound 0 on
     /// the same scale.
     static func standardized(_ raw: [Double]) -> (values: [Double], threshold: Double) {
-        let finite = raw.filter(\.isFinite)
-        let worst = finite.max() ?? 1, best = finite.min() ?? 0
-        let imputed = worst + 0.5 * Swift.max(worst - best, 1e-6)
-        let y = raw.map { $0.isFinite ? $0 : imputed }
+        let y = imputed(raw)
         let mean = y.reduce(0, +) / Double(y.count)
         let std = Swift.max((y.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(y.count)).squareRoot(), 1e-10)
         return (y.map { ($0 - mean) / std }, -mean / std)

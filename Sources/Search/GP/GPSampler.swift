@@ -41,7 +41,7 @@ public final class GPSampler: Sampler {
         guard y.contains(where: { $0.isFinite }) else {
             return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
         }
-        let kept = cappedIndices(y, finished.map(\.number))
+        let points = x, kept = cappedIndices(y, finished.map(\.number))
         (x, y) = (kept.map { x[$0] }, kept.map { y[$0] })
         let (hyper, warp) = hyperparameters(finished, space, direction, categorical)
         let standardized = transform(y, warp: warp).values
@@ -50,9 +50,8 @@ public final class GPSampler: Sampler {
         }
         // With constraints: improvement over the best feasible trial, weighted by the chance of
         // being feasible; before any trial is feasible, that chance alone.
-        let feasibility = feasibility(finished, space, categorical)
-        let feasible = kept.indices.filter { finished[kept[$0]].feasible }.map { standardized[$0] }
-        let best = feasibility == nil ? standardized.min()! : feasible.min()
+        let feasibility = feasibility(finished, points, space, categorical)
+        let best = feasibility == nil ? standardized.min()! : kept.indices.filter { finished[kept[$0]].feasible }.map { standardized[$0] }.min()
         // Running trials: the acquisition is the batch EI given them (drawn from the model), not
         // the plain EI, so a suggestion adds what they do not already cover.
         let running = history.filter { $0.state == .running || $0.state == .queued }.map { space.point(of: $0.configuration) }
@@ -70,10 +69,16 @@ public final class GPSampler: Sampler {
             guard t.state == .completed || t.state == .pruned, let v = t.value, v.isFinite else { return .nan }
             return direction.loss(v)
         }
+        return (trials.map { space.point(of: $0.configuration) }, Self.imputed(values))
+    }
+
+    /// Non-finite values (failed trials, metrics never reported) replaced by a value worse than
+    /// the worst: half the observed range beyond it.
+    static func imputed(_ values: [Double]) -> [Double] {
         let finite = values.filter(\.isFinite)
         let worst = finite.max() ?? 0, best = finite.min() ?? 0
         let imputed = worst + 0.5 * Swift.max(worst - best, 1e-6)
-        return (trials.map { space.point(of: $0.configuration) }, values.map { $0.isFinite ? $0 : imputed })
+        return values.map { $0.isFinite ? $0 : imputed }
     }
 
     /// At most `maximumPoints` observations: the best half and the most recent half.
