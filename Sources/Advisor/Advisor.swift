@@ -26,14 +26,14 @@ public struct Advisor: Sendable {
 
     /// Refining a continuous space is where Bayesian optimization is strongest (Sweep's GP is ahead
     /// of TPE and Optuna's GP on continuous functions, `make bench SUITES=search`): the next round
-    /// uses it when the space has no choices and no conditions.
+    /// uses it when the space has no choices and no conditions, whether or not anything else changed.
     func strategy(_ advice: inout Advice) {
         let searched = spec.space.searched
-        guard !advice.changes.isEmpty, !searched.isEmpty, searched.allSatisfy({ $0.domain.isNumeric && $0.condition == nil }) else { return }
+        guard !searched.isEmpty, searched.allSatisfy({ $0.domain.isNumeric && $0.condition == nil }) else { return }
         switch spec.strategy {
         case .tpe, .random, .sobol, .coarseToFine:
             advice.changes.append(.set("strategy", .object(["name": .string("gp")]),
-                                       why: "the refined space is all numeric: the GP searches such spaces best, starting from this study's trials"))
+                                       why: "the space is all numeric: the GP searches such spaces best, starting from this study's trials"))
         case .gp, .grid, .nsga2: return
         }
     }
@@ -74,6 +74,9 @@ public struct Advisor: Sendable {
         if a != 0 && (a < 1e-3 || a >= 1e5) { return String(format: "%.2e", x) }
         return String(format: a < 1 ? "%.3g" : "%.4g", x)
     }
+
+    /// A probability as a person reads it: "3%", "< 1%".
+    func percent(_ p: Double) -> String { p < 0.01 ? "< 1%" : "\(Int((100 * p).rounded()))%" }
 
     func format(_ value: Config) -> String {
         if case let .number(x) = value { return format(x) }

@@ -218,6 +218,45 @@ struct AdvisorTests {
         #expect(!mixed.advice().changes.contains { if case .set("strategy", _, _) = $0 { true } else { false } })
     }
 
+    @Test("a numeric study with nothing to change still moves to the GP")
+    func strategyAlone() throws {
+        let numeric = Lab.yaml.replacingOccurrences(of: "  optimizer.name: {type: choice, values: [sgd, adam, rmsprop]}\n", with: "")
+        var lab = try Lab(numeric)
+        let rates = [0.0001, 0.0003, 0.0006, 0.001, 0.0015, 0.002, 0.003, 0.006, 0.01, 0.03, 0.06, 0.1]
+        for (i, lr) in rates.enumerated() { lab.add(lr: lr, final: i % 4 == 0 ? 0.9 : 0.7 + Double(i) / 100) }
+        let advice = lab.advice()
+        #expect(!advice.changes.contains { if case .range = $0 { true } else { false } }, "\(advice.findings)")
+        #expect(advice.changes.contains { if case .set("strategy", .object(["name": .string("gp")]), _) = $0 { true } else { false } })
+    }
+
+    @Test("the chance that random trials pack as tightly is exact: it matches counting every subset")
+    func chance() throws {
+        let positions = [0.05, 0.1, 0.12, 0.3, 0.31, 0.5, 0.52, 0.7, 0.9, 0.95]
+        func subsets(_ k: Int, from start: Int = 0) -> [[Double]] {
+            guard k > 0 else { return [[]] }
+            return (start..<positions.count).flatMap { i in subsets(k - 1, from: i + 1).map { [positions[i]] + $0 } }
+        }
+        for k in [2, 3, 4] {
+            for span in [0.0, 0.02, 0.2, 0.45, 1.0] {
+                let all = subsets(k)
+                let counted = Double(all.filter { $0.max()! - $0.min()! <= span + 1e-12 }.count) / Double(all.count)
+                #expect(abs(Advisor.chance(span: span, of: k, among: positions) - counted) < 1e-12, "k \(k), span \(span)")
+            }
+        }
+    }
+
+    @Test("a parameter that does not matter is not narrowed, though its best trials sit close by chance")
+    func chanceNarrowing() throws {
+        var lab = try Lab()
+        // 16 trials, the objective blind to the rate: the best four happen to lie in a third of
+        // its range, which a random four of these trials do 7% of the time.
+        let rates = [0.0001, 0.0002, 0.0004, 0.0007, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.008, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1]
+        let finals = [0.70, 0.71, 0.72, 0.80, 0.73, 0.81, 0.74, 0.82, 0.75, 0.83, 0.76, 0.71, 0.77, 0.72, 0.78, 0.73]
+        for (lr, final) in zip(rates, finals) { lab.add(lr: lr, final: final) }
+        let advice = lab.advice()
+        #expect(!advice.has(.tooWide), "\(advice.findings)")
+    }
+
     @Test("too few trials: nothing is said")
     func quiet() throws {
         var lab = try Lab()

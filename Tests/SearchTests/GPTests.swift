@@ -170,6 +170,24 @@ struct GPMixedTests {
         return (sampler, history.count, x, standardized, gp)
     }
 
+    @Test("a pruned trial is scored where completed curves went on from its step, not where it was cut")
+    func prunedScoredAtItsEnd() {
+        let line = SearchSpace([Parameter("x", .float(low: 0, high: 1, log: false, step: nil))])
+        func trial(_ n: Int, _ state: TrialState, _ reports: [Int: Double]) -> Trial {
+            Trial(number: n, configuration: line.configuration(at: [Double(n) / 10]), state: state, reports: reports, value: reports[reports.keys.max()!])
+        }
+        // Completed trials fell by 0.3, 0.2 and 0.4 after epoch 1 (median 0.3), by 0.1 after epoch 3.
+        let history = [trial(0, .completed, [1: 0.9, 3: 0.7, 6: 0.6]), trial(1, .completed, [1: 0.8, 3: 0.7, 6: 0.6]), trial(2, .completed, [1: 1.0, 3: 0.7, 6: 0.6]),
+                       trial(3, .pruned, [1: 1.2]), trial(4, .pruned, [1: 1.1, 3: 0.9]), trial(5, .pruned, [2: 1.5])]
+        let (_, y) = GPSampler().observations(history, line, .minimize)
+        #expect(y[0...2] == [0.6, 0.6, 0.6])
+        #expect(abs(y[3] - 0.9) < 1e-12, "1.2 at epoch 1, then the median fall of 0.3")
+        #expect(abs(y[4] - 0.8) < 1e-12, "0.9 at epoch 3, then 0.1")
+        #expect(y[5] == 1.5, "no completed trial reported at epoch 2: as it was cut")
+        let (_, up) = GPSampler().observations(history.map { var t = $0; t.reports = t.reports.mapValues { -$0 }; t.value = t.value.map { -$0 }; return t }, line, .maximize)
+        #expect(zip(up, y).allSatisfy { abs($0 - $1) < 1e-12 }, "the same in loss terms when maximizing")
+    }
+
     @Test("the log EI the optimizer reports is the log EI at the configuration it suggests")
     func scoredWhereEvaluated() throws {
         for seed in 0..<6 {

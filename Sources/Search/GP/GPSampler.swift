@@ -67,9 +67,21 @@ public final class GPSampler: Sampler {
     func observations(_ trials: [Trial], _ space: SearchSpace, _ direction: Direction) -> ([[Double]], [Double]) {
         let values = trials.map { t -> Double in
             guard t.state == .completed || t.state == .pruned, let v = t.value, v.isFinite else { return .nan }
-            return direction.loss(v)
+            guard t.state == .pruned, let step = t.lastStep else { return direction.loss(v) }
+            return direction.loss(v) + Self.remaining(after: step, trials, direction)
         }
         return (trials.map { space.point(of: $0.configuration) }, Self.imputed(values))
+    }
+
+    /// How much completed trials still gained from `step` to their end (the median, in loss
+    /// terms): a pruned trial is scored where its curve would likely have ended, not where it
+    /// was cut. 0 when no completed trial reported at that step.
+    static func remaining(after step: Int, _ trials: [Trial], _ direction: Direction) -> Double {
+        let gains = trials.compactMap { t -> Double? in
+            guard t.state == .completed, let v = t.value, v.isFinite, let at = t.reports[step], at.isFinite, t.lastStep.map({ $0 > step }) ?? false else { return nil }
+            return direction.loss(v) - direction.loss(at)
+        }.sorted()
+        return gains.isEmpty ? 0 : gains[gains.count / 2]
     }
 
     /// Non-finite values (failed trials, metrics never reported) replaced by a value worse than
