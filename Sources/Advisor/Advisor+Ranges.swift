@@ -66,7 +66,7 @@ extension Advisor {
                 if rule != .atBound || side == 1 { newLow = max(newLow, value(a)) }
                 if rule != .atBound || side == 0 { newHigh = min(newHigh, value(b)) }
                 advice.add(.tooWide, "\(p.name)'s top quarter (\(top.count) trials) all lay in [\(format(value(top.min()!))), \(format(value(top.max()!)))] of \(p.domain.summary): "
-                           + "the rest of the range never produced a trial in the top quarter (\(top.count) trials drawn at random span that little \(percent(chance)) of the time). "
+                           + "the rest of the range never produced a trial in the top quarter (a random \(top.count) of these trials span that little \(percent(chance)) of the time). "
                            + "Search around them.", ["span": b - a, "chance": chance])
                 whys.append("the top quarter used only [\(format(value(top.min()!))), \(format(value(top.max()!)))]")
             }

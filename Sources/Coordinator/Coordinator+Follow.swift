@@ -66,7 +66,10 @@ extension Coordinator {
         return Body.TrialRow(trial: number, status: t.state, value: t.value, epochs: epochs, values: epochs.map { t.reports[$0]! },
                              params: .object(t.configuration.values), worker: study.workers[number], started: study.started[number],
                              ended: study.ended[number], attempt: study.attempts[number] ?? 0, origin: study.origins[number] ?? .suggested,
-                             reason: t.reason.map(\.description))
+                             reason: t.reason.map(\.description),
+                             objectives: study.spec.objectives.count > 1 ? study.spec.objectives.indices.map { i in t.latestValues.flatMap { $0[i].isFinite ? $0[i] : nil } } : nil,
+                             feasible: study.spec.constraints.isEmpty || t.violations.isEmpty ? nil : t.feasible,
+                             violations: study.spec.constraints.isEmpty || t.violations.isEmpty ? nil : t.violations.map { $0.isFinite ? $0 : nil })
     }
 
     /// For each follower whose study changed since it was last sent something: an UPDATE with

@@ -108,7 +108,7 @@ actor Mirror {
     /// third of a second), however many pages open meanwhile.
     func payload() -> String {
         if let written, written.seq == seq { return written.text }
-        let text = Payload.study(status: status!, spec: spec, direction: parsed?.direction ?? .minimize, axes: axes, base: base ?? 0, seq: seq, rows: rows)
+        let text = Payload.study(status: status!, spec: spec, objectives: parsed?.objectives ?? [Objective(status!.metric ?? "objective", .minimize)], axes: axes, base: base ?? 0, seq: seq, rows: rows)
         written = (seq, text)
         return text
     }

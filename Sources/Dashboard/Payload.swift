@@ -32,8 +32,9 @@ public struct Axis: Sendable, Equatable {
 enum Payload {
     static let states = TrialState.allCases, origins = Origin.allCases
 
-    /// `[trial, state, value, [params by axis], epochs, [values], worker, started, ended, attempt, origin, reason]`,
-    /// `epochs` a number k when they are 1…k, else their list; `state` and `origin` indices into `codes`.
+    /// `[trial, state, value, [params by axis], epochs, [values], worker, started, ended, attempt, origin, reason, [objectives], feasible]`,
+    /// `epochs` a number k when they are 1…k, else their list; `state` and `origin` indices into `codes`;
+    /// `objectives` null with one objective; `feasible` 1, 0, or null without constraints.
     static func row(_ t: Body.TrialRow, axes: [Axis], base: Double, into json: inout JSONText) {
         json.raw("[")
         json.int(t.trial); json.raw(",")
@@ -52,7 +53,10 @@ enum Payload {
         json.number(t.ended.map { ($0 - base) }, decimals: 3); json.raw(",")
         json.int(t.attempt); json.raw(",")
         json.int(origins.firstIndex(of: t.origin)); json.raw(",")
-        json.string(t.reason)
+        json.string(t.reason); json.raw(",")
+        if let objectives = t.objectives { json.list(objectives) { j, v in j.number(v) } } else { json.raw("null") }
+        json.raw(",")
+        json.raw(t.feasible.map { $0 ? "1" : "0" } ?? "null")
         json.raw("]")
     }
 
@@ -81,12 +85,15 @@ enum Payload {
     }
 
     /// A whole study: status, spec, axes, codes, the sequence number of the last push it includes, and every trial.
-    static func study(status: Body.StudyStatus, spec: Config, direction: Direction, axes: [Axis], base: Double, seq: Int,
+    static func study(status: Body.StudyStatus, spec: Config, objectives: [Objective], axes: [Axis], base: Double, seq: Int,
                       rows: some Collection<Body.TrialRow>) -> String {
         var json = JSONText(capacity: rows.count * 120 + 4096)
         json.raw("{\"status\":"); json.encoded(status)
         json.raw(",\"spec\":"); json.value(spec)
-        json.raw(",\"direction\":"); json.string(direction.rawValue)
+        json.raw(",\"direction\":"); json.string(objectives[0].direction.rawValue)
+        json.raw(",\"objectives\":"); json.list(objectives) { j, o in
+            j.raw("{\"metric\":"); j.string(o.metric); j.raw(",\"direction\":"); j.string(o.direction.rawValue); j.raw("}")
+        }
         json.raw(",\"axes\":"); Self.axes(axes, into: &json)
         json.raw(",\"codes\":"); codes(base: base, into: &json)
         json.raw(",\"seq\":"); json.int(seq)

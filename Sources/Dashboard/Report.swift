@@ -11,7 +11,7 @@ public enum Report {
         guard let config = exported.spec else { throw LinkError(code: nil, "the coordinator sent no spec for \(exported.study)") }
         let spec = try StudySpec(config: config, trials: TrialSpec.rules.keysOnly)
         let rows = exported.trials.compactMap { row($0, metric: exported.metric) }
-        let data = Payload.study(status: status, spec: config, direction: spec.direction, axes: Axis.of(spec.space),
+        let data = Payload.study(status: status, spec: config, objectives: spec.objectives, axes: Axis.of(spec.space),
                                  base: Payload.base(rows, fallback: 0), seq: 0, rows: rows)
         let script = "window.SWEEP_REPORT = {study: \(data), importance: \(Insight.importance(rows, spec: spec)), advice: \(Insight.advice(exported, spec: spec))};"
         let page = Assets.files["index.html"]!
@@ -35,10 +35,16 @@ public enum Report {
         }
         func number(_ key: String) -> Double? { if case let .number(d)? = trial[path: key] { d } else { nil } }
         func text(_ key: String) -> String? { if case let .string(t)? = trial[path: key] { t } else { nil } }
+        let feasible: Bool? = if case let .bool(b)? = trial[path: "feasible"] { b } else { nil }
+        func numbers(_ key: String) -> [Double?]? {
+            guard case let .array(items)? = trial[path: key] else { return nil }
+            return items.map { if case let .number(d) = $0, d.isFinite { d } else { nil } }
+        }
         let reason = text("stop_reason.rule").map { rule in text("stop_reason.detail").map { "\(rule): \($0)" } ?? rule }
         return Body.TrialRow(trial: Int(n), status: state, value: number("value"), epochs: epochs, values: values,
                              params: trial[path: "config"] ?? .object([:]), worker: text("worker"), started: number("started_at"), ended: number("ended_at"),
-                             attempt: Int(number("attempt") ?? 0), origin: text("origin").flatMap(Origin.init(rawValue:)) ?? .suggested, reason: reason)
+                             attempt: Int(number("attempt") ?? 0), origin: text("origin").flatMap(Origin.init(rawValue:)) ?? .suggested, reason: reason,
+                             objectives: numbers("values"), feasible: feasible, violations: numbers("violations"))
     }
 
     static func escape(_ s: String) -> String {

@@ -29,7 +29,7 @@ extension LocalStudy {
             return ["\(rank + 1)", "\(t.number)", t.state.rawValue] + values + pareto + feasible + [t.lastStep.map(String.init) ?? "-",
                     details[t.number].map { String(format: "%.1f", $0.seconds) } ?? "-", why, params]
         }
-        let header = ["rank", "trial", "status"] + spec.objectives.map(\.metric) + (several ? ["front", "dominated"] : []) + (constrained ? ["feasible"] : []) + ["epoch", "seconds", "why", "parameters"]
+        let header = ["rank", "trial", "status"] + spec.objectives.map(\.metric) + (several ? ["front", "dominated"] : []) + (constrained ? ["feasible"] : []) + ["epoch", "seconds", "why", "configuration"]
         let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
         return ([header] + rows).map { row in
             row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")

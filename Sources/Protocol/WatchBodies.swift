@@ -32,12 +32,22 @@ extension Body {
         public let origin: Origin
         /// Why it stopped early or failed: `rule: detail`.
         public let reason: String?
+        /// With several objectives: each one's value (final, else the latest report's), in the
+        /// spec's order; nil where not reported. The page works out the Pareto front from these.
+        public let objectives: [Double?]?
+        /// With constraints: whether the trial keeps them, and how far past each bound it lies.
+        public let feasible: Bool?
+        public let violations: [Double?]?
         enum CodingKeys: String, CodingKey {
-            case trial, status, value, epochs, values, params, worker, attempt, origin, reason
+            case trial, status, value, epochs, values, params, worker, attempt, origin, reason, objectives, feasible, violations
             case started = "started_at", ended = "ended_at"
         }
         public init(trial: Int, status: TrialState, value: Double?, epochs: [Int], values: [Double], params: Config, worker: String?,
-                    started: Double?, ended: Double?, attempt: Int, origin: Origin, reason: String?) {
+                    started: Double?, ended: Double?, attempt: Int, origin: Origin, reason: String?,
+                    objectives: [Double?]? = nil, feasible: Bool? = nil, violations: [Double?]? = nil) {
+            self.objectives = objectives
+            self.feasible = feasible
+            self.violations = violations
             self.trial = trial
             self.status = status
             self.value = value

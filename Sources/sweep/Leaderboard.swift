@@ -136,7 +136,7 @@ struct Leaderboard: AsyncParsableCommand {
         let several = status.objectives != nil, constrained = status.constraints != nil
         let bounded = status.constraints?.map { String($0.split(separator: " ")[0]) } ?? []
         let table = Table(["rank", "trial", "status"] + metrics + (several ? ["front", "dominated"] : []) + (constrained ? ["feasible"] : [])
-                          + ["epoch", "worker", "elapsed", "why", "parameters"], rows.map { r in
+                          + ["epoch", "worker", "elapsed", "why", "configuration"], rows.map { r in
             let params: String = if case let .object(o) = r.params { o.keys.sorted().map { "\($0)=\(short(o[$0]!))" }.joined(separator: " ") } else { "" }
             let epoch = r.epoch.map { e in r.epochs.map { "\(e)/\($0)" } ?? "\(e)" } ?? "-"
             let why = r.reason.map { $0.count > 60 ? $0.prefix(59) + "…" : $0 } ?? "-"

@@ -59,9 +59,29 @@ struct PayloadTests {
         var json = JSONText()
         Payload.row(r, axes: axes, base: 90, into: &json)
         let diverged = try #require(Payload.states.firstIndex(of: .diverged)), enqueued = try #require(Payload.origins.firstIndex(of: .enqueued))
-        #expect(json.text == #"[3,\#(diverged),null,["adam",0.01],2,[0.5,null],"\u003c/script>\u003cb>",10,11.5,2,\#(enqueued),"divergence: loss is nan"]"#)
+        #expect(json.text == #"[3,\#(diverged),null,["adam",0.01],2,[0.5,null],"\u003c/script>\u003cb>",10,11.5,2,\#(enqueued),"divergence: loss is nan",null,null]"#)
         let parsed = try JSONSerialization.jsonObject(with: Data(json.text.utf8)) as? [Any]
-        #expect(parsed?.count == 12)
+        #expect(parsed?.count == 14)
+    }
+
+    @Test("with several objectives and constraints a row ends with each objective's value and whether it is feasible")
+    func objectivesAndFeasibility() throws {
+        let base = row(4, .completed, values: [0.3])
+        let r = Body.TrialRow(trial: 4, status: .completed, value: 0.3, epochs: [1], values: [0.3], params: base.params, worker: nil, started: nil, ended: nil,
+                              attempt: 1, origin: .suggested, reason: nil, objectives: [0.3, nil, 12000], feasible: false, violations: [0.5])
+        var json = JSONText()
+        Payload.row(r, axes: [], base: 0, into: &json)
+        #expect(json.text.hasSuffix(#",null,[0.3,null,12000],0]"#), "\(json.text)")
+        let page = Payload.study(status: status(trials: 1), spec: spec, objectives: [Objective("loss", .minimize), Objective("parameters", .minimize)],
+                                 axes: [], base: 0, seq: 1, rows: [r])
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(page.utf8)) as? [String: Any])
+        let objectives = try #require(parsed["objectives"] as? [[String: String]])
+        #expect(objectives == [["metric": "loss", "direction": "minimize"], ["metric": "parameters", "direction": "minimize"]])
+        #expect(parsed["direction"] as? String == "minimize")
+        // An exported trial reads back the same: values and violations as the store wrote them.
+        let exported = try Config.parse(json: #"{"trial": 4, "status": "completed", "value": 0.3, "values": [0.3, null, 12000], "violations": [0.5], "feasible": false, "config": {}}"#, source: "t")
+        let back = try #require(Report.row(exported, metric: "loss"))
+        #expect(back.objectives == [0.3, nil, 12000] && back.feasible == false && back.violations == [0.5])
     }
 
     @Test("the codes shrink a row without losing what the page shows: epochs not 1…k stay a list, curves keep 6 digits, times the millisecond")
@@ -161,7 +181,7 @@ struct ReportTests {
         #expect(html.contains("<title>a&lt;b (s-000001) — Sweep report</title>"))
         #expect(html.contains("window.SWEEP_REPORT = {study: {"))
         let pruned = try #require(Payload.states.firstIndex(of: .pruned)), suggested = try #require(Payload.origins.firstIndex(of: .suggested))
-        #expect(html.contains(#"[0,\#(pruned),0.4,[0.01,"sgd"],1,[0.4],"w1",0,2,1,\#(suggested),"asha: rung 1"]"#), "the objective's curve, not the other metrics")
+        #expect(html.contains(#"[0,\#(pruned),0.4,[0.01,"sgd"],1,[0.4],"w1",0,2,1,\#(suggested),"asha: rung 1",null,null]"#), "the objective's curve, not the other metrics")
         #expect(!html.contains("src=\"/assets") && !html.contains("href=\"/assets"), "no asset is loaded from anywhere")
         #expect(html.components(separatedBy: "</script>").count == 3, "two script elements, nothing in the data closes one")
     }

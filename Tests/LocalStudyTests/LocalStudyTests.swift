@@ -77,6 +77,8 @@ struct LocalStudyTests {
         #expect(finished.filter { standings[$0.number]!.front == 1 }.allSatisfy { $0.values[0] <= best.values[0] })
         let lines = local.leaderboard().split(separator: "\n")
         #expect(lines[0].hasPrefix("rank  trial  status") && lines[0].contains("validation_accuracy") && lines[0].contains("parameters") && lines[0].contains("front  dominated"))
+        let columns = lines[0].split(separator: " ")
+        #expect(Set(columns).count == columns.count, "one header per column, the objective `parameters` included: \(lines[0])")
         #expect(lines[1].split(separator: " ")[1] == "\(best.number)", "the front's most accurate heads the board: \(lines[1])")
     }
 

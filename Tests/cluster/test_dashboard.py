@@ -127,6 +127,46 @@ class DashboardTest(unittest.TestCase):
             self.assertNotIn("http://", handle.read().replace("http://www.w3.org", ""), "no address to fetch from")
         browser.screenshot(os.path.join(SHOTS, "report.png"))
 
+    def test_a_pareto_front_and_the_feasible_column_on_the_study_page(self):
+        # loss is lowest at x = 0.3 and cost grows with x: the front is the feasible trials with
+        # x ≤ 0.3; size > 0.8 breaks the constraint.
+        report = "import json, sys; x = float(sys.argv[1]); print(json.dumps({'epoch': 1, 'loss': (x - 0.3) ** 2, 'cost': x, 'size': x}), flush=True)"
+        spec = {
+            "study": "front",
+            "objective": [{"metric": "loss", "direction": "minimize"}, {"metric": "cost", "direction": "minimize"}],
+            "constraints": [{"metric": "size", "max": 0.8}],
+            "command": [sys.executable, "-c", report, "{x}"],
+            "space": {"x": {"low": 0.0, "high": 1.0}},
+            "strategy": {"name": "sobol"},
+            "budget": {"max_trials": 12, "max_concurrent": 2},
+            "seed": 5,
+        }
+        client = self.cluster.client()
+        study = client.submit(spec)
+        wait_for(lambda: self.study_over(client, study), 120, "the study's end")
+        trials = [t for t in client.request("EXPORT", {"study": study})[1]["trials"] if not t.get("final")]
+        x = {t["trial"]: t["config"]["x"] for t in trials}
+        # The front worked out here, from the exported values: feasible trials no other beats on both.
+        points = {t["trial"]: t["values"] for t in trials if t["status"] == "completed" and t["feasible"]}
+        front = {n for n, p in points.items() if not any(q[0] <= p[0] and q[1] <= p[1] and q != p for q in points.values())}
+        infeasible = {n for n in x if x[n] > 0.8}
+        self.assertTrue(front and infeasible, f"the Sobol points straddle both: {x}")
+        status = client.request("STATUS", {"study": study})[1]["studies"][0]
+        self.assertEqual(status["front"], len(front))
+
+        self.browser = browser = Browser()
+        browser.open(self.dashboard() + "study/" + study)
+        browser.wait("return document.body.dataset.ready === '1'", what="the study page")
+        self.assertEqual(int(browser.run("return document.querySelector('#front').dataset.front")), len(front))
+        self.assertEqual(marks(browser, "#front"), len(trials), "every trial at its two objectives")
+        heads = browser.run("return [...document.querySelectorAll('#trials thead th')].map(h => h.innerText.replace(/ [▲▼]$/, ''))")
+        self.assertEqual(heads[:6], ["trial", "status", "loss", "cost", "front", "feasible"])
+        rows = browser.run("return [...document.querySelectorAll('#trials tbody tr')].map(r => [+r.dataset.trial, r.querySelector('td.front').innerText, r.querySelector('td.feasible').innerText])")
+        self.assertEqual({n for n, on, _ in rows if on == "✓"}, front)
+        self.assertEqual({n for n, _, ok in rows if ok == "no"}, infeasible)
+        self.assertIn(f"{len(front)} on the Pareto front", browser.run("return document.querySelector('#summary').innerText"))
+        browser.screenshot(os.path.join(SHOTS, "front.png"))
+
     def test_off_loopback_the_dashboard_needs_its_token(self):
         url = self.dashboard_off_loopback()
         token = url.split("?token=")[1]

@@ -185,7 +185,8 @@ async function studiesPage(main) {
 function trialOf(a, codes) {
   const e = typeof a[4] === "number" ? Array.from({ length: a[4] }, (_, i) => i + 1) : a[4];
   return { n: a[0], s: codes.states[a[1]], v: a[2], p: a[3], e, y: a[5], w: a[6],
-    t0: a[7] == null ? null : codes.base + a[7], t1: a[8] == null ? null : codes.base + a[8], a: a[9], o: codes.origins[a[10]], r: a[11] };
+    t0: a[7] == null ? null : codes.base + a[7], t1: a[8] == null ? null : codes.base + a[8], a: a[9], o: codes.origins[a[10]], r: a[11],
+    q: a[12] || null, f: a[13] == null ? null : a[13] === 1 };
 }
 // A trial's objective: its final value, else its latest report.
 function objective(t) { return t.v != null ? t.v : (t.y.length ? t.y[t.y.length - 1] : null); }
@@ -194,8 +195,31 @@ class Model {
   constructor(data) {
     this.status = data.status; this.spec = data.spec; this.direction = data.direction; this.axes = data.axes; this.seq = data.seq;
     this.codes = data.codes; this.trials = [];
+    this.objectives = data.objectives || [{ metric: data.status.metric || "objective", direction: data.direction }];
+    this.constrained = !!(data.status.constraints && data.status.constraints.length);
     for (const a of data.trials) { const t = trialOf(a, this.codes); this.trials[t.n] = t; }
-    this.states = new Set(); this.ranges = new Map();
+    this.states = new Set(); this.ranges = new Map(); this.version = 0;
+  }
+  // The Pareto front (trial numbers): completed or pruned trials with every objective, feasible
+  // ones only, that no other such trial beats on every objective. The page works it out itself
+  // because a push carries only the trials that changed, and a new trial can push others off.
+  // Sorted lexicographically, a trial's dominators all come before it, and one on the front
+  // among them dominates it whenever any does.
+  front() {
+    if (this.frontAt === this.version) return this.frontSet;
+    const sign = this.objectives.map(o => (o.direction === "maximize" ? -1 : 1)), k = sign.length, points = [];
+    for (const t of this.trials) {
+      if (!t || !t.q || (t.s !== "completed" && t.s !== "pruned") || t.f === false) continue;
+      if (t.q.length === k && t.q.every(v => v != null && isFinite(v))) points.push([t.n, t.q.map((v, i) => v * sign[i])]);
+    }
+    points.sort((a, b) => { for (let i = 0; i < k; i++) if (a[1][i] !== b[1][i]) return a[1][i] - b[1][i]; return a[0] - b[0]; });
+    const kept = [];
+    for (const p of points) {
+      const beaten = kept.some(q => q[1].every((v, i) => v <= p[1][i]) && q[1].some((v, i) => v < p[1][i]));
+      if (!beaten) kept.push(p);
+    }
+    this.frontSet = new Set(kept.map(p => p[0])); this.frontAt = this.version;
+    return this.frontSet;
   }
   better(a, b) { return this.direction === "maximize" ? a > b : a < b; }
   visible(t) {
@@ -512,12 +536,42 @@ class Timeline {
   }
 }
 
+// With several objectives: each trial at its first two, the Pareto front joined by a line.
+class Front {
+  constructor(m) { this.m = m; this.c = surface(300); }
+  draw() {
+    const m = this.m, c = this.c, g = c.fit(), front = m.front();
+    const ts = m.trials.filter(t => t && t.q && t.s !== "queued" && [0, 1].every(i => t.q[i] != null && isFinite(t.q[i])));
+    const [x0, x1] = extent(ts.map(t => t.q[0]), 0.05), [y0, y1] = extent(ts.map(t => t.q[1]), 0.05);
+    this.x = scale("linear", x0, x1, 48, c.w - 8); this.y = scale("linear", y0, y1, c.h - 28, 8);
+    const pixels = new Pixels(c, g);
+    // Running trials at their latest report, infeasible ones red, the rest grey, the front over them.
+    for (const t of ts) if (!front.has(t.n)) pixels.dot(this.x(t.q[0]), this.y(t.q[1]), t.s === "running" ? COLORS.running : t.f === false ? "#e53e3e" : "#718096", 0.8, 4);
+    const on = ts.filter(t => front.has(t.n)).sort((a, b) => a.q[0] - b.q[0]);
+    for (const t of on) pixels.dot(this.x(t.q[0]), this.y(t.q[1]), "#2b6cb0", 1, 6);
+    pixels.put();
+    const arrow = o => o.metric + (o.direction === "maximize" ? " ↑" : " ↓");
+    axes(g, this.x, this.y, c, arrow(m.objectives[0]), arrow(m.objectives[1]));
+    if (m.objectives.length === 2 && on.length > 1) {
+      g.strokeStyle = "#2b6cb0"; g.lineWidth = 1; g.beginPath();
+      on.forEach((t, i) => (i ? g.lineTo(this.x(t.q[0]), this.y(t.q[1])) : g.moveTo(this.x(t.q[0]), this.y(t.q[1]))));
+      g.stroke();
+    }
+    c.marks(ts.length); c.dataset.front = String(on.length);
+  }
+  // The front can change with any finished trial: a push with one redraws (the front is small).
+  update(changed) { if (changed.some(t => t.q)) this.draw(); }
+}
+
 // The trials, sorted and filtered, a page at a time.
 class Trials {
   constructor(m, open) {
     this.m = m; this.open = open; this.key = "objective"; this.up = m.direction !== "maximize"; this.page = 0;
     this.body = el("tbody");
-    const names = ["trial", "status", "objective", "epoch", "worker", "elapsed"].concat(m.axes.map(a => a.name));
+    // With several objectives a column each and whether the trial is on the front; with constraints, whether it keeps them.
+    this.several = m.objectives.length > 1;
+    const objectives = this.several ? m.objectives.map(o => o.metric).concat(["front"]) : ["objective"];
+    const names = ["trial", "status"].concat(objectives, m.constrained ? ["feasible"] : [], ["epoch", "worker", "elapsed"], m.axes.map(a => a.name));
     this.head = el("tr", {}, ...names.map(n => el("th", { onclick: () => this.sortBy(n), text: n })));
     this.info = el("span", { class: "muted" });
     this.chips = el("span", {});
@@ -533,7 +587,13 @@ class Trials {
       case "trial": return t.n; case "status": return t.s; case "objective": return objective(t);
       case "epoch": return t.e.length ? t.e[t.e.length - 1] : null; case "worker": return t.w;
       case "elapsed": return t.t0 != null ? (t.t1 != null ? t.t1 : Date.now() / 1000) - t.t0 : null;
-      default: { const i = this.m.axes.findIndex(a => a.name === key); return i < 0 ? null : t.p[i]; }
+      case "front": return this.m.front().has(t.n) ? 0 : 1;
+      case "feasible": return t.f == null ? null : t.f ? 0 : 1;
+      default: {
+        const o = this.several ? this.m.objectives.findIndex(o => o.metric === key) : -1;
+        if (o >= 0) return t.q ? t.q[o] : null;
+        const i = this.m.axes.findIndex(a => a.name === key); return i < 0 ? null : t.p[i];
+      }
     }
   }
   compare(a, b) {
@@ -572,7 +632,10 @@ class Trials {
   render() {
     const m = this.m, rows = this.order.slice(this.page * PAGE, (this.page + 1) * PAGE).map(n => m.trials[n]);
     this.body.replaceChildren(...rows.map(t => el("tr", { "data-trial": String(t.n), onclick: () => this.open(t.n) },
-      el("td", { text: String(t.n) }), el("td", {}, badge(t.s)), el("td", { text: fmt(objective(t)) }),
+      el("td", { text: String(t.n) }), el("td", {}, badge(t.s)),
+      ...(this.several ? m.objectives.map((_, i) => el("td", { text: fmt(t.q ? t.q[i] : null) })).concat([el("td", { class: "front", text: m.front().has(t.n) ? "✓" : "" })])
+        : [el("td", { text: fmt(objective(t)) })]),
+      ...(m.constrained ? [el("td", { class: "feasible", text: t.f == null ? "–" : t.f ? "yes" : "no" })] : []),
       el("td", { text: t.e.length ? String(t.e[t.e.length - 1]) : "–" }), el("td", { text: t.w || "–" }), el("td", { text: clock(this.value(t, "elapsed")) }),
       ...m.axes.map((_, i) => el("td", { text: fmt(t.p[i]) })))));
     [...this.head.children].forEach(th => th.textContent = th.textContent.replace(/ [▲▼]$/, "") + (th.textContent.replace(/ [▲▼]$/, "") === this.key ? (this.up ? " ▲" : " ▼") : ""));
@@ -611,6 +674,7 @@ async function studyPage(main, id) {
   const importance = el("div", { id: "importance" });
   const detail = el("aside", { id: "detail" });
   const views = { history: new History(m), curves: new Curves(m), parallel: null, slices: new Slices(m), timeline: new Timeline(m) };
+  if (m.objectives.length > 1) { views.front = new Front(m); views.front.c.id = "front"; }
   phase("views");
   const table = new Trials(m, n => openTrial(m, id, n, detail));
   phase("sorted");
@@ -621,6 +685,9 @@ async function studyPage(main, id) {
   main.replaceChildren(summary,
     el("div", { class: "grid" },
       el("section", { class: "card wide" }, el("h2", { text: "Diagnosis" }), el("p", { class: "question", text: "What the tuning playbook reads in this study (sweep advise)." }), findings),
+      views.front ? el("section", { class: "card wide" }, el("h2", { text: "Pareto front" }),
+        el("p", { class: "question", text: "Which trade-offs are best? Each trial at " + m.objectives.slice(0, 2).map(o => o.metric).join(" and ")
+          + "; blue: the front (no trial is better on every objective" + (m.objectives.length > 2 ? ", all " + m.objectives.length + " counted" : "") + "), grey: dominated, red: infeasible, green: running." }), views.front.c) : null,
       card("Optimization history", "Is the search still improving? Each trial's objective; the line is the best so far.", views.history.c, legend),
       card("Intermediate values", "Was pruning too eager? Every trial's curve; × marks the rung where a trial was stopped.", views.curves.c),
       el("section", { class: "card wide" }, el("h2", { text: "Parallel coordinates" }),
@@ -655,7 +722,7 @@ async function studyPage(main, id) {
     const began = performance.now();
     const changed = push.trials.map(a => trialOf(a, m.codes));
     for (const t of changed) m.trials[t.n] = t;
-    m.seq = push.seq; m.status = push.status;
+    m.seq = push.seq; m.status = push.status; m.version++;
     showSummary(summary, m);
     for (const v of Object.values(views)) v.update(changed);
     table.update(changed);
@@ -684,6 +751,7 @@ function showSummary(root, m) {
       el("span", { class: "progress" }, el("span", { style: "width:" + (s.budget ? Math.min(100, done / s.budget * 100) : 0).toFixed(1) + "%" })),
       ` ${done}${s.budget ? "/" + s.budget : ""} trials done · ${s.running} running · ${s.completed} completed · ${s.pruned} pruned · ${s.failed} failed` +
       ` · ${clock(s.elapsed_s)}` + (s.objective != null ? ` · best ${m.direction} ${s.metric || "objective"} ${fmt(s.objective)} (trial ${s.best})` : "") +
+      (s.front != null ? ` · ${s.front} on the Pareto front` : "") + (s.constraints && s.constraints.length ? ` · ${s.feasible || 0} feasible (${s.constraints.join(", ")})` : "") +
       (test ? " · " + test : "") + (s.reason ? " · " + s.reason : "")),
     s.note ? el("p", { text: "Note: " + s.note }) : null);
 }
