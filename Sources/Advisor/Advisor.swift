@@ -42,9 +42,15 @@ public struct Advisor: Sendable {
 
     func loss(_ value: Double) -> Double { spec.direction.loss(value) }
 
-    /// Completed trials with a finite objective, best first.
+    /// Completed trials with a finite objective, best first: feasible before infeasible, then by
+    /// Pareto front (several objectives), then by the first objective. The rules that read curves
+    /// read the first objective's.
     var finished: [Observed] {
-        trials.filter { $0.state == .completed && ($0.value?.isFinite ?? false) }.sorted { loss($0.value!) < loss($1.value!) }
+        trials.filter { $0.state == .completed && ($0.value?.isFinite ?? false) }.sorted { a, b in
+            if (a.feasible ?? true) != (b.feasible ?? true) { return a.feasible ?? true }
+            if (a.front ?? .max) != (b.front ?? .max) { return (a.front ?? .max) < (b.front ?? .max) }
+            return loss(a.value!) < loss(b.value!)
+        }
     }
 
     /// Completed trials best first, then pruned ones by the value they were stopped at: a

@@ -2,7 +2,8 @@ import Config
 import Search
 
 /// One trial as the advisor reads it: what `sweep export` gives (configuration, state, value,
-/// every epoch's metrics, why it stopped).
+/// every epoch's metrics, why it stopped; with several objectives its Pareto front, with
+/// constraints whether it keeps them).
 public struct Observed: Equatable, Sendable {
     public let number: Int
     public let state: TrialState
@@ -11,8 +12,15 @@ public struct Observed: Equatable, Sendable {
     /// Epoch → metric → value, for the trial's current attempt.
     public let curve: [Int: [String: Double]]
     public let reason: StopReason?
+    /// With several objectives: the finished trial's Pareto front (1: none beats it on all).
+    public let front: Int?
+    /// With constraints: whether the finished trial keeps them all.
+    public let feasible: Bool?
 
-    public init(number: Int, state: TrialState, values: [String: Config], value: Double?, curve: [Int: [String: Double]], reason: StopReason? = nil) {
+    public init(number: Int, state: TrialState, values: [String: Config], value: Double?, curve: [Int: [String: Double]], reason: StopReason? = nil,
+                front: Int? = nil, feasible: Bool? = nil) {
+        self.front = front
+        self.feasible = feasible
         self.number = number
         self.state = state
         self.values = values
@@ -29,6 +37,8 @@ public struct Observed: Equatable, Sendable {
         self.state = state
         values = if case let .object(o)? = trial[path: "config"] { o } else { [:] }
         value = if case let .number(v)? = trial[path: "value"] { v } else { nil }
+        front = if case let .number(f)? = trial[path: "front"] { Int(f) } else { nil }
+        feasible = if case let .bool(f)? = trial[path: "feasible"] { f } else { nil }
         var curve: [Int: [String: Double]] = [:]
         if case let .array(epochs)? = trial[path: "metrics"] {
             for case let .object(e) in epochs {

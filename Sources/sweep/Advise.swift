@@ -29,7 +29,11 @@ struct Advise: AsyncParsableCommand {
         let (exported, config, spec) = try await coordinator.exportWithSpec(study)
         let trials = exported.trials.compactMap(Observed.init(export:))
         let advice = Advisor(spec: spec, trials: trials).advise()
-        print("\(study) \(exported.name): \(trials.count) trials, \(spec.direction.rawValue) \(spec.metric)")
+        // Several objectives: the best are the Pareto front's; the rules that read curves read the first objective's.
+        let goal = spec.objectives.count > 1
+            ? "the Pareto front of " + spec.objectives.map { "\($0.direction.rawValue) \($0.metric)" }.joined(separator: ", ") + " (curves: \(spec.metric))"
+            : "\(spec.direction.rawValue) \(spec.metric)"
+        print("\(study) \(exported.name): \(trials.count) trials, \(goal)" + (spec.constraints.isEmpty ? "" : "; the best are feasible ones"))
         if advice.findings.isEmpty { print("  nothing the data supports saying: too few finished trials, or none of the playbook's patterns") }
         for finding in advice.findings { print("- [\(finding.rule.rawValue)] \(finding.sentence)") }
         guard let next else { return }

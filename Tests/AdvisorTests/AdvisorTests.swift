@@ -28,7 +28,7 @@ struct Lab {
     /// A trial whose validation accuracy climbs to `final` over `epochs`, training at `final + gap`;
     /// `peak`: validation is best at that epoch and falls by `drop` after it.
     mutating func add(lr: Double, name: String = "adam", final: Double, gap: Double = 0.005, epochs: Int = 9, rising: Bool = false,
-                      peak: Int? = nil, drop: Double = 0, state: TrialState = .completed, reason: StopReason? = nil) {
+                      peak: Int? = nil, drop: Double = 0, state: TrialState = .completed, reason: StopReason? = nil, front: Int? = nil, feasible: Bool? = nil) {
         var curve: [Int: [String: Double]] = [:]
         for e in 1...epochs {
             // Rising: still gaining at the end; else a plateau reached by epoch 4.
@@ -38,7 +38,7 @@ struct Lab {
         }
         let value = curve[epochs]!["validation_accuracy"]!
         trials.append(Observed(number: trials.count, state: state, values: ["optimizer.lr": .number(lr), "optimizer.name": .string(name)],
-                               value: state == .diverged ? nil : value, curve: state == .diverged ? [:] : curve, reason: reason))
+                               value: state == .diverged ? nil : value, curve: state == .diverged ? [:] : curve, reason: reason, front: front, feasible: feasible))
     }
 
     func advice() -> Advice { Advisor(spec: spec, trials: trials).advise() }
@@ -255,6 +255,27 @@ struct AdvisorTests {
         for (lr, final) in zip(rates, finals) { lab.add(lr: lr, final: final) }
         let advice = lab.advice()
         #expect(!advice.has(.tooWide), "\(advice.findings)")
+    }
+
+    @Test("infeasible trials and trials off the Pareto front are not the best the advisor reads")
+    func feasibleFront() throws {
+        // Accuracy climbs with the rate, but rates above 0.02 break a constraint: the feasible best
+        // sit in the middle of the range, not at its upper bound.
+        let rates = [0.0002, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.008, 0.012, 0.03, 0.05, 0.07, 0.1]
+        var blind = try Lab(), constrained = try Lab()
+        for lr in rates {
+            blind.add(lr: lr, final: 0.7 + lr)
+            constrained.add(lr: lr, final: 0.7 + lr, feasible: lr < 0.02)
+        }
+        #expect(blind.advice().has(.atBound), "the test can fail: without feasibility the best press on the upper bound")
+        #expect(!constrained.advice().has(.atBound), "\(constrained.advice().findings)")
+        let advisor = Advisor(spec: constrained.spec, trials: constrained.trials)
+        #expect(advisor.finished.prefix(8).allSatisfy { $0.feasible == true })
+        // Several objectives: the front first, then by the first objective.
+        var pareto = try Lab()
+        for (i, lr) in rates.enumerated() { pareto.add(lr: lr, final: 0.7 + lr, front: i % 3 == 0 ? 1 : 2) }
+        let order = Advisor(spec: pareto.spec, trials: pareto.trials).finished.map(\.number)
+        #expect(order == [9, 6, 3, 0, 11, 10, 8, 7, 5, 4, 2, 1])
     }
 
     @Test("too few trials: nothing is said")
