@@ -32,6 +32,14 @@ public final class GPSampler: Sampler {
     }
 
     public func suggest<G: RandomNumberGenerator>(_ space: SearchSpace, history: [Trial], direction: Direction, using generator: inout G) -> Configuration? {
+        suggest(space, history: history, direction: direction, fitting: nil, using: &generator)
+    }
+
+    /// `fitting`: the checkpoint's trials as the hyperparameters are fitted on them (nil: as
+    /// they are). ParEGO passes one fixed scalarization, so the fit made at a checkpoint serves
+    /// every weight vector drawn until the next instead of a fit per suggestion.
+    func suggest<G: RandomNumberGenerator>(_ space: SearchSpace, history: [Trial], direction: Direction, fitting: (([Trial]) -> [Trial])?,
+                                           using generator: inout G) -> Configuration? {
         let finished = history.filter { $0.state.isFinished && $0.state != .cancelled }.sorted { $0.number < $1.number }
         guard finished.count >= startup, !space.parameters.isEmpty else {
             return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
@@ -43,7 +51,7 @@ public final class GPSampler: Sampler {
         }
         let points = x, kept = cappedIndices(y, finished.map(\.number))
         (x, y) = (kept.map { x[$0] }, kept.map { y[$0] })
-        let (hyper, warp) = hyperparameters(finished, space, direction, categorical)
+        let (hyper, warp) = hyperparameters(finished, space, direction, categorical, fitting: fitting)
         let standardized = transform(y, warp: warp).values
         guard let gp = GaussianProcess(x: x, y: standardized, categorical: categorical, hyper: hyper) else {
             return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
@@ -128,8 +136,10 @@ public final class GPSampler: Sampler {
 
     /// The fit for the current checkpoint, from the first `checkpoint` finished trials only:
     /// hyperparameters, and whether the outputs are warped (whichever explains the data better).
-    func hyperparameters(_ finished: [Trial], _ space: SearchSpace, _ direction: Direction, _ categorical: [Bool]) -> (Hyperparameters, Bool) {
-        let prefix = Array(finished.prefix(Self.checkpoint(finished.count)))
+    func hyperparameters(_ finished: [Trial], _ space: SearchSpace, _ direction: Direction, _ categorical: [Bool],
+                         fitting: (([Trial]) -> [Trial])? = nil) -> (Hyperparameters, Bool) {
+        let first = Array(finished.prefix(Self.checkpoint(finished.count)))
+        let prefix = fitting?(first) ?? first
         // The cache is keyed by the prefix itself: one sampler may serve several studies.
         var hasher = Hasher()
         for t in prefix { hasher.combine(t.number); hasher.combine(t.configuration); hasher.combine(t.value); hasher.combine(t.state) }
