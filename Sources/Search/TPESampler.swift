@@ -22,10 +22,17 @@ public struct TPESampler: Sampler {
     typealias Centre = [Double?]
 
     public func suggest<G: RandomNumberGenerator>(_ space: SearchSpace, history: [Trial], direction: Direction, using generator: inout G) -> Configuration? {
-        let finished = history.filter { $0.state.isFinished && $0.state != .cancelled }
-        guard finished.count >= startup else {
+        guard let (l, g) = densities(space, history: history, direction: direction) else {
             return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
         }
+        return space.configuration(at: choose(l, g, space, using: &generator).point)
+    }
+
+    /// The good and bad densities of this history; nil before `startup` finished trials or
+    /// without a scored one (Sobol points then).
+    func densities(_ space: SearchSpace, history: [Trial], direction: Direction) -> (good: Parzen, bad: Parzen)? {
+        let finished = history.filter { $0.state.isFinished && $0.state != .cancelled }
+        guard finished.count >= startup else { return nil }
         var scored = finished.compactMap { t -> (Trial, Double)? in
             guard t.state == .completed || t.state == .pruned, let v = t.value, v.isFinite else { return nil }
             return (t, direction.loss(v))
@@ -40,16 +47,21 @@ public struct TPESampler: Sampler {
         // Bad: the other scored trials, failed or diverged ones, and running ones (the liar).
         let goodNumbers = Set(good.map(\.number))
         let bad = history.filter { !goodNumbers.contains($0.number) && $0.state != .cancelled }
-        guard !good.isEmpty else { return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator) }
-        let l = Parzen(space, good.map { centre(of: $0, in: space) })
-        let g = Parzen(space, bad.map { centre(of: $0, in: space) })
+        guard !good.isEmpty else { return nil }
+        return (Parzen(space, good.map { centre(of: $0, in: space) }), Parzen(space, bad.map { centre(of: $0, in: space) }))
+    }
+
+    /// The best of the candidates drawn from l by log l − log g, each scored at the point a trial
+    /// there would have (integers, steps and choices at their cell), so the score reported is the
+    /// suggestion's.
+    func choose<G: RandomNumberGenerator>(_ l: Parzen, _ g: Parzen, _ space: SearchSpace, using generator: inout G) -> (point: [Double], score: Double) {
         var best: [Double] = [], bestScore = -Double.infinity
         for _ in 0..<candidates {
-            let x = l.sample(using: &generator)
+            let x = zip(space.parameters, l.sample(using: &generator)).map { p, u in p.domain.cell(u) }
             let score = l.logDensity(x) - g.logDensity(x)
             if score > bestScore { (best, bestScore) = (x, score) }
         }
-        return space.configuration(at: best)
+        return (best, bestScore)
     }
 
     func centre(of trial: Trial, in space: SearchSpace) -> Centre {

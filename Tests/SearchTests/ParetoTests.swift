@@ -93,6 +93,22 @@ struct ParetoTests {
         }
     }
 
+    @Test("the GP under ParEGO fits once per checkpoint, whatever the weights drawn, and its suggestions depend on the history alone")
+    func fitsPerCheckpoint() {
+        let history = paretoRun(Scalarized(RandomSampler()), trials: 16)
+        let space = SearchSpace((0..<4).map { Parameter("x\($0)", .float(low: 0, high: 1, log: false, step: nil)) })
+        func suggest(_ gp: GPSampler, _ seed: UInt64) -> Configuration? {
+            var generator = SplitMix64(seed: seed)
+            return Scalarized(gp).suggest(space, history: history, directions: [.minimize, .minimize], using: &generator)
+        }
+        let used = GPSampler(seed: 3)
+        let first = (0..<5 as Range<UInt64>).map { suggest(used, $0) }
+        #expect(Set(first.compactMap { $0 }).count > 1, "the draws' weights differ, and so do the suggestions")
+        #expect(used.fits.withLock { $0.count } == 1, "five draws, one fit")
+        // A sampler that served other draws first suggests what a fresh one does (a restarted coordinator's).
+        #expect(suggest(used, 4) == suggest(GPSampler(seed: 3), 4))
+    }
+
     @Test("ASHA and the median rule rank a rung by Pareto front with several objectives")
     func stoppers() {
         func at(_ number: Int, _ step: Int, _ values: [Double], state: TrialState = .completed) -> Trial {

@@ -76,7 +76,9 @@ class DashboardTest(unittest.TestCase):
         browser.open(url + "study/" + study)
         browser.wait("return document.body.dataset.ready === '1'", what="the study page")
         browser.wait("return window.sweepStats.pushes >= 3", what="three live pushes")
-        self.assertLessEqual(browser.run("return window.sweepStats.lastTrials"), 2, "a push carries the trials that changed (two run at once)")
+        # Two run at once: a push holds those two and, on a busy machine, the ones that replaced
+        # them in the same batch; never the whole study.
+        self.assertLessEqual(browser.run("return window.sweepStats.lastTrials"), 4, "a push carries the trials that changed")
         wait_for(lambda: self.study_over(client, study), 120, "the study's end")
         browser.wait(f"return document.querySelectorAll('#trials tbody tr').length === {TRIALS}", what="every trial in the table")
         browser.wait(f"return document.querySelector('#history').dataset.marks === '{TRIALS}'", what="every trial in the history")

@@ -58,6 +58,10 @@ class LifecycleTest(unittest.TestCase):
         # suggestion the moment the study has budget again).
         self.cluster.workers["w1"].terminate()
         self.cluster.workers["w1"].wait(10)
+        # Its goodbye and the extend below come on different sockets: wait until the coordinator
+        # has let it go, or a busy machine can hand it (gone) the first new trial.
+        gone = lambda: all(w["state"] in ("left", "lost") for w in json.loads(self.sweep("workers", "--json").stdout)["workers"])
+        wait_for(gone, 30, "the coordinator to let w1 go")
         self.assertIn("running", self.sweep("extend", study, "--trials", "3").stdout)
         outside = self.sweep("enqueue", study, "x=2", ok=False)
         self.assertIn("trials[0].x is outside the space: 2 is not in [0, 1]", outside.stderr)

@@ -22,7 +22,7 @@ public final class GPSampler: Sampler {
     public let seed: UInt64
     public let startup: Int
     public let maximumPoints: Int
-    private let fits = Mutex<[Int: (Hyperparameters, Bool)]>([:])
+    let fits = Mutex<[Int: (Hyperparameters, Bool)]>([:])
     let constraintFits = Mutex<[Int: Hyperparameters]>([:])
 
     public init(seed: UInt64 = 0, startup: Int = 10, maximumPoints: Int = 200) {
