@@ -67,13 +67,6 @@ public enum Domain: Equatable, Sendable {
         }
     }
 
-    /// `u` moved to where the value it maps to sits (`position(of:)`): the point a trial there
-    /// has, for integers, steps and choices. A continuous float's `u` stays as it is, to the bit.
-    public func cell(_ u: Double) -> Double {
-        if case .float(_, _, _, nil) = self { return u }
-        return position(of: value(at: u)) ?? u
-    }
-
     /// The inverse of `value(at:)`: where a value sits on [0, 1] (the centre of its cell).
     public func position(of value: Config) -> Double? {
         switch self {

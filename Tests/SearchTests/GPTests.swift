@@ -263,28 +263,3 @@ struct GPGradientTests {
     }
 }
 
-@Suite("TPE on mixed spaces")
-struct TPEMixedTests {
-    let mixed = GPMixedTests()
-
-    @Test("the log l − log g the TPE optimizer reports is the one at the configuration it suggests")
-    func scoredWhereEvaluated() throws {
-        let space = mixed.space
-        for seed in 0..<6 {
-            var g = SeededGenerator64(seed: UInt64(seed))
-            let history = (0..<20).map { n -> Trial in
-                let c = space.configuration(at: (0..<4).map { _ in g.unit() })
-                return Trial(number: n, configuration: c, state: .completed, value: mixed.value(c))
-            }
-            let sampler = TPESampler(seed: UInt64(seed))
-            let (good, bad) = try #require(sampler.densities(space, history: history, direction: .minimize))
-            let (point, reported) = sampler.choose(good, bad, space, using: &g)
-            let evaluated = space.point(of: space.configuration(at: point))
-            // The integer, step and category coordinates are exactly the suggestion's; the free
-            // float round-trips through its value (last bits).
-            #expect(zip(evaluated, point).enumerated().allSatisfy { k, pair in k == 0 ? abs(pair.0 - pair.1) < 1e-12 : pair.0 == pair.1 }, "seed \(seed)")
-            let score = good.logDensity(evaluated) - bad.logDensity(evaluated)
-            #expect(abs(score - reported) < 1e-9, "seed \(seed): \(score) against \(reported)")
-        }
-    }
-}
