@@ -156,7 +156,7 @@ extension Coordinator {
     func warmTrials(_ warm: Body.WarmStart, space: SearchSpace, objectives: [String], constraints: [Constraint] = [],
                     re: String) throws -> (trials: [Search.Trial], skipped: [Body.Skipped]) {
         let metric = objectives[0], several = objectives.count > 1
-        var candidates: [(values: Config, state: TrialState?, value: Double?, finals: [Double], violations: [Double])] = []
+        var candidates: [(values: Config, state: TrialState?, value: Double?, finals: [Double], violations: [Double], reports: [Int: Double])] = []
         if let id = warm.study {
             guard let old = studies[id] else { throw ProtocolError(.unknownStudy, "warm_start.study: no study \(id) (sweep status lists them)", re: re) }
             let theirs = old.spec.objectives.map(\.metric)
@@ -169,7 +169,7 @@ extension Coordinator {
                 throw ProtocolError(.badRequest, "warm_start.study: \(id) had constraints \(described), this study \(constraints.map(\.description).joined(separator: ", ")); "
                                     + "a constrained warm start needs the same constraints, so that feasible means the same", re: re)
             }
-            candidates = old.trials.map { (.object($0.configuration.values), $0.state, $0.value, $0.values, $0.violations) }
+            candidates = old.trials.map { (.object($0.configuration.values), $0.state, $0.value, $0.values, $0.violations, $0.reports) }
         } else {
             if let other = warm.metric, other != metric {
                 throw ProtocolError(.badRequest, "warm_start.metric: those trials were scored on \(other), this study optimizes \(metric); a warm start needs the same objective", re: re)
@@ -179,11 +179,18 @@ extension Coordinator {
                 let value: Double? = if case let .number(v)? = t[path: "value"] { v } else { nil }
                 let finals: [Double] = if case let .array(items)? = t[path: "values"] { items.map(\.metric) } else { [] }
                 let violations: [Double] = if case let .array(items)? = t[path: "violations"] { items.map(\.metric) } else { [] }
-                return (t[path: "config"] ?? .null, state, value, finals, violations)
+                // An export's epochs carry every metric: the objective's, by epoch.
+                var reports: [Int: Double] = [:]
+                if case let .array(epochs)? = t[path: "metrics"] {
+                    for epoch in epochs {
+                        if case let .number(e)? = epoch[path: "epoch"], let v = epoch[path: metric], v.metric.isFinite { reports[Int(e)] = v.metric }
+                    }
+                }
+                return (t[path: "config"] ?? .null, state, value, finals, violations, reports)
             }
         }
         var taken: [Search.Trial] = [], skipped: [String: Int] = [:]
-        for (values, state, value, finals, violations) in candidates {
+        for (values, state, value, finals, violations, reports) in candidates {
             guard let state, [.completed, .pruned, .diverged].contains(state), state == .diverged || value?.isFinite == true else {
                 skipped["it did not finish with a value (status \(state?.rawValue ?? "unknown"))", default: 0] += 1
                 continue
@@ -199,7 +206,7 @@ extension Coordinator {
             guard case let .object(config) = values else { skipped["it has no config object", default: 0] += 1; continue }
             do {
                 let (configuration, _) = try space.configuration(given: config, allowOutside: false, path: "")
-                taken.append(Search.Trial(number: -2 - taken.count, configuration: configuration, state: state, value: value,
+                taken.append(Search.Trial(number: -2 - taken.count, configuration: configuration, state: state, reports: reports, value: value,
                                           values: several ? finals : [], violations: constraints.isEmpty ? [] : violations))
             } catch let error as SpecError {
                 let problem = error.problems[0]

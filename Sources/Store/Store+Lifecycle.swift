@@ -117,13 +117,17 @@ extension Store {
     // MARK: Warm start
 
     /// Finished trials of an earlier study (or an export) that fit this study's space: samplers
-    /// see them as history; they are not this study's trials and use none of its budget.
+    /// see them as history (with their objective by epoch); they are not this study's trials and
+    /// use none of its budget.
     public func addWarm(study: String, trials: [Search.Trial], source: String) throws {
         try write { db in
-            let insert = try db.cachedStatement(sql: "INSERT INTO warm (study, position, config, state, value, values_json, violations_json, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO warm (study, position, config, state, value, values_json, violations_json, reports_json, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
             for (position, trial) in trials.enumerated() {
                 try insert.execute(arguments: [study, position, Config.object(trial.configuration.values).json, trial.state.rawValue,
-                                               trial.value.flatMap { $0.isFinite ? $0 : nil }, Self.json(trial.values), Self.json(trial.violations), source])
+                                               trial.value.flatMap { $0.isFinite ? $0 : nil }, Self.json(trial.values), Self.json(trial.violations),
+                                               Self.json(reports: trial.reports), source])
             }
         }
     }
@@ -135,7 +139,8 @@ extension Store {
             try Row.fetchAll(db, sql: "SELECT * FROM warm WHERE study = ? ORDER BY position", arguments: [study]).map { row in
                 guard case let .object(values) = try Config.parse(json: row["config"], source: "store") else { throw StoreError("a warm-start trial has a bad config") }
                 return Search.Trial(number: -2 - (row["position"] as Int), configuration: Search.Configuration(values), state: try Self.state(row["state"]),
-                                    value: row["value"], values: try Self.values(row["values_json"]), violations: try Self.values(row["violations_json"]))
+                                    reports: try Self.reports(row["reports_json"]), value: row["value"], values: try Self.values(row["values_json"]),
+                                    violations: try Self.values(row["violations_json"]))
             }
         }
     }

@@ -88,6 +88,11 @@ public final class Store: Sendable {
             // array, null where the metric was never reported).
             try db.execute(sql: "ALTER TABLE trials ADD COLUMN violations_json TEXT; ALTER TABLE warm ADD COLUMN violations_json TEXT")
         }
+        migrator.registerMigration("v8") { db in
+            // A warm-start trial's objective at each epoch ({"1": 0.5, …}): the GP scores a pruned
+            // one where completed curves went on from its last epoch, as it does its own.
+            try db.execute(sql: "ALTER TABLE warm ADD COLUMN reports_json TEXT")
+        }
         return migrator
     }
 
@@ -335,6 +340,19 @@ public final class Store: Sendable {
     /// Final values as a JSON array (null for a missing or non-finite one); nil for none.
     static func json(_ values: [Double]) -> String? {
         values.isEmpty ? nil : Config.array(values.map { $0.isFinite ? .number($0) : .null }).json
+    }
+
+    /// Reports by epoch as a JSON object (finite ones); nil for none.
+    static func json(reports: [Int: Double]) -> String? {
+        let finite = reports.filter { $0.value.isFinite }
+        return finite.isEmpty ? nil : Config.object(Dictionary(uniqueKeysWithValues: finite.map { (String($0.key), Config.number($0.value)) })).json
+    }
+
+    /// Reports read back (`json(reports:)`).
+    static func reports(_ text: String?) throws -> [Int: Double] {
+        guard let text else { return [:] }
+        guard case let .object(items) = try Config.parse(json: text, source: "store") else { throw StoreError("bad warm-start reports in the store: \(text)") }
+        return Dictionary(uniqueKeysWithValues: items.compactMap { key, value in Int(key).map { ($0, value.metric) } })
     }
 
     /// Final values read back (`json(_ values:)`): NaN where one was missing.

@@ -103,12 +103,13 @@ enum AdvisorBench {
         return observed
     }
 
-    /// Finished trials of round 1 that fit round 2's space, as its warm start.
-    static func warm(_ trials: [Observed], _ space: SearchSpace) -> [Trial] {
+    /// Finished trials of round 1 that fit round 2's space, with the objective by epoch, as the
+    /// coordinator's warm start takes them.
+    static func warm(_ trials: [Observed], _ spec: StudySpec) -> [Trial] {
         trials.filter { [.completed, .pruned, .diverged].contains($0.state) }.compactMap { (t: Observed) -> Trial? in
-            guard let (configuration, _) = try? space.configuration(given: t.values, allowOutside: false, path: "") else { return nil }
-            return Trial(number: 0, configuration: configuration, state: t.state, value: t.value)
-        }.enumerated().map { i, t in Trial(number: -2 - i, configuration: t.configuration, state: t.state, value: t.value) }
+            guard let (configuration, _) = try? spec.space.configuration(given: t.values, allowOutside: false, path: "") else { return nil }
+            return Trial(number: 0, configuration: configuration, state: t.state, reports: t.curve.compactMapValues { $0[spec.metric] }, value: t.value)
+        }.enumerated().map { i, t in Trial(number: -2 - i, configuration: t.configuration, state: t.state, reports: t.reports, value: t.value) }
     }
 
     static func best(_ trials: [Observed], _ direction: Direction) -> Double {
@@ -126,7 +127,7 @@ enum AdvisorBench {
         let first = try run(try StudySpec(config: base, trials: rules), [])
         let advice = Advisor(spec: try StudySpec(config: base, trials: rules), trials: first).advise()
         let next = try StudySpec(config: advice.next(spec: base, study: "round-1").config, trials: rules)
-        let second = try run(next, warm(first, next.space))
+        let second = try run(next, warm(first, next))
         result["advised"] = best(first + second, spec.direction)
         result["one study"] = best(try run(spec, []), spec.direction)
         for (arm, strategy) in [("gp", "gp"), ("coarse_to_fine", "coarse_to_fine")] {

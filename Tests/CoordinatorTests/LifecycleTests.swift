@@ -229,6 +229,10 @@ struct SteeringTests {
         #expect(fromFile.taken == old.count)
         let restarted = try Coordinator(store: Store(path: lab.path), trials: TrialSpec.rules, options: lab.options)
         #expect(restarted.studies["s-000003"]?.engine.warm.count == old.count, "kept in the store")
+        // With their objective by epoch (the GP reads a pruned one's curve), from a study and from a file, through a restart.
+        #expect(old.allSatisfy { !$0.reports.isEmpty }, "the test can fail: the old trials reported their epochs")
+        #expect(restarted.studies["s-000003"]?.engine.warm.map(\.reports) == old.map(\.reports))
+        #expect(restarted.studies[submitted.study]?.engine.warm.map(\.reports) == old.filter { if case let .number(lr)? = $0.configuration["optimizer.lr"] { lr <= 0.01 } else { false } }.map(\.reports))
     }
 }
 
