@@ -25,7 +25,7 @@ public struct TPESampler: Sampler {
         guard let (l, g) = densities(space, history: history, direction: direction) else {
             return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
         }
-        return space.configuration(at: choose(l, g, space, using: &generator).point)
+        return space.configuration(at: choose(l, g, using: &generator))
     }
 
     /// The good and bad densities of this history; nil before `startup` finished trials or
@@ -54,14 +54,14 @@ public struct TPESampler: Sampler {
     /// The best of the candidates drawn from l by log l − log g. An integer coordinate is scored
     /// where it was drawn, not at its cell: scoring at the cell (the GP's rule) was measured and
     /// was worse for TPE (mixed suite: −2.19 → −1.87 at 30 trials), its kernels peak on exact cells.
-    func choose<G: RandomNumberGenerator>(_ l: Parzen, _ g: Parzen, _ space: SearchSpace, using generator: inout G) -> (point: [Double], score: Double) {
+    func choose<G: RandomNumberGenerator>(_ l: Parzen, _ g: Parzen, using generator: inout G) -> [Double] {
         var best: [Double] = [], bestScore = -Double.infinity
         for _ in 0..<candidates {
             let x = l.sample(using: &generator)
             let score = l.logDensity(x) - g.logDensity(x)
             if score > bestScore { (best, bestScore) = (x, score) }
         }
-        return (best, bestScore)
+        return best
     }
 
     func centre(of trial: Trial, in space: SearchSpace) -> Centre {

@@ -73,10 +73,13 @@ public final class GPSampler: Sampler {
 
     /// Unit-cube points and losses; failed trials imputed as worse than the worst.
     func observations(_ trials: [Trial], _ space: SearchSpace, _ direction: Direction) -> ([[Double]], [Double]) {
+        // Once per rung, not per pruned trial: studies of thousands of trials prune at a few steps.
+        var remaining: [Int: Double] = [:]
+        for step in Set(trials.filter { $0.state == .pruned }.compactMap(\.lastStep)) { remaining[step] = Self.remaining(after: step, trials, direction) }
         let values = trials.map { t -> Double in
             guard t.state == .completed || t.state == .pruned, let v = t.value, v.isFinite else { return .nan }
             guard t.state == .pruned, let step = t.lastStep else { return direction.loss(v) }
-            return direction.loss(v) + Self.remaining(after: step, trials, direction)
+            return direction.loss(v) + remaining[step]!
         }
         return (trials.map { space.point(of: $0.configuration) }, Self.imputed(values))
     }
