@@ -43,7 +43,7 @@ extension Coordinator {
     /// trials after feasible ones; trials with none, and failed ones, last). Costs O(top), whatever the number of trials. With several
     /// objectives: by Pareto front, then the first objective (`Study.order`).
     func leaderboard(_ study: Study, top: Int, now: Double) -> [Body.Row] {
-        let several = study.spec.objectives.count > 1, constrained = !study.spec.constraints.isEmpty
+        let several = study.spec.objectives.count > 1
         let numbers = several ? Array(study.order().prefix(top)) : study.ranking.keys.prefix(top).map(\.number)
         let standings = several ? study.standings() : [:]
         return numbers.enumerated().map { rank, number in
@@ -52,10 +52,8 @@ extension Coordinator {
             return Body.Row(rank: rank + 1, trial: t.number, status: t.state, objective: t.value ?? t.lastStep.flatMap { t.reports[$0] },
                             epoch: t.lastStep, params: .object(t.configuration.values), worker: study.workers[number], elapsed: elapsed,
                             epochs: study.engine.epochs(number), reason: t.reason.map(\.description),
-                            values: several ? study.spec.objectives.indices.map { i in t.latestValues.flatMap { $0[i].isFinite ? $0[i] : nil } } : nil,
-                            front: standings[number]?.front, dominated: standings[number]?.dominated,
-                            feasible: constrained && !t.violations.isEmpty ? t.feasible : nil,
-                            violations: constrained && !t.violations.isEmpty ? t.violations.map { $0.isFinite ? $0 : nil } : nil)
+                            values: objectiveValues(study, t), front: standings[number]?.front, dominated: standings[number]?.dominated,
+                            feasible: feasibility(study, t).feasible, violations: feasibility(study, t).violations)
         }
     }
 
@@ -67,9 +65,21 @@ extension Coordinator {
                              params: .object(t.configuration.values), worker: study.workers[number], started: study.started[number],
                              ended: study.ended[number], attempt: study.attempts[number] ?? 0, origin: study.origins[number] ?? .suggested,
                              reason: t.reason.map(\.description),
-                             objectives: study.spec.objectives.count > 1 ? study.spec.objectives.indices.map { i in t.latestValues.flatMap { $0[i].isFinite ? $0[i] : nil } } : nil,
-                             feasible: study.spec.constraints.isEmpty || t.violations.isEmpty ? nil : t.feasible,
-                             violations: study.spec.constraints.isEmpty || t.violations.isEmpty ? nil : t.violations.map { $0.isFinite ? $0 : nil })
+                             objectives: objectiveValues(study, t), feasible: feasibility(study, t).feasible, violations: feasibility(study, t).violations)
+    }
+
+    /// With several objectives: each one's value (final, else the latest report's), nil where
+    /// not reported; nil with one objective.
+    private func objectiveValues(_ study: Study, _ t: Search.Trial) -> [Double?]? {
+        guard study.spec.objectives.count > 1 else { return nil }
+        return study.spec.objectives.indices.map { i in t.latestValues.flatMap { $0[i].isFinite ? $0[i] : nil } }
+    }
+
+    /// With constraints, once the trial reported: whether it keeps them, and how far past each
+    /// bound (nil where never reported); nil otherwise.
+    private func feasibility(_ study: Study, _ t: Search.Trial) -> (feasible: Bool?, violations: [Double?]?) {
+        guard !study.spec.constraints.isEmpty, !t.violations.isEmpty else { return (nil, nil) }
+        return (t.feasible, t.violations.map { $0.isFinite ? $0 : nil })
     }
 
     /// For each follower whose study changed since it was last sent something: an UPDATE with

@@ -257,8 +257,7 @@ struct CoordinatorTests {
         let c = h.coordinator
         // (loss, seconds): trials 0 and 1 trade one for the other, 2 is dominated by 0, 3 reports once and runs on.
         let assigns = try play(h, [(0.2, 5), (0.5, 1), (0.3, 6), (0.9, 9)])
-        func board(_ c: Coordinator) throws -> Body.Rows { try follow(h, c) }
-        let rows = try board(c)
+        let rows = try follow(h, c)
         let number = { (a: Body.Assign) in a.number! }
         #expect(rows.rows.map(\.trial) == [number(assigns[0]), number(assigns[1]), number(assigns[2]), number(assigns[3])], "by front, then the first objective; the running trial last")
         #expect(rows.rows.map(\.front) == [1, 1, 2, nil] && rows.rows.map(\.dominated) == [0, 0, 1, nil])
@@ -273,7 +272,7 @@ struct CoordinatorTests {
         #expect(exported.trials.first { $0[path: "trial"] == .number(Double(number(assigns[3]))) }?[path: "front"] == nil, "a running trial has no place yet")
 
         let restarted = try Coordinator(store: Store(path: h.path), trials: TrialSpec.rules, options: h.options)
-        let again = try board(restarted)
+        let again = try follow(h, restarted)
         #expect(again.rows.map(\.trial) == rows.rows.map(\.trial) && again.rows.map(\.front) == rows.rows.map(\.front))
         #expect(again.rows.map(\.values) == rows.rows.map(\.values), "every objective's values come back from the store")
     }
@@ -285,9 +284,8 @@ struct CoordinatorTests {
         // (loss, seconds): 0 has the lowest loss but ends over the bound (within it at epoch 1);
         // 1 and 2 keep it; 3 reports once, over it, and runs on.
         let assigns = try play(h, [(0.2, 5), (0.5, 1), (0.3, 2), (0.9, 9)])
-        func board(_ c: Coordinator) throws -> Body.Rows { try follow(h, c) }
         let number = { (i: Int) in assigns[i].number! }
-        let rows = try board(c)
+        let rows = try follow(h, c)
         #expect(rows.rows.map(\.trial) == [number(2), number(1), number(0), number(3)], "feasible by loss, then infeasible by loss")
         #expect(rows.rows.map(\.feasible) == [true, true, false, false])
         #expect(rows.rows.map(\.violations) == [[-1], [-2], [2], [1.5]], "how far past the bound: final, else the latest report's")
@@ -298,7 +296,7 @@ struct CoordinatorTests {
         #expect(first[path: "feasible"] == .bool(false) && first[path: "violations"] == .array([.number(2)]))
 
         let restarted = try Coordinator(store: Store(path: h.path), trials: TrialSpec.rules, options: h.options)
-        let again = try board(restarted)
+        let again = try follow(h, restarted)
         #expect(again.rows.map(\.trial) == rows.rows.map(\.trial) && again.rows.map(\.violations) == rows.rows.map(\.violations))
         #expect(again.status.best == number(2) && again.status.feasible == 2)
     }
