@@ -119,44 +119,62 @@ enum SearchBench {
         try report.write()
     }
 
-    /// Suggestion latency with many finished and 32 running trials (Hartmann6): 30 calls after a
-    /// first one (which may fit hyperparameters), `runs` times over with a fresh sampler; the
-    /// figures are the medians of the runs' p50 and p99, with the p99s' range (this machine's spread).
+    /// Suggestion latency with many finished and 32 running trials (Hartmann6): a first call
+    /// (which fits hyperparameters: a fresh sampler, as after a coordinator restart), then 30
+    /// calls as the study goes on, one more trial finished before each (and one more started),
+    /// so the calls cross a checkpoint as a live study does; `runs` times over with a fresh
+    /// sampler. The figures are the medians of the runs' p50 and p99, with the p99s' range (this
+    /// machine's spread).
     static func latency(_ report: inout Report, runs: Int = 5) throws {
-        print("  suggestion latency, Hartmann6, 32 running; median of \(runs) runs of 30 calls (p99 range over the runs)")
+        print("  suggestion latency, Hartmann6, 32 running; median of \(runs) runs of 30 calls, one more trial finished before each (p99 range over the runs)")
         let f = TestFunction.hartmann6
         for (name, _) in samplers(seed: 1) {
             for finished in [100, 500, 1000] {
-                var history: [Trial] = []
-                var g = SeededGenerator(seed: 3)
-                for n in 0..<(finished + 32) {
-                    let c = RandomSampler().suggest(f.space, history: [], direction: .minimize, using: &g)!
-                    let done = n < finished
-                    history.append(Trial(number: n, configuration: c, state: done ? .completed : .running, reports: done ? [1: f(c)] : [:], value: done ? f(c) : nil))
-                }
-                var p50s: [Double] = [], p99s: [Double] = [], colds: [Double] = []
-                let clock = ContinuousClock()
-                for _ in 0..<runs {
-                    let sampler = samplers(seed: 1).first { $0.0 == name }!.1
-                    var warmup = SeededGenerator(seed: 99)
-                    let coldStart = clock.now
-                    _ = sampler.suggest(f.space, history: history, direction: .minimize, using: &warmup)
-                    colds.append((clock.now - coldStart).seconds * 1e3)
-                    var times: [Double] = []
-                    for k in 0..<30 {
-                        var generator = SeededGenerator(seed: UInt64(k))
-                        let start = clock.now
-                        _ = sampler.suggest(f.space, history: history, direction: .minimize, using: &generator)
-                        times.append((clock.now - start).seconds * 1e3)
-                    }
-                    times.sort()
-                    p50s.append(quantile(times, 0.5))
-                    p99s.append(quantile(times, 0.99))
-                }
+                let studies = growing(finished: finished, calls: 30) { c, n in
+                    Trial(number: n, configuration: c, state: .completed, reports: [1: f(c)], value: f(c))
+                } random: { g in RandomSampler().suggest(f.space, history: [], direction: .minimize, using: &g)! }
+                let (p50s, p99s, colds) = timed(runs: runs, studies) { sampler, history, generator in
+                    _ = sampler.suggest(f.space, history: history, direction: .minimize, using: &generator)
+                } fresh: { samplers(seed: 1).first { $0.0 == name }!.1 }
                 report.add("latency \(name), \(finished) finished + 32 running", median(p50s), "ms p50",
                            note: String(format: "p99 %.3f ms (runs %.3f–%.3f); first call (model fit) %.1f ms", median(p99s), p99s.min()!, p99s.max()!, median(colds)))
             }
         }
+    }
+
+    /// The histories a latency run asks with: `finished` completed and 32 running trials, then
+    /// `calls` more, each with the oldest running trial finished and a new one started.
+    static func growing(finished: Int, calls: Int, _ complete: (Configuration, Int) -> Trial,
+                        random: (inout SeededGenerator) -> Configuration) -> [[Trial]] {
+        var g = SeededGenerator(seed: 3)
+        let configurations = (0..<(finished + 32 + calls)).map { _ in random(&g) }
+        let done = configurations.enumerated().map { complete($1, $0) }
+        return (0...calls).map { k in
+            (0..<(finished + k + 32)).map { n in n < finished + k ? done[n] : Trial(number: n, configuration: configurations[n], state: .running) }
+        }
+    }
+
+    /// Times `ask` on `studies` (the first untimed for p50/p99: it is the fresh sampler's fit),
+    /// `runs` times with a fresh sampler: each run's p50 and p99 in ms, and the first calls.
+    static func timed<S>(runs: Int, _ studies: [[Trial]], _ ask: (S, [Trial], inout SeededGenerator) -> Void,
+                         fresh: () -> S) -> (p50s: [Double], p99s: [Double], colds: [Double]) {
+        var p50s: [Double] = [], p99s: [Double] = [], colds: [Double] = []
+        let clock = ContinuousClock()
+        for _ in 0..<runs {
+            let sampler = fresh()
+            var times: [Double] = []
+            for (k, history) in studies.enumerated() {
+                var generator = SeededGenerator(seed: UInt64(k))
+                let start = clock.now
+                ask(sampler, history, &generator)
+                let ms = (clock.now - start).seconds * 1e3
+                if k == 0 { colds.append(ms) } else { times.append(ms) }
+            }
+            times.sort()
+            p50s.append(quantile(times, 0.5))
+            p99s.append(quantile(times, 0.99))
+        }
+        return (p50s, p99s, colds)
     }
 }
 

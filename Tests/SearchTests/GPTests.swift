@@ -90,6 +90,36 @@ struct GPTests {
         }
         #expect(abs(second - first) > 1e-3, "a second worker got the running trial's point again")
     }
+
+    @Test("past 40 trials a suggestion uses the fit of the checkpoint before the last, so whether that fit was made ahead changes nothing")
+    func fitsAhead() throws {
+        #expect(GPSampler.checkpoints(12) == (12, nil))
+        #expect(GPSampler.checkpoints(43) == (40, nil))
+        #expect(GPSampler.checkpoints(44) == (40, 44))
+        #expect(GPSampler.checkpoints(50) == (44, 49))
+        let space = SearchSpace((0..<3).map { Parameter("x\($0)", .float(low: 0, high: 1, log: false, step: nil)) })
+        var g = SeededGenerator64(seed: 4)
+        let history = (0..<50).map { n -> Trial in
+            let p = (0..<3).map { _ in g.unit() }
+            return Trial(number: n, configuration: space.configuration(at: p), state: .completed, value: p.map { ($0 - 0.3) * ($0 - 0.3) }.reduce(0, +))
+        }
+        func suggest(_ sampler: GPSampler, _ trials: [Trial]) -> Configuration? {
+            var generator = SeededGenerator64(seed: 7)
+            return sampler.suggest(space, history: trials, direction: .minimize, using: &generator)
+        }
+        // One sampler saw the study at 45 trials (and fitted 44 ahead); a fresh one (a restarted coordinator) fits 44 when asked.
+        let warmed = GPSampler(seed: 1)
+        _ = suggest(warmed, Array(history.prefix(45)))
+        let fresh = try #require(suggest(GPSampler(seed: 1), history))
+        #expect(suggest(warmed, history) == fresh)
+        // Trials past the checkpoint in use do not move the hyperparameters; they do move the suggestion's model.
+        let categorical = [false, false, false]
+        var later = history
+        for i in 44..<50 { later[i].value = 5 }
+        let (a, b) = (GPSampler().fit(history, space, .minimize, categorical), GPSampler().fit(later, space, .minimize, categorical))
+        #expect(a.objective == b.objective && a.warped == b.warped)
+        #expect(suggest(GPSampler(seed: 1), later) != fresh)
+    }
 }
 
 @Suite("Gaussian-process batches")
@@ -164,9 +194,9 @@ struct GPMixedTests {
         let categorical = space.parameters.map { !$0.domain.isNumeric }
         var (x, y) = sampler.observations(history, space, .minimize)
         (x, y) = sampler.capped(x, y, history.map(\.number))
-        let (hyper, warp) = sampler.hyperparameters(history, space, .minimize, categorical)
-        let standardized = sampler.transform(y, warp: warp).values
-        let gp = try #require(GaussianProcess(x: x, y: standardized, categorical: categorical, hyper: hyper))
+        let fit = sampler.fit(history, space, .minimize, categorical)
+        let standardized = sampler.transform(y, warp: fit.warped).values
+        let gp = try #require(GaussianProcess(x: x, y: standardized, categorical: categorical, hyper: fit.objective))
         return (sampler, history.count, x, standardized, gp)
     }
 

@@ -36,18 +36,20 @@ struct FeasibilityModel {
 
 extension GPSampler {
     /// The feasibility model of the finished trials' violations (nil without constraints, or when
-    /// a fit fails). A violation never reported (NaN: the trial failed or left the metric out) is
-    /// imputed as half the observed range beyond the worst, as failed objectives are. `x`: the
-    /// trials' unit-cube points. At most `maximumPoints` observations, the most recent.
-    func feasibility(_ finished: [Trial], _ x: [[Double]], _ space: SearchSpace, _ categorical: [Bool]) -> FeasibilityModel? {
+    /// a fit fails), with the checkpoint's hyperparameters. A violation never reported (NaN: the
+    /// trial failed or left the metric out) is imputed as half the observed range beyond the
+    /// worst, as failed objectives are. `x`: the trials' unit-cube points. At most
+    /// `maximumPoints` observations, the most recent.
+    func feasibility(_ finished: [Trial], _ x: [[Double]], _ categorical: [Bool], _ fitted: [Hyperparameters]) -> FeasibilityModel? {
         let count = finished.map(\.violations.count).max() ?? 0
         guard count > 0 else { return nil }
         let recent = Swift.max(0, finished.count - maximumPoints)
         var models: [(GaussianProcess, Double)] = []
         for k in 0..<count {
-            let raw = finished.map { k < $0.violations.count ? $0.violations[k] : .nan }
-            let hyper = constraintHyperparameters(finished, x, raw, k, categorical, dimensions: space.parameters.count)
-            let (y, threshold) = Self.standardized(Array(raw[recent...]))
+            let raw = finished[recent...].map { k < $0.violations.count ? $0.violations[k] : .nan }
+            // A constraint the checkpoint's trials never reported (a warm start without it) starts unfitted.
+            let hyper = k < fitted.count ? fitted[k] : .initial(dimensions: categorical.count)
+            let (y, threshold) = Self.standardized(raw)
             guard let gp = GaussianProcess(x: Array(x[recent...]), y: y, categorical: categorical, hyper: hyper) else { return nil }
             models.append((gp, threshold))
         }
@@ -61,25 +63,5 @@ extension GPSampler {
         let mean = y.reduce(0, +) / Double(y.count)
         let std = Swift.max((y.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(y.count)).squareRoot(), 1e-10)
         return (y.map { ($0 - mean) / std }, -mean / std)
-    }
-
-    /// Constraint `k`'s hyperparameters, fitted at the same checkpoints as the objective's (from
-    /// the first trials at the checkpoint, cached by them) so a suggestion's cost stays bounded.
-    private func constraintHyperparameters(_ finished: [Trial], _ x: [[Double]], _ raw: [Double], _ k: Int, _ categorical: [Bool],
-                                           dimensions d: Int) -> Hyperparameters {
-        let n = Self.checkpoint(finished.count)
-        var hasher = Hasher()
-        hasher.combine(k)
-        for t in finished.prefix(n) { hasher.combine(t.number); hasher.combine(t.configuration); hasher.combine(t.violations); hasher.combine(t.state) }
-        let key = hasher.finalize()
-        if let cached = constraintFits.withLock({ $0[key] }) { return cached }
-        let first = Swift.max(0, n - 150)
-        let fitted = GaussianProcess.fit(x: Array(x[first..<n]), y: Self.standardized(Array(raw[first..<n])).values, categorical: categorical,
-                                         start: .initial(dimensions: d))
-        constraintFits.withLock { cache in
-            if cache.count > 256 { cache.removeAll() }
-            cache[key] = fitted
-        }
-        return fitted
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Gaussian-process Bayesian optimization: Matérn-5/2 ARD on the unit cube, hyperparameters by
 /// maximum a posteriori (priors in `Prior`), standardized outputs log-warped when that explains
@@ -13,17 +12,18 @@ import Synchronization
 ///   observation), which spread batches out of the optimum too (32 in flight: Hartmann6 0.22
 ///   against 0.07 at 100 trials).
 /// - Cost stays bounded: at most `maximumPoints` observations (the best half and the most recent
-///   half); hyperparameters are refitted only when the number of finished trials reaches a
-///   checkpoint (every trial up to 40, then every 10%), each fit from the first trials of the
-///   history alone, so suggestions depend only on the history and the seed.
+///   half); hyperparameters are refitted only at checkpoints of the number of finished trials
+///   (every trial up to 40, then every 10%), each fit from the first trials of the history alone,
+///   so suggestions depend only on the history and the seed. Past 40 a suggestion uses the
+///   checkpoint before the last one reached, whose fit was made in the background meanwhile
+///   (`Fits`): a refit (150 ms at 1,000 trials) is not on the suggestion path.
 /// - The acquisition is maximized over quasi-random candidates plus perturbations of the best
 ///   observations, then refined by a shrinking local search.
 public final class GPSampler: Sampler {
     public let seed: UInt64
     public let startup: Int
     public let maximumPoints: Int
-    let fits = Mutex<[Int: (Hyperparameters, Bool)]>([:])
-    let constraintFits = Mutex<[Int: Hyperparameters]>([:])
+    let fits = Fits()
 
     public init(seed: UInt64 = 0, startup: Int = 10, maximumPoints: Int = 200) {
         self.seed = seed
@@ -51,14 +51,14 @@ public final class GPSampler: Sampler {
         }
         let points = x, kept = cappedIndices(y, finished.map(\.number))
         (x, y) = (kept.map { x[$0] }, kept.map { y[$0] })
-        let (hyper, warp) = hyperparameters(finished, space, direction, categorical, fitting: fitting)
-        let standardized = transform(y, warp: warp).values
-        guard let gp = GaussianProcess(x: x, y: standardized, categorical: categorical, hyper: hyper) else {
+        let fit = fit(finished, space, direction, categorical, fitting: fitting)
+        let standardized = transform(y, warp: fit.warped).values
+        guard let gp = GaussianProcess(x: x, y: standardized, categorical: categorical, hyper: fit.objective) else {
             return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
         }
         // With constraints: improvement over the best feasible trial, weighted by the chance of
         // being feasible; before any trial is feasible, that chance alone.
-        let feasibility = feasibility(finished, points, space, categorical)
+        let feasibility = feasibility(finished, points, categorical, fit.constraints)
         let best = feasibility == nil ? standardized.min()! : kept.indices.filter { finished[kept[$0]].feasible }.map { standardized[$0] }.min()
         // Running trials: the acquisition is the batch EI given them (drawn from the model), not
         // the plain EI, so a suggestion adds what they do not already cover.
@@ -137,43 +137,63 @@ public final class GPSampler: Sampler {
         return (y.map { ($0 - mean) / std }, jacobian - Double(y.count) * log(std))
     }
 
-    /// The fit for the current checkpoint, from the first `checkpoint` finished trials only:
-    /// hyperparameters, and whether the outputs are warped (whichever explains the data better).
-    func hyperparameters(_ finished: [Trial], _ space: SearchSpace, _ direction: Direction, _ categorical: [Bool],
-                         fitting: (([Trial]) -> [Trial])? = nil) -> (Hyperparameters, Bool) {
-        let first = Array(finished.prefix(Self.checkpoint(finished.count)))
-        let prefix = fitting?(first) ?? first
-        // The cache is keyed by the prefix itself: one sampler may serve several studies.
-        var hasher = Hasher()
-        for t in prefix { hasher.combine(t.number); hasher.combine(t.configuration); hasher.combine(t.value); hasher.combine(t.state) }
-        hasher.combine(direction)
-        let key = hasher.finalize()
-        if let cached = fits.withLock({ $0[key] }) { return cached }
-        var (x, y) = observations(prefix, space, direction)
-        (x, y) = capped(x, y, prefix.map(\.number))
+    /// The fit a suggestion uses, from the first `checkpoints(n).used` finished trials, cached by
+    /// them; the last checkpoint reached is fitted ahead, in the background, for the suggestions
+    /// after the next one.
+    func fit(_ finished: [Trial], _ space: SearchSpace, _ direction: Direction, _ categorical: [Bool],
+             fitting: (([Trial]) -> [Trial])? = nil) -> Fit {
+        func keyed(_ count: Int) -> (Int, [Trial]) {
+            let first = Array(finished.prefix(count))
+            let prefix = fitting?(first) ?? first
+            // Keyed by the trials themselves: one sampler may serve several studies.
+            var hasher = Hasher()
+            for t in prefix {
+                hasher.combine(t.number); hasher.combine(t.configuration); hasher.combine(t.value); hasher.combine(t.state); hasher.combine(t.violations)
+            }
+            hasher.combine(direction)
+            return (hasher.finalize(), prefix)
+        }
+        let (used, ahead) = Self.checkpoints(finished.count)
+        if let ahead {
+            let (key, prefix) = keyed(ahead)
+            fits.ahead(key) { [self] in make(prefix, space, direction, categorical) }
+        }
+        let (key, prefix) = keyed(used)
+        return fits.fit(key) { make(prefix, space, direction, categorical) }
+    }
+
+    /// Hyperparameters fitted on `trials`: the objective's, warped or not (whichever explains the
+    /// data better), and each constraint's, on at most the last 150 trials.
+    func make(_ trials: [Trial], _ space: SearchSpace, _ direction: Direction, _ categorical: [Bool]) -> Fit {
+        let d = space.parameters.count
+        var (x, y) = observations(trials, space, direction)
+        let points = x
+        (x, y) = capped(x, y, trials.map(\.number))
         if x.count > 150 { (x, y) = (Array(x.suffix(150)), Array(y.suffix(150))) }
-        var best: (Hyperparameters, Bool) = (.initial(dimensions: space.parameters.count), false)
+        var best: (Hyperparameters, Bool) = (.initial(dimensions: d), false)
         var bestEvidence = -Double.infinity
         for warp in [false, true] {
             let (values, jacobian) = transform(y, warp: warp)
-            let fitted = GaussianProcess.fit(x: x, y: values, categorical: categorical, start: .initial(dimensions: space.parameters.count))
+            let fitted = GaussianProcess.fit(x: x, y: values, categorical: categorical, start: .initial(dimensions: d))
             guard let (objective, _) = GaussianProcess.objective(x: x, y: values, categorical: categorical, hyper: fitted) else { continue }
             if objective + jacobian > bestEvidence { (best, bestEvidence) = ((fitted, warp), objective + jacobian) }
         }
-        fits.withLock { cache in
-            if cache.count > 256 { cache.removeAll() }
-            cache[key] = best
+        let first = Swift.max(0, trials.count - 150)
+        let constraints = (0..<(trials.map(\.violations.count).max() ?? 0)).map { k in
+            let raw = trials[first...].map { k < $0.violations.count ? $0.violations[k] : .nan }
+            return GaussianProcess.fit(x: Array(points[first...]), y: Self.standardized(raw).values, categorical: categorical, start: .initial(dimensions: d))
         }
-        return best
+        return Fit(objective: best.0, warped: best.1, constraints: constraints)
     }
 
-    /// How many of `n` finished trials the hyperparameters are fitted on: all of them up to 40,
-    /// then the last checkpoint of a 10% progression.
-    static func checkpoint(_ n: Int) -> Int {
-        guard n > 40 else { return n }
-        var checkpoint = 40
-        while Int((Double(checkpoint) * 1.1).rounded(.up)) <= n { checkpoint = Int((Double(checkpoint) * 1.1).rounded(.up)) }
-        return checkpoint
+    /// How many of `n` finished trials a suggestion's fit is made on (`used`), and the
+    /// checkpoint to fit ahead: every trial up to 40, then a 10% progression (40, 44, 49, …)
+    /// in which a suggestion uses the checkpoint before the last one reached.
+    static func checkpoints(_ n: Int) -> (used: Int, ahead: Int?) {
+        guard n > 40 else { return (n, nil) }
+        var (previous, last) = (40, 40)
+        while Int((Double(last) * 1.1).rounded(.up)) <= n { (previous, last) = (last, Int((Double(last) * 1.1).rounded(.up))) }
+        return (previous, last == previous ? nil : last)
     }
 
     /// The point to evaluate next and its log EI. Every point is scored where a trial would
