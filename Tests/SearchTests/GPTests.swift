@@ -91,34 +91,32 @@ struct GPTests {
         #expect(abs(second - first) > 1e-3, "a second worker got the running trial's point again")
     }
 
-    @Test("past 40 trials a suggestion uses the fit of the checkpoint before the last, so whether that fit was made ahead changes nothing")
+    @Test("past 100 trials a suggestion uses the fit of the checkpoint before the last, so whether that fit was made ahead changes nothing")
     func fitsAhead() throws {
         #expect(GPSampler.checkpoints(12) == (12, nil))
         #expect(GPSampler.checkpoints(43) == (40, nil))
-        #expect(GPSampler.checkpoints(44) == (40, 44))
-        #expect(GPSampler.checkpoints(50) == (44, 49))
-        let space = SearchSpace((0..<3).map { Parameter("x\($0)", .float(low: 0, high: 1, log: false, step: nil)) })
+        #expect(GPSampler.checkpoints(50) == (49, nil))
+        #expect(GPSampler.checkpoints(99) == (90, nil))
+        #expect(GPSampler.checkpoints(100) == (90, 100))
+        #expect(GPSampler.checkpoints(122) == (100, 111))
+        let space = SearchSpace((0..<2).map { Parameter("x\($0)", .float(low: 0, high: 1, log: false, step: nil)) })
         var g = SeededGenerator64(seed: 4)
-        let history = (0..<50).map { n -> Trial in
-            let p = (0..<3).map { _ in g.unit() }
+        let history = (0..<122).map { n -> Trial in
+            let p = (0..<2).map { _ in g.unit() }
             return Trial(number: n, configuration: space.configuration(at: p), state: .completed, value: p.map { ($0 - 0.3) * ($0 - 0.3) }.reduce(0, +))
         }
-        func suggest(_ sampler: GPSampler, _ trials: [Trial]) -> Configuration? {
-            var generator = SeededGenerator64(seed: 7)
-            return sampler.suggest(space, history: trials, direction: .minimize, using: &generator)
-        }
-        // One sampler saw the study at 45 trials (and fitted 44 ahead); a fresh one (a restarted coordinator) fits 44 when asked.
+        let categorical = [false, false]
+        // One sampler saw the study at 101 trials (and fitted 100 ahead); a fresh one (a restarted coordinator) fits 100 when asked.
         let warmed = GPSampler(seed: 1)
-        _ = suggest(warmed, Array(history.prefix(45)))
-        let fresh = try #require(suggest(GPSampler(seed: 1), history))
-        #expect(suggest(warmed, history) == fresh)
-        // Trials past the checkpoint in use do not move the hyperparameters; they do move the suggestion's model.
-        let categorical = [false, false, false]
-        var later = history
-        for i in 44..<50 { later[i].value = 5 }
-        let (a, b) = (GPSampler().fit(history, space, .minimize, categorical), GPSampler().fit(later, space, .minimize, categorical))
-        #expect(a.objective == b.objective && a.warped == b.warped)
-        #expect(suggest(GPSampler(seed: 1), later) != fresh)
+        _ = warmed.fit(Array(history.prefix(101)), space, .minimize, categorical)
+        let fresh = GPSampler(seed: 1).fit(history, space, .minimize, categorical)
+        #expect(warmed.fit(history, space, .minimize, categorical) == fresh)
+        // Trials past the checkpoint in use do not move the hyperparameters; those before it do.
+        var later = history, earlier = history
+        for i in 100..<122 { later[i].value = 5 }
+        earlier[50].value = 5
+        #expect(GPSampler().fit(later, space, .minimize, categorical) == fresh)
+        #expect(GPSampler().fit(earlier, space, .minimize, categorical) != fresh)
     }
 }
 

@@ -68,24 +68,10 @@ struct BatchImprovement {
         let d = point.count, n = gp.x.count, k = running.count
         let (kx, dkx) = gp.kernelsWithGradient(point, gp.x), (kr, dkr) = gp.kernelsWithGradient(point, running)
         let p = gp.posteriorWithGradient(kx, dkx, dimensions: d)
-        // c = k(point, R) − k(point, X)·β and its gradient (d × k).
+        // c = k(point, R) − k(point, X)·β, w = L⁻¹c (L the running trials' covariance factor).
         var c = kr
         subtractProjection(kx, from: &c, n: n, k: k)
-        var dc = [Double](repeating: 0, count: d * k)
-        beta.withUnsafeBufferPointer { b in
-            dc.withUnsafeMutableBufferPointer { dc in
-                for j in 0..<k { for m in 0..<d { dc[m * k + j] = dkr[j * d + m] } }
-                for i in 0..<n {
-                    for m in 0..<d where !gp.categorical[m] {
-                        let g = dkx[i * d + m]
-                        if g == 0 { continue }
-                        for j in 0..<k { dc[m * k + j] -= g * b[i * k + j] }
-                    }
-                }
-            }
-        }
         let w = covariance.forward(c)
-        let dw = (0..<d).map { m in covariance.forward(Array(dc[(m * k)..<(m * k + k)])) }
         var explained = 0.0
         for v in w { explained += v * v }
         let conditional = Swift.max(p.variance - explained, 1e-12)
@@ -107,14 +93,25 @@ struct BatchImprovement {
             sumB += weight * slopes[s].1
             for j in 0..<k { weighted[j] += a * normals[s * k + j] }
         }
+        // dw = L⁻¹·dc enters only as wᵀdw and weightedᵀdw, so with u = L⁻ᵀw and v = L⁻ᵀ·weighted
+        // they are uᵀdc and vᵀdc, and dc = dk(point, R) − dk(point, X)·β needs only β·u and β·v:
+        // O(n·k) a gradient instead of O(n·k·d).
+        let u = covariance.backward(w), v = covariance.backward(weighted)
+        var betaU = [Double](repeating: 0, count: n), betaV = [Double](repeating: 0, count: n)
+        beta.withUnsafeBufferPointer { b in
+            for i in 0..<n {
+                let row = b.baseAddress! + i * k
+                var (su, sv) = (0.0, 0.0)
+                for j in 0..<k { su += row[j] * u[j]; sv += row[j] * v[j] }
+                (betaU[i], betaV[i]) = (su, sv)
+            }
+        }
         var gradient = [Double](repeating: 0, count: d)
         for m in 0..<d where !gp.categorical[m] {
-            var dConditional = p.dVariance[m], shift = 0.0
-            for j in 0..<k {
-                dConditional -= 2 * w[j] * dw[m][j]
-                shift += dw[m][j] * weighted[j]
-            }
-            gradient[m] = sumA * p.dMean[m] + shift + sumB * dConditional
+            var uc = 0.0, vc = 0.0
+            for j in 0..<k { uc += u[j] * dkr[j * d + m]; vc += v[j] * dkr[j * d + m] }
+            for i in 0..<n { uc -= dkx[i * d + m] * betaU[i]; vc -= dkx[i * d + m] * betaV[i] }
+            gradient[m] = sumA * p.dMean[m] + vc + sumB * (p.dVariance[m] - 2 * uc)
         }
         return (total, gradient)
     }
@@ -123,22 +120,29 @@ struct BatchImprovement {
     private func subtractProjection(_ kx: [Double], from c: inout [Double], n: Int, k: Int) {
         beta.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in
-                for i in 0..<n {
-                    let v = kx[i]
-                    for j in 0..<k { c[j] -= v * b[i * k + j] }
-                }
+                for i in 0..<n { Self.subtract(kx[i], b.baseAddress! + i * k, from: c.baseAddress!, count: k) }
             }
         }
+    }
+
+    /// y −= a·x over `count` elements: through pointers and in order per element (the same bits
+    /// as indexing), so the loop vectorizes without index overflow checks.
+    @inline(__always)
+    private static func subtract(_ a: Double, _ x: UnsafePointer<Double>, from y: UnsafeMutablePointer<Double>, count: Int) {
+        for j in 0..<count { y[j] -= a * x[j] }
     }
 
     /// The point's conditional mean shift w·z for every draw.
     private func draws(_ w: [Double]) -> [Double] {
         let k = w.count
         return normals.withUnsafeBufferPointer { z in
-            thresholds.indices.map { s in
-                var shift = 0.0
-                for j in 0..<k { shift += w[j] * z[s * k + j] }
-                return shift
+            w.withUnsafeBufferPointer { w in
+                thresholds.indices.map { s in
+                    let row = z.baseAddress! + s * k
+                    var shift = 0.0
+                    for j in 0..<k { shift += w[j] * row[j] }
+                    return shift
+                }
             }
         }
     }

@@ -3,7 +3,7 @@ import Synchronization
 
 /// A checkpoint's fit: the objective's hyperparameters, whether its outputs are warped, and
 /// each constraint's hyperparameters.
-struct Fit: Sendable {
+struct Fit: Sendable, Equatable {
     let objective: Hyperparameters
     let warped: Bool
     let constraints: [Hyperparameters]
