@@ -99,6 +99,7 @@ public struct MedianRule: Stopper {
             t.reports.filter { $0.key <= step && $0.value.isFinite }.map { direction.loss($0.value) }.min()
         }
         guard let own, !others.isEmpty else { return .continue }
+        if let stop = decideConstrained(trial, step: step, history: history, direction: direction) { return stop }
         let median = middle(others)
         guard own > median else { return .continue }
         return .stop(StopReason(rule: .median, detail: "best \(direction.loss(own)) by step \(step) is worse than the median \(direction.loss(median)) of \(others.count) trials",
@@ -113,10 +114,26 @@ extension MedianRule {
         return Pareto.finiteLosses(trial.stepValues[last], directions)
     }
 
+    /// With a constraint broken by `step` (by this trial or another), one objective: the trial
+    /// stops when more than half of the others rank ahead of it by (excess, best loss so far);
+    /// nil when every trial keeps the constraints, where the median of the losses decides.
+    func decideConstrained(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision? {
+        func key(_ t: Trial) -> (Double, Double)? {
+            t.reports.filter { $0.key <= step && $0.value.isFinite }.map { direction.loss($0.value) }.min().map { (t.excess(by: step), $0) }
+        }
+        guard let own = key(trial) else { return nil }
+        let others = history.filter { $0.number != trial.number }.compactMap(key)
+        guard own.0 > 0 || others.contains(where: { $0.0 > 0 }) else { return nil }
+        let ahead = others.filter { $0 < own }.count
+        guard 2 * ahead > others.count else { return .continue }
+        return .stop(StopReason(rule: .median, detail: "at step \(step), \(ahead) of \(others.count) trials rank ahead by constraints, then value; more than half do",
+                                numbers: ["step": Double(step), "better": Double(ahead), "trials": Double(others.count)]))
+    }
+
     func decideFronts(_ trial: Trial, step: Int, history: [Trial]) -> StopDecision {
-        let others = history.filter { $0.number != trial.number }.compactMap { latest($0, by: step) }
+        let others = history.filter { $0.number != trial.number }.compactMap { t in latest(t, by: step).map { (excess: t.excess(by: step), losses: $0) } }
         guard let own = latest(trial, by: step), !others.isEmpty else { return .continue }
-        let better = Pareto.better(than: others.count, among: others + [own])
+        let better = Pareto.better(than: (trial.excess(by: step), own), among: others)
         guard 2 * better > others.count else { return .continue }
         return .stop(StopReason(rule: .median, detail: "at step \(step), \(better) of \(others.count) trials lie in a better Pareto front; more than half do",
                                 numbers: ["step": Double(step), "better": Double(better), "trials": Double(others.count)]))
@@ -164,17 +181,22 @@ public struct ASHA: Stopper {
         guard isRung(step), let value = trial.reports[step] else { return .continue }
         let peers = history.filter { t in bracket.map { t.number % $0.count == $0.index } ?? true }
         let rung: Int, rank: Int
+        // Ordered by (excess past the constraints, loss): the loss alone without constraints.
         if directions.isEmpty {
-            let losses = peers.compactMap { $0.reports[step] }.filter(\.isFinite).map(direction.loss)
-            (rung, rank) = (losses.count, losses.filter { $0 < direction.loss(value) }.count)
+            let keys = peers.compactMap { t in t.reports[step].flatMap { $0.isFinite ? (t.excess(by: step), direction.loss($0)) : nil } }
+            let own = (trial.excess(by: step), direction.loss(value))
+            (rung, rank) = (keys.count, keys.filter { $0 < own }.count)
         } else {
             guard let own = Pareto.finiteLosses(trial.stepValues[step], directions) else { return .continue }
-            let others = peers.filter { $0.number != trial.number }.compactMap { Pareto.finiteLosses($0.stepValues[step], directions) }
-            (rung, rank) = (others.count + 1, Pareto.better(than: others.count, among: others + [own]))
+            let others = peers.filter { $0.number != trial.number }.compactMap { t in
+                Pareto.finiteLosses(t.stepValues[step], directions).map { (excess: t.excess(by: step), losses: $0) }
+            }
+            (rung, rank) = (others.count + 1, Pareto.better(than: (trial.excess(by: step), own), among: others))
         }
         let keep = Swift.max(1, rung / reductionFactor)
         guard rank >= keep else { return .continue }
-        return .stop(StopReason(rule: .asha, detail: "ranked \(rank + 1) of \(rung) at rung \(step)\(directions.isEmpty ? "" : " by Pareto front"); only the top \(keep) continue",
+        let constrained = trial.excess(by: step) > 0 ? ", past a constraint" : ""
+        return .stop(StopReason(rule: .asha, detail: "ranked \(rank + 1) of \(rung) at rung \(step)\(directions.isEmpty ? "" : " by Pareto front")\(constrained); only the top \(keep) continue",
                                 numbers: ["step": Double(step), "rank": Double(rank + 1), "trials": Double(rung), "keep": Double(keep)]))
     }
 }

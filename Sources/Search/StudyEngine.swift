@@ -176,7 +176,10 @@ public final class StudyEngine {
         let latest = epoch >= (trials[number].lastStep ?? .min)
         trials[number].reports[epoch] = value
         if spec.objectives.count > 1, !values.isEmpty { trials[number].stepValues[epoch] = values }
-        if !spec.constraints.isEmpty, !violations.isEmpty, latest { trials[number].violations = violations }
+        if !spec.constraints.isEmpty, !violations.isEmpty {
+            trials[number].stepViolations[epoch] = violations
+            if latest { trials[number].violations = violations }
+        }
         guard trials[number].state == .running else { return .continue }
         return stopper.decide(trials[number], step: epoch, history: trials, direction: spec.direction, lastStep: epochs(number))
     }

@@ -20,11 +20,15 @@ public struct Trial: Equatable, Sendable {
     /// NaN never reported), in the spec's order; final for a finished trial, else the latest
     /// report's. Empty without constraints.
     public var violations: [Double]
+    /// With constraints: the violations as they stood at each reported step (a metric missing
+    /// from a report keeps its earlier value). Empty without constraints.
+    public var stepViolations: [Int: [Double]]
     /// Why it stopped early or failed.
     public var reason: StopReason?
 
     public init(number: Int, configuration: Configuration, state: TrialState, reports: [Int: Double] = [:], value: Double? = nil,
-                reason: StopReason? = nil, stepValues: [Int: [Double]] = [:], values: [Double] = [], violations: [Double] = []) {
+                reason: StopReason? = nil, stepValues: [Int: [Double]] = [:], values: [Double] = [], violations: [Double] = [],
+                stepViolations: [Int: [Double]] = [:]) {
         self.number = number
         self.configuration = configuration
         self.state = state
@@ -34,6 +38,7 @@ public struct Trial: Equatable, Sendable {
         self.stepValues = stepValues
         self.values = values
         self.violations = violations
+        self.stepViolations = stepViolations
     }
 
     /// Within every constraint's bound (always, without constraints).

@@ -378,7 +378,7 @@ public final class Store: Sendable {
             let rows = try Row.fetchAll(db, sql: "SELECT number, config, state, attempt, value, values_json, violations_json, stop_reason FROM trials WHERE study = ? AND number >= 0 ORDER BY number", arguments: [study])
             var reports: [Int: [Int: Double]] = [:]
             var steps: [Int: [Int: [Double]]] = [:]
-            var latest: [Int: [Double]] = [:]
+            var latest: [Int: [Double]] = [:], stepViolations: [Int: [Int: [Double]]] = [:]
             let metricRows = try Row.fetchAll(db, sql: """
                 SELECT m.number, m.epoch, m.value_json FROM metrics m JOIN trials t ON t.study = m.study AND t.number = m.number AND t.attempt = m.attempt
                 WHERE m.study = ? AND t.state != ? ORDER BY m.number, m.seq
@@ -392,6 +392,7 @@ public final class Store: Sendable {
                 if !constraints.isEmpty {
                     let before = latest[number] ?? Array(repeating: .nan, count: constraints.count)
                     latest[number] = constraints.indices.map { i in values[path: constraints[i].metric].map { constraints[i].violation($0.metric) } ?? before[i] }
+                    stepViolations[number, default: [:]][epoch] = latest[number]
                 }
             }
             return try rows.map { row in
@@ -402,7 +403,8 @@ public final class Store: Sendable {
                 let violations = constraints.isEmpty ? [] : try (row["violations_json"] as String?).map { try Self.values($0) } ?? latest[number] ?? []
                 return Search.Trial(number: number, configuration: Search.Configuration(values),
                                     state: try Self.state(row["state"]), reports: reports[number] ?? [:], value: row["value"], reason: reason,
-                                    stepValues: several ? steps[number] ?? [:] : [:], values: several ? finals : [], violations: violations)
+                                    stepValues: several ? steps[number] ?? [:] : [:], values: several ? finals : [], violations: violations,
+                                    stepViolations: stepViolations[number] ?? [:])
             }
         }
     }

@@ -81,4 +81,40 @@ struct ConstraintTests {
         engine.set(n, .completed, value: value, values: values, violations: violations)
         #expect(violations.count == 1 && violations[0].isNaN && !engine.trials[n].feasible && engine.best()?.number == 2)
     }
+
+    @Test("ASHA and the median rule rank a trial past a constraint at the rung behind every trial within it, however good its value")
+    func stoppersRankByConstraints() throws {
+        let spec = try StudySpec(config: Config.parse(yaml: """
+            {study: s, objective: {metric: loss}, runner: external, space: {x: {low: 0, high: 1}},
+             constraints: [{metric: size, max: 5}], strategy: {name: random}, stopper: {name: asha, min_resource: 1, reduction_factor: 3}}
+            """, source: "t"), trials: TrialRules(keys: [], metrics: nil, check: { _ in [] }))
+        let engine = StudyEngine(spec: spec, start: 0)
+        // Three trials reach rung 1: the best loss is over the size bound; the top third (one) goes on.
+        var decisions: [StopDecision] = []
+        for (loss, size) in [(0.5, 2.0), (0.1, 9.0), (0.7, 3.0)] {
+            let n = engine.add(Configuration(["x": .number(loss)]))
+            engine.set(n, .running)
+            let metrics = ["loss": loss, "size": size]
+            decisions.append(engine.report(n, epoch: 1, value: loss, violations: engine.violations(metrics, of: n)))
+        }
+        #expect(decisions[0] == .continue, "the best within the bound continues")
+        guard case let .stop(reason) = decisions[1] else { Issue.record("the trial over the bound went on"); return }
+        #expect(reason.rule == .asha && reason.detail.contains("past a constraint") && reason.numbers["rank"] == 2, "behind the one within the bound that reached the rung first")
+        // Without the constraint the same losses keep the trial with the best loss.
+        let plain = ASHA(minimumResource: 1, reductionFactor: 3)
+        let trials = engine.trials.map { t -> Trial in var t = t; t.stepViolations = [:]; return t }
+        #expect(plain.decide(trials[1], step: 1, history: trials, direction: .minimize) == .continue)
+
+        // The median rule: four completed trials within the bound; a running one with the best value so far but past it stops.
+        let rule = MedianRule(warmup: 1, minimumTrials: 3)
+        let within = (0..<4).map { n in Trial(number: n, configuration: Configuration(["x": .number(0)]), state: .completed, reports: [1: 0.5 + 0.1 * Double(n)],
+                                             value: 0.5 + 0.1 * Double(n), stepViolations: [1: [-1]]) }
+        let over = Trial(number: 4, configuration: Configuration(["x": .number(0)]), state: .running, reports: [1: 0.2], stepViolations: [1: [4]])
+        guard case let .stop(why) = rule.decide(over, step: 1, history: within + [over], direction: .minimize) else { Issue.record("not stopped"); return }
+        #expect(why.rule == .median && why.numbers["better"] == 4)
+        var inside = over
+        inside.stepViolations = [1: [-2]]
+        #expect(rule.decide(inside, step: 1, history: within + [inside], direction: .minimize) == .continue, "within the bound, the best value goes on")
+    }
+
 }

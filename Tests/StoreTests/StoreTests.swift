@@ -108,6 +108,8 @@ struct StoreTests {
         let trials = try Store(path: path).history(study: study, metrics: ["loss"], constraints: bounds)
         #expect(trials[0].violations[0] == 1 && abs(trials[0].violations[1] - 0.1) < 1e-12, "the latest seconds, and the accuracy of the last report that had one")
         #expect(trials[1].violations[0] == -1 && trials[1].violations[1].isNaN && !trials[1].feasible, "a metric never reported is not within its bound")
+        #expect(trials[0].stepViolations[1]![0] == -1 && trials[0].stepViolations[2]![0] == 1 && abs(trials[0].stepViolations[2]![1] - 0.1) < 1e-12,
+                "each epoch's violations, a metric left out keeping its earlier value (what the stoppers rank a rung by)")
         #expect(try store.history(study: study, metric: "loss")[1].violations.isEmpty, "without constraints there is nothing to keep")
         let exported = try store.export(study: study)
         #expect(exported[1][path: "violations"] == .array([.number(-1), .null]) && exported[1][path: "feasible"] == .bool(false))
