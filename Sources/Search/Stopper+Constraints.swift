@@ -7,12 +7,12 @@ extension Trial {
     /// positive violations; 0 within every bound, or when nothing was reported by then.
     func excess(by step: Int) -> Double {
         guard let last = stepViolations.keys.filter({ $0 <= step }).max() else { return 0 }
-        return stepViolations[last]!.filter { $0.isFinite && $0 > 0 }.reduce(0, +)
+        return Feasibility.total(stepViolations[last]!.filter(\.isFinite))
     }
 }
 
 extension Pareto {
-    /// The rank of the last of `points` (how many lie ahead of it) when a smaller `excess` comes
+    /// The rank of `own` among `others` (how many lie ahead of it) when a smaller `excess` comes
     /// first and, at the same excess, a better Pareto front.
     static func better(than own: (excess: Double, losses: [Double]), among others: [(excess: Double, losses: [Double])]) -> Int {
         let same = others.filter { $0.excess == own.excess }.map(\.losses)

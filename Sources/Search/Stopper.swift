@@ -94,12 +94,14 @@ public struct MedianRule: Stopper {
     public func decide(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision {
         guard step >= warmup, history.filter({ $0.state == .completed }).count >= minimumTrials else { return .continue }
         if !directions.isEmpty { return decideFronts(trial, step: step, history: history) }
-        let own = trial.reports.filter { $0.key <= step && $0.value.isFinite }.map { direction.loss($0.value) }.min()
-        let others = history.filter { $0.number != trial.number }.compactMap { t -> Double? in
-            t.reports.filter { $0.key <= step && $0.value.isFinite }.map { direction.loss($0.value) }.min()
+        // Each trial's best loss by this step, with how far past the constraints it stood then.
+        func best(_ t: Trial) -> (excess: Double, loss: Double)? {
+            t.reports.filter { $0.key <= step && $0.value.isFinite }.map { direction.loss($0.value) }.min().map { (t.excess(by: step), $0) }
         }
-        guard let own, !others.isEmpty else { return .continue }
-        if let stop = decideConstrained(trial, step: step, history: history, direction: direction) { return stop }
+        let scored = history.filter { $0.number != trial.number }.compactMap(best)
+        guard let mine = best(trial), !scored.isEmpty else { return .continue }
+        if mine.excess > 0 || scored.contains(where: { $0.excess > 0 }) { return decideConstrained(mine, scored, step: step) }
+        let own = mine.loss, others = scored.map(\.loss)
         let median = middle(others)
         guard own > median else { return .continue }
         return .stop(StopReason(rule: .median, detail: "best \(direction.loss(own)) by step \(step) is worse than the median \(direction.loss(median)) of \(others.count) trials",
@@ -114,16 +116,9 @@ extension MedianRule {
         return Pareto.finiteLosses(trial.stepValues[last], directions)
     }
 
-    /// With a constraint broken by `step` (by this trial or another), one objective: the trial
-    /// stops when more than half of the others rank ahead of it by (excess, best loss so far);
-    /// nil when every trial keeps the constraints, where the median of the losses decides.
-    func decideConstrained(_ trial: Trial, step: Int, history: [Trial], direction: Direction) -> StopDecision? {
-        func key(_ t: Trial) -> (Double, Double)? {
-            t.reports.filter { $0.key <= step && $0.value.isFinite }.map { direction.loss($0.value) }.min().map { (t.excess(by: step), $0) }
-        }
-        guard let own = key(trial) else { return nil }
-        let others = history.filter { $0.number != trial.number }.compactMap(key)
-        guard own.0 > 0 || others.contains(where: { $0.0 > 0 }) else { return nil }
+    /// With a constraint broken by the step (by this trial or another), one objective: the trial
+    /// stops when more than half of the others rank ahead of it by (excess, best loss so far).
+    func decideConstrained(_ own: (excess: Double, loss: Double), _ others: [(excess: Double, loss: Double)], step: Int) -> StopDecision {
         let ahead = others.filter { $0 < own }.count
         guard 2 * ahead > others.count else { return .continue }
         return .stop(StopReason(rule: .median, detail: "at step \(step), \(ahead) of \(others.count) trials rank ahead by constraints, then value; more than half do",
