@@ -28,11 +28,12 @@ public struct Scalarized: ParetoSampler {
         guard let gp = inner as? GPSampler else { return inner.suggest(space, history: scalar, direction: .minimize, using: &generator) }
         // The GP's hyperparameters are fitted on equal weights over the checkpoint's own trials:
         // they change at checkpoints, not with every draw (a fit per draw cost 190 ms a
-        // suggestion at 1,000 trials), and depend on the history alone.
+        // suggestion at 1,000 trials), and depend on the history alone. Smooth fits (`Prior`)
+        // serve the draws better.
         let original = Dictionary(history.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
         let equal = directions.map { _ in 1 / Double(directions.count) }
         return gp.suggest(space, history: scalar, direction: .minimize, fitting: { prefix in Self.scalar(prefix.map { original[$0.number]! }, directions, equal) },
-                          using: &generator)
+                          prior: .dimensionScaled, using: &generator)
     }
 
     /// The trials with `value` the augmented Chebyshev scalarization of their losses under

@@ -22,15 +22,23 @@ enum SearchBench {
         ProcessInfo.processInfo.environment["SWEEP_BENCH_BATCHES"]?.split(separator: ",").compactMap { Int($0) } ?? [1, 8, 32]
     }
 
+    /// SWEEP_BENCH_FUNCTIONS=hartmann6,branin narrows the run to those functions.
+    static var functions: [TestFunction] {
+        guard let wanted = ProcessInfo.processInfo.environment["SWEEP_BENCH_FUNCTIONS"]?.split(separator: ",").map(String.init) else { return TestFunction.all }
+        return TestFunction.all.filter { wanted.contains($0.name) }
+    }
+
     static func run() async throws {
         print("Search: median simple regret (quartiles) over \(seeds) seeds")
-        var report = Report(suite: ProcessInfo.processInfo.environment["SWEEP_BENCH_SAMPLERS"] == nil ? "search" : "search-partial")
+        let environment = ProcessInfo.processInfo.environment
+        let whole = environment["SWEEP_BENCH_SAMPLERS"] == nil && environment["SWEEP_BENCH_FUNCTIONS"] == nil
+        var report = Report(suite: whole ? "search" : "search-partial")
         let optuna = OptunaRuns.load()
         var sequential: [String: [String: [Double]]] = [:]   // function → sampler → regret at 100, one per seed
         for batch in batches {
             print(batch == 1 ? "  sequential" : "  \(batch) trials in flight (ask \(batch), then tell them)")
             var wins: [String: (won: Int, total: Int)] = [:]
-            for function in TestFunction.all {
+            for function in functions {
                 var ours: [String: [[Double]]] = [:]
                 for seed in 0..<seeds {
                     for (name, sampler) in samplers(seed: UInt64(seed)) {
@@ -69,7 +77,7 @@ enum SearchBench {
                 report.add("functions won (\(pair)), batch \(batch)", Double(w.won), "of \(w.total)")
             }
         }
-        if ProcessInfo.processInfo.environment["SWEEP_BENCH_SAMPLERS"] == nil { try latency(&report) }
+        if whole { try latency(&report) }
         try report.write()
     }
 

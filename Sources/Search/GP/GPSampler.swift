@@ -38,8 +38,9 @@ public final class GPSampler: Sampler {
     /// `fitting`: the checkpoint's trials as the hyperparameters are fitted on them (nil: as
     /// they are). ParEGO passes one fixed scalarization, so the fit made at a checkpoint serves
     /// every weight vector drawn until the next instead of a fit per suggestion.
+    /// `prior`: the lengthscales' prior of the fits (see `Prior`).
     func suggest<G: RandomNumberGenerator>(_ space: SearchSpace, history: [Trial], direction: Direction, fitting: (([Trial]) -> [Trial])?,
-                                           using generator: inout G) -> Configuration? {
+                                           prior: Prior = .unitLengthscale, using generator: inout G) -> Configuration? {
         let finished = history.filter { $0.state.isFinished && $0.state != .cancelled }.sorted { $0.number < $1.number }
         guard finished.count >= startup, !space.parameters.isEmpty else {
             return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
@@ -51,7 +52,7 @@ public final class GPSampler: Sampler {
         }
         let points = x, kept = cappedIndices(y, finished.map(\.number))
         (x, y) = (kept.map { x[$0] }, kept.map { y[$0] })
-        let fit = fit(finished, space, direction, categorical, fitting: fitting)
+        let fit = fit(finished, space, direction, categorical, fitting: fitting, prior: prior)
         let standardized = transform(y, warp: fit.warped).values
         guard let gp = GaussianProcess(x: x, y: standardized, categorical: categorical, hyper: fit.objective) else {
             return SobolSampler(seed: seed).suggest(space, history: history, direction: direction, using: &generator)
@@ -141,7 +142,7 @@ public final class GPSampler: Sampler {
     /// them; the last checkpoint reached is fitted ahead, in the background, for the suggestions
     /// after the next one.
     func fit(_ finished: [Trial], _ space: SearchSpace, _ direction: Direction, _ categorical: [Bool],
-             fitting: (([Trial]) -> [Trial])? = nil) -> Fit {
+             fitting: (([Trial]) -> [Trial])? = nil, prior: Prior = .unitLengthscale) -> Fit {
         func keyed(_ count: Int) -> (Int, [Trial]) {
             let first = Array(finished.prefix(count))
             let prefix = fitting?(first) ?? first
@@ -151,20 +152,21 @@ public final class GPSampler: Sampler {
                 hasher.combine(t.number); hasher.combine(t.configuration); hasher.combine(t.value); hasher.combine(t.state); hasher.combine(t.violations)
             }
             hasher.combine(direction)
+            hasher.combine(prior)
             return (hasher.finalize(), prefix)
         }
         let (used, ahead) = Self.checkpoints(finished.count)
         if let ahead {
             let (key, prefix) = keyed(ahead)
-            fits.ahead(key) { [self] in make(prefix, space, direction, categorical) }
+            fits.ahead(key) { [self] in make(prefix, space, direction, categorical, prior: prior) }
         }
         let (key, prefix) = keyed(used)
-        return fits.fit(key) { make(prefix, space, direction, categorical) }
+        return fits.fit(key) { make(prefix, space, direction, categorical, prior: prior) }
     }
 
     /// Hyperparameters fitted on `trials`: the objective's, warped or not (whichever explains the
     /// data better), and each constraint's, on at most the last 150 trials.
-    func make(_ trials: [Trial], _ space: SearchSpace, _ direction: Direction, _ categorical: [Bool]) -> Fit {
+    func make(_ trials: [Trial], _ space: SearchSpace, _ direction: Direction, _ categorical: [Bool], prior: Prior = .unitLengthscale) -> Fit {
         let d = space.parameters.count
         var (x, y) = observations(trials, space, direction)
         let points = x
@@ -174,14 +176,15 @@ public final class GPSampler: Sampler {
         var bestEvidence = -Double.infinity
         for warp in [false, true] {
             let (values, jacobian) = transform(y, warp: warp)
-            let fitted = GaussianProcess.fit(x: x, y: values, categorical: categorical, start: .initial(dimensions: d))
-            guard let (objective, _) = GaussianProcess.objective(x: x, y: values, categorical: categorical, hyper: fitted) else { continue }
+            let fitted = GaussianProcess.fit(x: x, y: values, categorical: categorical, start: .initial(dimensions: d), prior: prior)
+            guard let (objective, _) = GaussianProcess.objective(x: x, y: values, categorical: categorical, hyper: fitted, prior: prior) else { continue }
             if objective + jacobian > bestEvidence { (best, bestEvidence) = ((fitted, warp), objective + jacobian) }
         }
         let first = Swift.max(0, trials.count - 150)
         let constraints = (0..<(trials.map(\.violations.count).max() ?? 0)).map { k in
             let raw = trials[first...].map { k < $0.violations.count ? $0.violations[k] : .nan }
-            return GaussianProcess.fit(x: Array(points[first...]), y: Self.standardized(raw).values, categorical: categorical, start: .initial(dimensions: d))
+            return GaussianProcess.fit(x: Array(points[first...]), y: Self.standardized(raw).values, categorical: categorical, start: .initial(dimensions: d),
+                                       prior: prior)
         }
         return Fit(objective: best.0, warped: best.1, constraints: constraints)
     }
