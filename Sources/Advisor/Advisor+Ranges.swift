@@ -119,22 +119,41 @@ extension Advisor {
         return cap
     }
 
-    /// A choice with several trials that never reached the top quarter is dropped.
+    /// A choice with several trials that never reached the top quarter is dropped, when its
+    /// trials rank too low together for chance: with 12 trials and a top three, a value tried 4
+    /// times misses the top a quarter of the time by luck alone.
     private func choice(_ p: Parameter, _ values: [Config], _ advice: inout Advice) {
         let f = ranked
         guard values.count >= 2, f.count >= 8 else { return }
         let top = Array(f.prefix(max(2, f.count / 4)))
+        // Finished trials outside the ranking (failed, diverged, stopped without a value) rank below it.
+        let all = trials.filter { $0.state.isFinished && $0.state != .cancelled }
         var remaining = values
         for value in values where remaining.count > 1 {
-            let ran = trials.filter { $0.values[p.name] == value && $0.state.isFinished && $0.state != .cancelled }
+            let ran = all.filter { $0.values[p.name] == value }
             let winners = top.filter { $0.values[p.name] == value }
             guard ran.count >= 3, winners.isEmpty else { continue }
+            let rank = (f.firstIndex { $0.values[p.name] == value } ?? f.count) + 1
+            let chance = Self.chance(rank: rank, of: ran.count, among: Swift.max(all.count, f.count))
+            guard chance < 0.05 else { continue }
             let bestOwn = f.first { $0.values[p.name] == value }?.value
             remaining.removeAll { $0 == value }
             advice.add(.losingChoice, "\(p.name) \(value) never won: none of the top \(top.count) trials used it, though \(ran.count) trials ran with it "
-                       + "(its best \(bestOwn.map(format) ?? "none finished") against the study's \(format(f[0].value!))). Drop it.",
-                       ["trials": Double(ran.count)], changes: [.drop(p.name, value, why: "\(value) never reached the top quarter in \(ran.count) trials")])
+                       + "(its best \(bestOwn.map(format) ?? "none finished"), ranked \(rank), against the study's \(format(f[0].value!)); "
+                       + "\(ran.count) random trials all rank that low \(percent(chance)) of the time). Drop it.",
+                       ["trials": Double(ran.count), "rank": Double(rank), "chance": chance],
+                       changes: [.drop(p.name, value, why: "\(value) never reached the top quarter in \(ran.count) trials (best ranked \(rank))")])
         }
+    }
+
+    /// The probability that `m` of `n` ranks, drawn at random, are all `rank` or worse:
+    /// C(n − rank + 1, m) / C(n, m).
+    static func chance(rank: Int, of m: Int, among n: Int) -> Double {
+        guard m >= 1, n >= m, rank >= 1 else { return 1 }
+        let worse = n - rank + 1
+        guard worse >= m else { return 0 }
+        // The ratio term by term: Π (worse − i) / (n − i), i < m.
+        return (0..<m).reduce(1.0) { $0 * Double(worse - $1) / Double(n - $1) }
     }
 
     func bounds(_ domain: Domain) -> (low: Double, high: Double, log: Bool) {

@@ -245,6 +245,32 @@ struct AdvisorTests {
         }
     }
 
+    @Test("the chance that random trials all rank low is exact: it matches counting every subset of ranks")
+    func rankChance() {
+        let n = 9
+        func subsets(_ m: Int, from start: Int = 1) -> [[Int]] {
+            guard m > 0 else { return [[]] }
+            return (start...n).flatMap { r in r + 1 > n && m > 1 ? [] : subsets(m - 1, from: r + 1).map { [r] + $0 } }
+        }
+        for m in [1, 3, 5] {
+            let all = subsets(m)
+            for rank in [1, 2, 4, 7, 9] {
+                let counted = Double(all.filter { $0.min()! >= rank }.count) / Double(all.count)
+                #expect(abs(Advisor.chance(rank: rank, of: m, among: n) - counted) < 1e-12, "m \(m), rank \(rank)")
+            }
+        }
+    }
+
+    @Test("a choice that missed the top quarter by luck is kept")
+    func losingByLuck() throws {
+        // 12 trials, a top three; rmsprop's four trials rank 4, 6, 9 and 11: four random ranks
+        // all miss the top three a quarter of the time (the rule without the chance dropped it).
+        var lab = try Lab()
+        let names = ["adam", "sgd", "adam", "rmsprop", "sgd", "rmsprop", "adam", "sgd", "rmsprop", "adam", "rmsprop", "sgd"]
+        for (i, name) in names.enumerated() { lab.add(lr: 0.001 * Double(i + 1), name: name, final: 0.9 - 0.005 * Double(i)) }
+        #expect(!lab.advice().has(.losingChoice), "\(lab.advice().findings)")
+    }
+
     @Test("a parameter that does not matter is not narrowed, though its best trials sit close by chance")
     func chanceNarrowing() throws {
         var lab = try Lab()
