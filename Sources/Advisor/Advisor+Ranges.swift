@@ -126,7 +126,8 @@ extension Advisor {
         let f = ranked
         guard values.count >= 2, f.count >= 8 else { return }
         let top = Array(f.prefix(max(2, f.count / 4)))
-        // Finished trials outside the ranking (failed, diverged, stopped without a value) rank below it.
+        // Every ranked trial and, below them, the finished ones outside the ranking (failed,
+        // diverged, stopped without a value).
         let all = trials.filter { $0.state.isFinished && $0.state != .cancelled }
         var remaining = values
         for value in values where remaining.count > 1 {
@@ -134,7 +135,7 @@ extension Advisor {
             let winners = top.filter { $0.values[p.name] == value }
             guard ran.count >= 3, winners.isEmpty else { continue }
             let rank = (f.firstIndex { $0.values[p.name] == value } ?? f.count) + 1
-            let chance = Self.chance(rank: rank, of: ran.count, among: Swift.max(all.count, f.count))
+            let chance = Self.chance(rank: rank, of: ran.count, among: all.count)
             guard chance < 0.05 else { continue }
             let bestOwn = f.first { $0.values[p.name] == value }?.value
             remaining.removeAll { $0 == value }

@@ -49,38 +49,6 @@ struct GPTests {
         }
     }
 
-    @Test("a fit on few trials keeps every dimension of a function that depends on all of them")
-    func lengthscalesStayShort() {
-        // Hartmann-6 at 20 quasi-random points: every coordinate matters, but 20 points in 6-D
-        // leave some directions with little evidence. Under the dimension-scaled prior three
-        // lengthscales stay near its mode, about 12 (the model takes those coordinates for
-        // irrelevant and stops exploring along them); with ℓ² growing in the prior, none
-        // goes past 5 (the longest is 1.9).
-        let a: [[Double]] = [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14], [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]]
-        let p: [[Double]] = [[0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886], [0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991],
-                             [0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650], [0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381]]
-        let alpha = [1.0, 1.2, 3.0, 3.2]
-        func hartmann6(_ x: [Double]) -> Double {
-            var total = 0.0
-            for i in 0..<4 {
-                var inner = 0.0
-                for j in 0..<6 { inner += a[i][j] * (x[j] - p[i][j]) * (x[j] - p[i][j]) }
-                total += alpha[i] * exp(-inner)
-            }
-            return -total
-        }
-        let x = (0..<20).map { SobolSampler.point($0 + 1, dimensions: 6).map { Double($0) / 4_294_967_296.0 } }
-        let raw = x.map(hartmann6)
-        let mean = raw.reduce(0, +) / 20, std = (raw.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 20).squareRoot()
-        let y = raw.map { ($0 - mean) / std }
-        let categorical = [Bool](repeating: false, count: 6)
-        let fitted = GaussianProcess.fit(x: x, y: y, categorical: categorical, start: .initial(dimensions: 6))
-        let longest = exp(fitted.logLengthscales.max()!)
-        #expect(longest < 5, "lengthscales \(fitted.logLengthscales.map { exp($0) })")
-        let smooth = GaussianProcess.fit(x: x, y: y, categorical: categorical, start: .initial(dimensions: 6), prior: .dimensionScaled)
-        #expect(smooth.logLengthscales.filter { exp($0) > 5 }.count >= 3, "lengthscales \(smooth.logLengthscales.map { exp($0) })")
-    }
-
     @Test("the posterior interpolates observations and is uncertain away from them")
     func posterior() {
         let x = [[0.1], [0.5], [0.9]], y = [1.0, -1.0, 0.5]

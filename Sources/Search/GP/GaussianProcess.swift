@@ -57,6 +57,7 @@ enum Prior: Hashable, Sendable {
         let d = h.logLengthscales.count
         var value = 0.0
         var gradient = [Double](repeating: 0, count: d + 2)
+        let mu = Hyperparameters.smoothLogLengthscale(d), s2 = 3.0
         for (i, l) in h.logLengthscales.enumerated() {
             switch self {
             case .unitLengthscale:
@@ -64,7 +65,6 @@ enum Prior: Hashable, Sendable {
                 value -= 0.1 / lambda + 0.1 * lambda
                 gradient[i] = -0.2 / lambda + 0.2 * lambda
             case .dimensionScaled:
-                let mu = Hyperparameters.smoothLogLengthscale(d), s2 = 3.0
                 value -= (l - mu) * (l - mu) / (2 * s2)
                 gradient[i] = -(l - mu) / s2
             }
