@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Advisor
 import Config
 import LocalStudy
@@ -128,6 +129,16 @@ enum AdvisorBench {
         let advice = Advisor(spec: try StudySpec(config: base, trials: rules), trials: first).advise()
         let next = try StudySpec(config: advice.next(spec: base, study: "round-1").config, trials: rules)
         let second = try run(next, warm(first, next))
+        // SWEEP_BENCH_ADVISOR_SHOW=SEED prints that seed's next spec and both rounds' best trials (diagnosis).
+        if ProcessInfo.processInfo.environment["SWEEP_BENCH_ADVISOR_SHOW"] == String(seed) {
+            print(advice.next(spec: base, study: "round-1").yaml)
+            for (round, trials) in [(1, first), (2, second)] {
+                for t in trials.filter({ $0.value != nil }).sorted(by: { spec.direction.loss($0.value!) < spec.direction.loss($1.value!) }).prefix(5) {
+                    print("  round \(round) trial \(t.number) \(t.state.rawValue) \(t.value!) \(t.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.json)" }.joined(separator: " "))")
+                }
+            }
+            fflush(nil)
+        }
         result["advised"] = best(first + second, spec.direction)
         result["one study"] = best(try run(spec, []), spec.direction)
         for (arm, strategy) in [("gp", "gp"), ("coarse_to_fine", "coarse_to_fine")] {
@@ -137,10 +148,35 @@ enum AdvisorBench {
         return (result, advice.findings.map(\.rule))
     }
 
+    typealias Runner = @Sendable (StudySpec, [Trial]) throws -> [Observed]
+
+    /// The arms of seeds 0..<count, as many seeds at once as there are cores: a trial trains on
+    /// one thread and a seed's studies run one trial at a time, so its figures do not depend on
+    /// what runs beside it.
+    static func everySeed(_ count: Int, _ config: Config, rules: TrialRules, run: @escaping Runner) throws -> [([String: Double], [Rule])] {
+        let results = Mutex([Result<([String: Double], [Rule]), any Error>?](repeating: nil, count: count))
+        let next = Atomic(0), done = DispatchSemaphore(value: 0)
+        // Threads, not concurrentPerform: called from a task, that ran every iteration on one thread.
+        let threads = max(1, min(count, ProcessInfo.processInfo.activeProcessorCount))
+        for _ in 0..<threads {
+            Thread {
+                while case let seed = next.add(1, ordering: .relaxed).oldValue, seed < count {
+                    let result = Result { try arms(config, seed: seed, rules: rules, run: run) }
+                    results.withLock { $0[seed] = result }
+                }
+                done.signal()
+            }.start()
+        }
+        for _ in 0..<threads { done.wait() }
+        return try results.withLock { $0 }.map { try $0!.get() }
+    }
+
     static func run() async throws {
         var report = Report(suite: "advisor")
         let seeds = Int(ProcessInfo.processInfo.environment["SWEEP_BENCH_ADVISOR_SEEDS"] ?? "") ?? 20
-        var problems: [(String, Config, TrialRules, Direction, Int, (StudySpec, [Trial]) throws -> [Observed])] = []
+        // SWEEP_BENCH_ADVISOR_VERBOSE=1 prints every seed's arms and round 1's findings.
+        let verbose = ProcessInfo.processInfo.environment["SWEEP_BENCH_ADVISOR_VERBOSE"] == "1"
+        var problems: [(String, Config, TrialRules, Direction, Int, Runner)] = []
         for p in [mlp, narrow] {
             let config = try Config.parse(yaml: p.yaml, source: p.name)
             problems.append((p.name, config, p.rules, try StudySpec(config: config, trials: p.rules).direction, seeds, { spec, warm in study(spec, warm: warm, p) }))
@@ -158,18 +194,31 @@ enum AdvisorBench {
         print("Advisor: best objective after two rounds (study, advise, next study; half the trials each) against one study of the whole budget")
         for (name, config, rules, direction, count, runner) in problems {
             var arms: [String: [Double]] = [:], rules2: [Rule: Int] = [:]
-            for seed in 0..<count {
-                let (values, found) = try Self.arms(config, seed: seed, rules: rules, run: runner)
+            let sign = direction == .maximize ? -1.0 : 1.0
+            let order = ["advised", "one study", "gp", "coarse_to_fine"]
+            for (seed, (values, found)) in try everySeed(count, config, rules: rules, run: runner).enumerated() {
                 for (arm, v) in values { arms[arm, default: []].append(direction.loss(v)) }
                 for r in found { rules2[r, default: 0] += 1 }
+                if verbose {
+                    print("    seed \(seed): " + order.map { String(format: "%@ %.4f", $0, values[$0]!) }.joined(separator: ", ")
+                          + "; round 1 found: " + found.map(\.rawValue).joined(separator: " "))
+                    fflush(nil)
+                }
             }
-            let sign = direction == .maximize ? -1.0 : 1.0
             print("  \(name), \(count) seeds; round 1 found: \(rules2.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) ×\($0.value)" }.joined(separator: ", "))")
-            for arm in ["advised", "one study", "gp", "coarse_to_fine"] {
+            for arm in order {
                 let values = arms[arm]!.map { sign * $0 }.sorted()
                 let median = SearchBench.median(values)
                 var line = "    " + arm.padding(toLength: 15, withPad: " ", startingAt: 0) + String(format: " median %.4f  min %.4f  max %.4f", median, values.first!, values.last!)
-                if arm != "advised" { line += String(format: "  P(advised better) %.2f", SearchBench.winRate(arms["advised"]!, arms[arm]!)) }
+                if arm != "advised" {
+                    // Arms of one seed share its data split (Fashion-MNIST's validation examples), so
+                    // the paired comparison is free of the split's noise; P over all pairs is not.
+                    let paired = zip(arms["advised"]!, arms[arm]!)
+                    let won = paired.map { $0 < $1 ? 1.0 : $0 == $1 ? 0.5 : 0 }.reduce(0, +)
+                    let gain = SearchBench.median(paired.map { $1 - $0 }.sorted())
+                    line += String(format: "  P(advised better) %.2f; paired: better on %g of %d seeds, median gain %+.4f",
+                                   SearchBench.winRate(arms["advised"]!, arms[arm]!), won, count, gain)
+                }
                 print(line)
                 report.record("\(name): \(arm) median best", median, "", note: line.trimmingCharacters(in: .whitespaces))
             }
