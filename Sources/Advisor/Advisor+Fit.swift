@@ -37,7 +37,15 @@ extension Advisor {
             return
         }
         let wide = readings.filter { gap($0) > (isAccuracy ? 0.05 : 0.3) }
-        let falling = readings.filter { $0.last - $0.peak.epoch >= 2 && loss($0.valid) - loss($0.peak.value) > (isAccuracy ? 0.005 : 0.02 * scale) }
+        // Validation falling is overfitting only while the model fits its training data better than
+        // it validates and kept gaining on it since the peak: a dip with training below validation
+        // (a model that underfits, scored on a small validation split) is noise, and regularizing
+        // it would be the wrong advice.
+        let falling = readings.filter { r in
+            guard r.last - r.peak.epoch >= 2, loss(r.valid) - loss(r.peak.value) > (isAccuracy ? 0.005 : 0.02 * scale),
+                  let atPeak = r.trial.at(r.peak.epoch, train) else { return false }
+            return loss(r.train) < loss(r.valid) && loss(r.train) < loss(atPeak)
+        }
         guard wide.count * 2 > readings.count || falling.count * 2 > readings.count else { return }
         var changes: [Change] = []
         var sentence = "The best trials overfit: trial \(r.trial.number) ends at \(train) \(format(r.train)) but \(spec.metric) \(format(r.valid))"
