@@ -17,9 +17,43 @@ enum SearchBench {
         return all.filter { wanted.contains($0.0) }
     }
 
-    /// SWEEP_BENCH_BATCHES=1 runs only the sequential half.
-    static var batches: [Int] {
-        ProcessInfo.processInfo.environment["SWEEP_BENCH_BATCHES"]?.split(separator: ",").compactMap { Int($0) } ?? [1, 8, 32]
+    /// How trials are in flight: one at a time; in synchronous batches (ask k, then tell them,
+    /// as Optuna's recorded batched runs do); or asynchronously, as a cluster runs them (k running,
+    /// the oldest finishes and a new one is asked with the other k − 1 still running).
+    enum Flight: Equatable {
+        case sequential, batches(Int), asynchronous(Int)
+
+        /// "1", "8" (batches of 8), "a8" (8 asynchronously).
+        init?(_ token: Substring) {
+            if token.hasPrefix("a"), let k = Int(token.dropFirst()), k > 1 { self = .asynchronous(k) }
+            else if let k = Int(token), k >= 1 { self = k == 1 ? .sequential : .batches(k) }
+            else { return nil }
+        }
+
+        var size: Int { switch self { case .sequential: 1; case let .batches(k), let .asynchronous(k): k } }
+        /// The report's name: b1, b8, a8.
+        var label: String { if case let .asynchronous(k) = self { "a\(k)" } else { "b\(size)" } }
+        var title: String {
+            switch self {
+            case .sequential: "sequential"
+            case let .batches(k): "\(k) trials in flight (ask \(k), then tell them)"
+            case let .asynchronous(k): "\(k) trials in flight asynchronously (the oldest finishes, a new one is asked)"
+            }
+        }
+        /// Optuna's recorded runs to compare with (synchronous only).
+        var anchors: [String] {
+            switch self {
+            case .sequential: ["gp", "tpe"]
+            case let .batches(k): ["gp_b\(k)", "tpe_b\(k)"]
+            case .asynchronous: []
+            }
+        }
+    }
+
+    /// SWEEP_BENCH_BATCHES=1 runs only the sequential part; `a8` is 8 in flight asynchronously.
+    static var flights: [Flight] {
+        ProcessInfo.processInfo.environment["SWEEP_BENCH_BATCHES"]?.split(separator: ",").compactMap(Flight.init)
+            ?? [.sequential, .batches(8), .batches(32), .asynchronous(8), .asynchronous(32)]
     }
 
     /// SWEEP_BENCH_FUNCTIONS=hartmann6,branin narrows the run to those functions.
@@ -35,46 +69,46 @@ enum SearchBench {
         var report = Report(suite: whole ? "search" : "search-partial")
         let optuna = OptunaRuns.load()
         var sequential: [String: [String: [Double]]] = [:]   // function → sampler → regret at 100, one per seed
-        for batch in batches {
-            print(batch == 1 ? "  sequential" : "  \(batch) trials in flight (ask \(batch), then tell them)")
+        for flight in flights {
+            print("  " + flight.title)
             var wins: [String: (won: Int, total: Int)] = [:]
             for function in functions {
                 var ours: [String: [[Double]]] = [:]
                 for seed in 0..<seeds {
                     for (name, sampler) in samplers(seed: UInt64(seed)) {
-                        ours[name, default: []].append(regretCurve(function, sampler, seed: UInt64(seed), batch: batch))
+                        ours[name, default: []].append(regretCurve(function, sampler, seed: UInt64(seed), flight: flight))
                     }
                 }
                 for (name, _) in samplers(seed: 0) {
                     let curves = ours[name]!
                     let cells = checkpoints.map { summary(curves.map { $0[$0.count >= $0.count ? $0.count - 1 : 0] }, at: $0, curves) }
                     var note = cells.joined(separator: "  ")
-                    if batch == 1 { sequential[function.name, default: [:]][name] = curves.map { $0[trials - 1] } }
-                    if batch > 1, let alone = sequential[function.name]?[name] {
+                    if flight == .sequential { sequential[function.name, default: [:]][name] = curves.map { $0[trials - 1] } }
+                    if flight != .sequential, let alone = sequential[function.name]?[name] {
                         let p = winRate(curves.map { $0[trials - 1] }, alone)
                         note += String(format: "  win@100 vs sequential %.2f", p)
-                        let key = "\(name) b\(batch) vs sequential (win ≥ 0.4)"
+                        let key = "\(name) \(flight.label) vs sequential (win ≥ 0.4)"
                         wins[key, default: (0, 0)].won += p >= 0.4 ? 1 : 0
                         wins[key, default: (0, 0)].total += 1
                     }
                     // Sequential runs are compared at 50 trials; batched ones at 100 (at 50, 32 in flight have had one guided batch).
-                    let at = batch == 1 ? 50 : trials
-                    for anchor in batch == 1 ? ["gp", "tpe"] : ["gp_b\(batch)", "tpe_b\(batch)"] {
+                    let at = flight == .sequential ? 50 : trials
+                    for anchor in flight.anchors {
                         guard let theirs = optuna[anchor]?[function.name] else { continue }
                         let p = winRate(curves.map { $0[at - 1] }, theirs.map { $0[at - 1] })
                         note += String(format: "  win@%d vs optuna-%@ %.2f", at, anchor, p)
                         if name == "gp" || name == "tpe" { wins["\(name) vs \(anchor)", default: (0, 0)].won += p > 0.5 ? 1 : 0; wins["\(name) vs \(anchor)", default: (0, 0)].total += 1 }
                     }
-                    report.add("\(function.name) \(name) b\(batch) median regret @50", median(curves.map { $0[49] }), "", note: note)
+                    report.add("\(function.name) \(name) \(flight.label) median regret @50", median(curves.map { $0[49] }), "", note: note)
                 }
-                for anchor in batch == 1 ? ["gp", "tpe", "random"] : ["gp_b\(batch)", "tpe_b\(batch)"] {
+                for anchor in flight == .sequential ? ["gp", "tpe", "random"] : flight.anchors {
                     guard let theirs = optuna[anchor]?[function.name] else { continue }
                     let note = checkpoints.map { summary([], at: $0, theirs) }.joined(separator: "  ")
                     report.add("\(function.name) optuna-\(anchor) median regret @50", median(theirs.map { $0[49] }), "", note: note)
                 }
             }
             for (pair, w) in wins.sorted(by: { $0.key < $1.key }) {
-                report.add("functions won (\(pair)), batch \(batch)", Double(w.won), "of \(w.total)")
+                report.add("functions won (\(pair)), \(flight.label)", Double(w.won), "of \(w.total)")
             }
         }
         if whole { try latency(&report) }
@@ -82,7 +116,9 @@ enum SearchBench {
     }
 
     /// Best-so-far regret after each trial.
-    static func regretCurve(_ f: TestFunction, _ sampler: any Sampler, seed: UInt64, batch: Int) -> [Double] {
+    static func regretCurve(_ f: TestFunction, _ sampler: any Sampler, seed: UInt64, flight: Flight) -> [Double] {
+        if case let .asynchronous(k) = flight { return asynchronousCurve(f, sampler, seed: seed, inFlight: k) }
+        let batch = flight.size
         let space = f.space
         var history: [Trial] = [], curve: [Double] = [], best = Double.infinity
         while history.count < trials {
@@ -102,6 +138,29 @@ enum SearchBench {
                 best = min(best, y)
                 curve.append(max(best - f.optimum, 0))
             }
+        }
+        return curve
+    }
+
+    /// Best-so-far regret after each trial, `inFlight` running at once: trials take equal time,
+    /// so the oldest running one finishes next and its worker asks for a new one with the other
+    /// `inFlight − 1` still running (the generator seeds as in `regretCurve`).
+    static func asynchronousCurve(_ f: TestFunction, _ sampler: any Sampler, seed: UInt64, inFlight: Int) -> [Double] {
+        var history: [Trial] = [], running: [Trial] = [], curve: [Double] = [], best = Double.infinity
+        while history.count < trials {
+            while running.count < inFlight, history.count + running.count < trials {
+                let n = history.count + running.count
+                var generator = SeededGenerator(seed: seed &* 1_000_003 &+ UInt64(n))
+                let c = sampler.suggest(f.space, history: history + running, direction: .minimize, using: &generator)
+                    ?? RandomSampler().suggest(f.space, history: [], direction: .minimize, using: &generator)!
+                running.append(Trial(number: n, configuration: c, state: .running))
+            }
+            var t = running.removeFirst()
+            let y = f(t.configuration)
+            (t.state, t.value, t.reports) = (.completed, y, [1: y])
+            history.append(t)
+            best = min(best, y)
+            curve.append(max(best - f.optimum, 0))
         }
         return curve
     }
