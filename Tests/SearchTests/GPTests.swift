@@ -130,11 +130,12 @@ struct GPBatchTests {
                                 hyper: Hyperparameters(logLengthscales: [-1, -0.7, 0], logSignal: 0, logNoise: -8))!, y)
     }
 
-    @Test("the batch EI's gradient agrees with finite differences")
-    func gradient() throws {
+    @Test("the batch EI's gradient agrees with finite differences, the running trials at their mean or drawn",
+          arguments: [BatchImprovement.Fantasy.mean, .draws(64)])
+    func gradient(fantasy: BatchImprovement.Fantasy) throws {
         let (gp, y) = model()
         var g = SeededGenerator64(seed: 3)
-        let batch = try #require(BatchImprovement(gp, running: [[0.3, 0.55, 0.25], [0.8, 0.2, 0.25]], best: y.min()!, generator: &g))
+        let batch = try #require(BatchImprovement(gp, running: [[0.3, 0.55, 0.25], [0.8, 0.2, 0.25]], best: y.min()!, fantasy: fantasy, generator: &g))
         let point = [0.37, 0.61, 0.25]
         let (value, analytic) = batch.logWithGradient(point)
         #expect(abs(value - batch.log(point)) < 1e-12)

@@ -1,13 +1,25 @@
 import Foundation
 
-/// The expected improvement of a point given the trials still running (a q-batch EI, as
-/// Optuna's qLogEI and BoTorch compute it, but averaged analytically over the point's own value):
-/// the running trials' values are drawn `samples` times from the model's joint posterior; for
-/// each draw, the point's value given them is Gaussian, and its EI is taken over the best of the
-/// finished trials and that draw. A point close to a running trial is nearly determined by it, so
-/// it adds little: batches spread out where the running trials leave doubt, and still crowd the
-/// optimum where the model is sure of it.
+/// The expected improvement of a point given the trials still running. The running trials'
+/// values are fantasized (`Fantasy`); given them, the point's value is Gaussian — its variance
+/// shrunk by what the running trials explain — and its EI is taken over the best of the finished
+/// trials and the fantasized values. A point close to a running trial is nearly determined by it,
+/// so it adds little: suggestions spread out where the running trials leave doubt.
+///
+/// The GP believes the model's mean (`.mean`, Ginsbourger's kriging believer): measured on
+/// 8 synthetic functions, 20 seeds, at 100 trials, it holds up against the GP's own sequential run
+/// with 8 in flight (win probability ≥ 0.4 on 7 of 8, against 1 of 8 with `.draws(64)`, the
+/// q-batch EI that Optuna's qLogEI and BoTorch estimate), and is better with 8 or 32 running
+/// asynchronously, as a cluster runs trials; `.draws` is better in synchronous batches of 32.
 struct BatchImprovement {
+    /// How the running trials' values are fantasized.
+    enum Fantasy {
+        /// At the model's mean: one fantasy, the point's mean unmoved.
+        case mean
+        /// Drawn this many times from the model's joint posterior; the point's EI averaged over them.
+        case draws(Int)
+    }
+
     let gp: GaussianProcess
     let running: [[Double]]
     /// K⁻¹·k(X, rⱼ), n × k row-major: a point's covariance with rⱼ is k(x, rⱼ) − k(x, X)·βⱼ.
@@ -18,7 +30,7 @@ struct BatchImprovement {
     /// Per draw: min(best, the running trials' drawn values).
     private let thresholds: [Double]
 
-    init?<G: RandomNumberGenerator>(_ gp: GaussianProcess, running: [[Double]], best: Double, samples: Int = 64, generator: inout G) {
+    init?<G: RandomNumberGenerator>(_ gp: GaussianProcess, running: [[Double]], best: Double, fantasy: Fantasy = .mean, generator: inout G) {
         guard !running.isEmpty else { return nil }
         let k = running.count, n = gp.x.count
         let inverse = gp.inverseSquaredLengthscales, signal = gp.signal
@@ -36,9 +48,11 @@ struct BatchImprovement {
             }
         }
         guard let covariance = Cholesky(sigma, n: k, jitter: 1e-9 * signal) else { return nil }
+        let samples = if case let .draws(count) = fantasy { Swift.max(count, 1) } else { 1 }
         var normals = [Double](repeating: 0, count: samples * k), thresholds = [Double](repeating: best, count: samples)
         for s in 0..<samples {
-            for j in 0..<k { normals[s * k + j] = generator.gaussian() }
+            // At the mean the normals stay zero.
+            if case .draws = fantasy { for j in 0..<k { normals[s * k + j] = generator.gaussian() } }
             // f_R = μ_R + L·z
             for i in 0..<k {
                 var f = mean[i]
