@@ -8,7 +8,7 @@ import Foundation
 ///
 /// The GP believes the model's mean (`.mean`, Ginsbourger's kriging believer): measured on
 /// 8 synthetic functions, 20 seeds, at 100 trials, it holds up against the GP's own sequential run
-/// with 8 in flight (win probability ≥ 0.4 on 7 of 8, against 1 of 8 with `.draws(64)`, the
+/// with 8 in flight (win probability ≥ 0.4 on 6 of 8, against 1 of 8 with `.draws(64)`, the
 /// q-batch EI that Optuna's qLogEI and BoTorch estimate), and is better with 8 or 32 running
 /// asynchronously, as a cluster runs trials; `.draws` is better in synchronous batches of 32.
 struct BatchImprovement {
