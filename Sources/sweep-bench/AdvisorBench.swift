@@ -127,11 +127,12 @@ enum AdvisorBench {
         base = base.setting("budget.max_trials", to: .number(Double(budget / 2)))
         let first = try run(try StudySpec(config: base, trials: rules), [])
         let advice = Advisor(spec: try StudySpec(config: base, trials: rules), trials: first).advise()
-        let next = try StudySpec(config: advice.next(spec: base, study: "round-1").config, trials: rules)
+        let written = advice.next(spec: base, study: "round-1")
+        let next = try StudySpec(config: written.config, trials: rules)
         let second = try run(next, warm(first, next))
         // SWEEP_BENCH_ADVISOR_SHOW=SEED prints that seed's next spec and both rounds' best trials (diagnosis).
         if ProcessInfo.processInfo.environment["SWEEP_BENCH_ADVISOR_SHOW"] == String(seed) {
-            print(advice.next(spec: base, study: "round-1").yaml)
+            print(written.yaml)
             for (round, trials) in [(1, first), (2, second)] {
                 for t in trials.filter({ $0.value != nil }).sorted(by: { spec.direction.loss($0.value!) < spec.direction.loss($1.value!) }).prefix(5) {
                     print("  round \(round) trial \(t.number) \(t.state.rawValue) \(t.value!) \(t.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.json)" }.joined(separator: " "))")

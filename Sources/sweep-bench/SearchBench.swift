@@ -115,52 +115,28 @@ enum SearchBench {
         try report.write()
     }
 
-    /// Best-so-far regret after each trial.
+    /// Best-so-far regret after each trial. Up to `flight.size` trials run at once; they take
+    /// equal time, so synchronous batches finish together, and asynchronously the oldest running
+    /// trial finishes and its worker asks for a new one with the others still running.
     static func regretCurve(_ f: TestFunction, _ sampler: any Sampler, seed: UInt64, flight: Flight) -> [Double] {
-        if case let .asynchronous(k) = flight { return asynchronousCurve(f, sampler, seed: seed, inFlight: k) }
-        let batch = flight.size
-        let space = f.space
-        var history: [Trial] = [], curve: [Double] = [], best = Double.infinity
-        while history.count < trials {
-            var asked: [Trial] = []
-            for _ in 0..<min(batch, trials - history.count) {
-                var generator = SeededGenerator(seed: seed &* 1_000_003 &+ UInt64(history.count + asked.count))
-                let c = sampler.suggest(space, history: history + asked, direction: .minimize, using: &generator)
-                    ?? RandomSampler().suggest(space, history: [], direction: .minimize, using: &generator)!
-                asked.append(Trial(number: history.count + asked.count, configuration: c, state: .running))
-            }
-            for var t in asked {
-                let y = f(t.configuration)
-                t.state = .completed
-                t.value = y
-                t.reports = [1: y]
-                history.append(t)
-                best = min(best, y)
-                curve.append(max(best - f.optimum, 0))
-            }
-        }
-        return curve
-    }
-
-    /// Best-so-far regret after each trial, `inFlight` running at once: trials take equal time,
-    /// so the oldest running one finishes next and its worker asks for a new one with the other
-    /// `inFlight − 1` still running (the generator seeds as in `regretCurve`).
-    static func asynchronousCurve(_ f: TestFunction, _ sampler: any Sampler, seed: UInt64, inFlight: Int) -> [Double] {
         var history: [Trial] = [], running: [Trial] = [], curve: [Double] = [], best = Double.infinity
         while history.count < trials {
-            while running.count < inFlight, history.count + running.count < trials {
+            while running.count < flight.size, history.count + running.count < trials {
                 let n = history.count + running.count
                 var generator = SeededGenerator(seed: seed &* 1_000_003 &+ UInt64(n))
                 let c = sampler.suggest(f.space, history: history + running, direction: .minimize, using: &generator)
                     ?? RandomSampler().suggest(f.space, history: [], direction: .minimize, using: &generator)!
                 running.append(Trial(number: n, configuration: c, state: .running))
             }
-            var t = running.removeFirst()
-            let y = f(t.configuration)
-            (t.state, t.value, t.reports) = (.completed, y, [1: y])
-            history.append(t)
-            best = min(best, y)
-            curve.append(max(best - f.optimum, 0))
+            let finishing = if case .asynchronous = flight { 1 } else { running.count }
+            for var t in running.prefix(finishing) {
+                let y = f(t.configuration)
+                (t.state, t.value, t.reports) = (.completed, y, [1: y])
+                history.append(t)
+                best = min(best, y)
+                curve.append(max(best - f.optimum, 0))
+            }
+            running.removeFirst(finishing)
         }
         return curve
     }

@@ -10,7 +10,7 @@ struct FlightTests {
     func asynchronousOneIsSequential() {
         for seed in [UInt64(0), 5] {
             let sequential = SearchBench.regretCurve(.branin, TPESampler(seed: seed), seed: seed, flight: .sequential)
-            let one = SearchBench.asynchronousCurve(.branin, TPESampler(seed: seed), seed: seed, inFlight: 1)
+            let one = SearchBench.regretCurve(.branin, TPESampler(seed: seed), seed: seed, flight: .asynchronous(1))
             #expect(sequential == one)
         }
     }
