@@ -14,7 +14,7 @@ enum SearchBench {
             + extraSamplers(seed: seed)
         // SWEEP_BENCH_SAMPLERS=gp,tpe narrows the run (while tuning a sampler).
         guard let wanted = ProcessInfo.processInfo.environment["SWEEP_BENCH_SAMPLERS"]?.split(separator: ",").map(String.init) else { return all }
-        return all.filter { wanted.contains($0.0) }
+        return (all + namedSamplers(seed: seed)).filter { wanted.contains($0.0) }
     }
 
     /// How trials are in flight: one at a time; in synchronous batches (ask k, then tell them,

@@ -6,12 +6,13 @@ import Foundation
 ///
 /// - Failed, diverged and NaN trials count as worse than the worst observed value (half the
 ///   observed range beyond it), so the model learns to avoid their region instead of ignoring it.
-/// - With trials running, the acquisition is the EI given them (`BatchImprovement`): the running
-///   trials believed at the model's mean, so a point near one adds little. It replaced the q-batch
-///   EI over 64 joint draws of their values (worse with 8 in flight and asynchronously; better in
-///   synchronous batches of 32), which had replaced a pessimistic believer (mean plus two standard
-///   deviations), which spread batches out of the optimum (32 in flight: Hartmann6 0.22 against
-///   0.07 at 100 trials).
+/// - With trials running, the acquisition is the EI given them (`BatchImprovement`): their values
+///   drawn from the model's joint posterior with half its spread, the point's EI averaged over the
+///   draws, so a point near a running trial adds little. Half the spread sits between the kriging
+///   believer (no spread: best with 8 in flight, worse in synchronous batches of 32) and the
+///   q-batch EI (full spread: the reverse); a pessimistic believer (mean plus two standard
+///   deviations) spread batches out of the optimum (32 in flight: Hartmann6 0.22 against 0.07 at
+///   100 trials).
 /// - Cost stays bounded: at most `maximumPoints` observations (the best half and the most recent
 ///   half); hyperparameters are refitted only at checkpoints of the number of finished trials
 ///   (every trial up to 40, then every 10%), each fit from the first trials of the history alone,
@@ -24,12 +25,15 @@ public final class GPSampler: Sampler {
     public let seed: UInt64
     public let startup: Int
     public let maximumPoints: Int
+    /// How running trials' values are fantasized (see `BatchImprovement`).
+    public let fantasy: Fantasy
     let fits = Fits()
 
-    public init(seed: UInt64 = 0, startup: Int = 10, maximumPoints: Int = 150) {
+    public init(seed: UInt64 = 0, startup: Int = 10, maximumPoints: Int = 150, fantasy: Fantasy = .draws(64, spread: 0.5)) {
         self.seed = seed
         self.startup = Swift.max(startup, 2)
         self.maximumPoints = Swift.max(maximumPoints, 20)
+        self.fantasy = fantasy
     }
 
     public func suggest<G: RandomNumberGenerator>(_ space: SearchSpace, history: [Trial], direction: Direction, using generator: inout G) -> Configuration? {
@@ -62,10 +66,10 @@ public final class GPSampler: Sampler {
         // being feasible; before any trial is feasible, that chance alone.
         let feasibility = feasibility(finished, points, categorical, fit.constraints)
         let best = feasibility == nil ? standardized.min()! : kept.indices.filter { finished[kept[$0]].feasible }.map { standardized[$0] }.min()
-        // Running trials: the acquisition is the EI given them (believed at the model's mean), not
-        // the plain EI, so a suggestion adds what they do not already cover.
+        // Running trials: the acquisition is the EI given them (their values drawn), not the plain
+        // EI, so a suggestion adds what they do not already cover.
         let running = history.filter { $0.state == .running || $0.state == .queued }.map { space.point(of: $0.configuration) }
-        let batch = best.flatMap { BatchImprovement(gp, running: running, best: $0, generator: &generator) }
+        let batch = best.flatMap { BatchImprovement(gp, running: running, best: $0, fantasy: fantasy, generator: &generator) }
         // The local search starts from the best observations: with constraints, feasible ones first.
         let starts = feasibility == nil ? standardized : kept.indices.map { finished[kept[$0]].feasible ? standardized[$0] : standardized[$0] + 1e6 }
         let (point, _) = maximizeAcquisition(gp, best: best, space: space, x: x, y: starts, trials: history.count, batch: batch,
