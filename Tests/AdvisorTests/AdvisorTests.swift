@@ -299,6 +299,32 @@ struct AdvisorTests {
         #expect(!advice.has(.tooWide), "\(advice.findings)")
     }
 
+    @Test("with several ranges tested, a packing one range alone would be narrowed for is not enough")
+    func manyRanges() throws {
+        // 20 trials; x3's top five lie in 7 of 20 evenly spaced slots, which chance gives 2–5% of
+        // the time: enough for one range tested alone, not for one of four (Holm: 1.25% for the
+        // first). x0…x2's top five are spread over their ranges.
+        func study(_ searched: [String]) throws -> Advisor {
+            let space = searched.map { "  \($0): {low: 0, high: 1}" }.joined(separator: "\n")
+            let config = try Config.parse(yaml: "study: s\nobjective: {metric: loss, direction: minimize}\nspace:\n\(space)\nstrategy: {name: tpe}\nbudget: {max_trials: 20}",
+                                          source: "t")
+            let rules = TrialRules(keys: ["x0", "x1", "x2", "x3"], metrics: ["loss"], check: { _ in [] })
+            let top = [6, 8, 10, 11, 13]
+            let trials = (0..<20).map { i -> Observed in
+                var values: [String: Config] = ["x3": .number(Double(i) / 19)]
+                for j in 0..<3 { values["x\(j)"] = .number(Double((i * 7 + j * 3) % 20) / 19) }
+                let loss = top.firstIndex(of: i).map { 0.1 + 0.01 * Double($0) } ?? 0.5 + 0.01 * Double(i)
+                return Observed(number: i, state: .completed, values: values, value: loss, curve: [1: ["loss": loss]])
+            }
+            return Advisor(spec: try StudySpec(config: config, trials: rules), trials: trials)
+        }
+        let chance = Advisor.chance(span: 7.0 / 19, of: 5, among: (0..<20).map { Double($0) / 19 })
+        try #require(chance > 0.0125 && chance < 0.05, "the setup's chance: \(chance)")
+        #expect(try study(["x3"]).advise().has(.tooWide), "x3 tested alone is narrowed")
+        let four = try study(["x0", "x1", "x2", "x3"]).advise()
+        #expect(!four.has(.tooWide), "\(four.findings)")
+    }
+
     @Test("infeasible trials and trials off the Pareto front are not the best the advisor reads")
     func feasibleFront() throws {
         // Accuracy climbs with the rate, but rates above 0.02 break a constraint: the feasible best
