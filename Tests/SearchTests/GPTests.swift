@@ -131,7 +131,7 @@ struct GPBatchTests {
     }
 
     @Test("the batch EI's gradient agrees with finite differences, the running trials at their mean or drawn",
-          arguments: [BatchImprovement.Fantasy.mean, .draws(64), .draws(64, spread: 0.5)])
+          arguments: [BatchImprovement.Fantasy.mean, .draws(64), .draws(32, spread: 0.5)])
     func gradient(fantasy: BatchImprovement.Fantasy) throws {
         let (gp, y) = model()
         var g = SeededGenerator64(seed: 3)

@@ -7,8 +7,8 @@ import Foundation
 /// - Failed, diverged and NaN trials count as worse than the worst observed value (half the
 ///   observed range beyond it), so the model learns to avoid their region instead of ignoring it.
 /// - With trials running, the acquisition is the EI given them (`BatchImprovement`): their values
-///   drawn from the model's joint posterior with half its spread, the point's EI averaged over the
-///   draws, so a point near a running trial adds little. Half the spread sits between the kriging
+///   drawn 32 times from the model's joint posterior with half its spread, the point's EI averaged
+///   over the draws, so a point near a running trial adds little. Half the spread sits between the kriging
 ///   believer (no spread: best with 8 in flight, worse in synchronous batches of 32) and the
 ///   q-batch EI (full spread: the reverse); a pessimistic believer (mean plus two standard
 ///   deviations) spread batches out of the optimum (32 in flight: Hartmann6 0.22 against 0.07 at
@@ -29,7 +29,7 @@ public final class GPSampler: Sampler {
     public let fantasy: Fantasy
     let fits = Fits()
 
-    public init(seed: UInt64 = 0, startup: Int = 10, maximumPoints: Int = 150, fantasy: Fantasy = .draws(64, spread: 0.5)) {
+    public init(seed: UInt64 = 0, startup: Int = 10, maximumPoints: Int = 150, fantasy: Fantasy = .draws(32, spread: 0.5)) {
         self.seed = seed
         self.startup = Swift.max(startup, 2)
         self.maximumPoints = Swift.max(maximumPoints, 20)
