@@ -7,12 +7,12 @@ import Foundation
 /// - Failed, diverged and NaN trials count as worse than the worst observed value (half the
 ///   observed range beyond it), so the model learns to avoid their region instead of ignoring it.
 /// - With trials running, the acquisition is the EI given them (`BatchImprovement`): their values
-///   drawn 32 times from the model's joint posterior with half its spread, the point's EI averaged
-///   over the draws, so a point near a running trial adds little. Half the spread sits between the kriging
-///   believer (no spread: best with 8 in flight, worse in synchronous batches of 32) and the
-///   q-batch EI (full spread: the reverse); a pessimistic believer (mean plus two standard
-///   deviations) spread batches out of the optimum (32 in flight: Hartmann6 0.22 against 0.07 at
-///   100 trials).
+///   drawn 32 times from the model's joint posterior with half its spread, the point's EI
+///   averaged over the draws, so a point near a running trial adds little. Half the spread sits
+///   between the kriging believer (no spread: best with 8 in flight, worse in synchronous batches
+///   of 32) and the q-batch EI (full spread: the reverse); a pessimistic believer (mean plus two
+///   standard deviations) spread batches out of the optimum (32 in flight: Hartmann6 0.22 against
+///   0.07 at 100 trials).
 /// - Cost stays bounded: at most `maximumPoints` observations (the best half and the most recent
 ///   half); hyperparameters are refitted only at checkpoints of the number of finished trials
 ///   (every trial up to 40, then every 10%), each fit from the first trials of the history alone,
