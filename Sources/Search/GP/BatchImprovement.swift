@@ -23,7 +23,7 @@ struct BatchImprovement {
     /// K⁻¹·k(X, rⱼ), n × k row-major: a point's covariance with rⱼ is k(x, rⱼ) − k(x, X)·βⱼ.
     private let beta: [Double]
     private let covariance: Cholesky
-    /// The draws' standard normals, S × k row-major (the point's conditional mean moves by w·z).
+    /// The draws' normals (standard, times the spread), S × k row-major (the point's conditional mean moves by w·z).
     private let normals: [Double]
     /// Per draw: min(best, the running trials' drawn values).
     private let thresholds: [Double]
