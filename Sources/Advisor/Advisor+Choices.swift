@@ -3,62 +3,61 @@ import Search
 
 /// Which values of a searched choice never win, too clearly for chance.
 extension Advisor {
-    /// How a choice's value did: its trials, whether any reached the top quarter, its best rank,
-    /// and how often as many random trials all rank that low.
+    /// How a choice's value did: its trials, whether any reached the top quarter, its best rank
+    /// and value, how often as many random trials all rank that low, and how many values were
+    /// tested beside it.
     struct Standing {
-        let ran: Int, won: Bool, rank: Int, chance: Double
+        let ran: Int, won: Bool, rank: Int, best: Double?, chance: Double
+        var tested = 1
     }
 
-    /// Every ranked trial and, below them, the finished ones outside the ranking (failed,
-    /// diverged, stopped without a value).
-    var counted: [Observed] { trials.filter { $0.state.isFinished && $0.state != .cancelled } }
-
-    func standing(_ name: String, _ value: Config) -> Standing {
-        let f = ranked, all = counted
+    /// The choices' values that lost too clearly for chance, by parameter: Holm's step-down over
+    /// every value tried at least 3 times, as for ranges.
+    func losingValues() -> [String: [Config: Standing]] {
+        let f = ranked
+        guard f.count >= 8 else { return [:] }
         let top = f.prefix(max(2, f.count / 4))
-        let ran = all.filter { $0.values[name] == value }.count
-        let rank = (f.firstIndex { $0.values[name] == value } ?? f.count) + 1
-        return Standing(ran: ran, won: top.contains { $0.values[name] == value }, rank: rank, chance: Self.chance(rank: rank, of: ran, among: all.count))
-    }
-
-    /// The choices' values (parameter name, value) that lost too clearly for chance, with
-    /// Holm's step-down over every value tried at least 3 times, as for ranges, and how many those were.
-    func losingValues() -> (values: Set<[Config]>, tested: Int) {
-        guard ranked.count >= 8 else { return ([], 0) }
-        var tests: [([Config], Double)] = []
+        // Every ranked trial and, below them, the finished ones outside the ranking (failed,
+        // diverged, stopped without a value).
+        let all = trials.filter { $0.state.isFinished && $0.state != .cancelled }
+        var tests: [(name: String, value: Config, standing: Standing)] = []
         for p in spec.space.searched {
             guard case let .choice(values) = p.domain, values.count >= 2 else { continue }
             for value in values {
-                let s = standing(p.name, value)
-                if s.ran >= 3 { tests.append(([.string(p.name), value], s.won ? 1 : s.chance)) }
+                let ran = all.filter { $0.values[p.name] == value }.count
+                guard ran >= 3 else { continue }
+                let first = f.firstIndex { $0.values[p.name] == value }
+                let rank = (first ?? f.count) + 1
+                tests.append((p.name, value, Standing(ran: ran, won: top.contains { $0.values[p.name] == value }, rank: rank,
+                                                      best: first.flatMap { f[$0].value }, chance: Self.chance(rank: rank, of: ran, among: all.count))))
             }
         }
-        var passed: Set<[Config]> = []
-        for (i, (key, chance)) in tests.sorted(by: { $0.1 < $1.1 }).enumerated() {
-            guard chance < 0.05 / Double(tests.count - i) else { break }
-            passed.insert(key)
+        var losing: [String: [Config: Standing]] = [:]
+        for (i, test) in tests.sorted(by: { ($0.standing.won ? 1 : $0.standing.chance) < ($1.standing.won ? 1 : $1.standing.chance) }).enumerated() {
+            guard !test.standing.won, test.standing.chance < 0.05 / Double(tests.count - i) else { break }
+            var standing = test.standing
+            standing.tested = tests.count
+            losing[test.name, default: [:]][test.value] = standing
         }
-        return (passed, tests.count)
+        return losing
     }
 
     /// A choice with several trials that never reached the top quarter is dropped, when its
     /// trials rank too low together for chance: with 12 trials and a top three, a value tried 4
     /// times misses the top a quarter of the time by luck alone.
-    func choice(_ p: Parameter, _ values: [Config], losing: (values: Set<[Config]>, tested: Int), _ advice: inout Advice) {
+    func choice(_ p: Parameter, _ values: [Config], losing: [Config: Standing], _ advice: inout Advice) {
         let f = ranked
-        let top = Array(f.prefix(max(2, f.count / 4)))
+        let top = max(2, f.count / 4)
         var remaining = values
-        for value in values where remaining.count > 1 && losing.values.contains([.string(p.name), value]) {
-            let s = standing(p.name, value)
-            let (ran, rank, chance) = (s.ran, s.rank, s.chance)
-            let among = losing.tested > 1 ? ", rarely enough with \(losing.tested) values tested" : ""
-            let bestOwn = f.first { $0.values[p.name] == value }?.value
+        for value in values where remaining.count > 1 {
+            guard let s = losing[value] else { continue }
+            let among = s.tested > 1 ? ", rarely enough with \(s.tested) values tested" : ""
             remaining.removeAll { $0 == value }
-            advice.add(.losingChoice, "\(p.name) \(value) never won: none of the top \(top.count) trials used it, though \(ran) trials ran with it "
-                       + "(its best \(bestOwn.map(format) ?? "none finished"), ranked \(rank), against the study's \(format(f[0].value!)); "
-                       + "\(ran) random trials all rank that low \(percent(chance)) of the time\(among)). Drop it.",
-                       ["trials": Double(ran), "rank": Double(rank), "chance": chance],
-                       changes: [.drop(p.name, value, why: "\(value) never reached the top quarter in \(ran) trials (best ranked \(rank))")])
+            advice.add(.losingChoice, "\(p.name) \(value) never won: none of the top \(top) trials used it, though \(s.ran) trials ran with it "
+                       + "(its best \(s.best.map(format) ?? "none finished"), ranked \(s.rank), against the study's \(format(f[0].value!)); "
+                       + "\(s.ran) random trials all rank that low \(percent(s.chance)) of the time\(among)). Drop it.",
+                       ["trials": Double(s.ran), "rank": Double(s.rank), "chance": s.chance],
+                       changes: [.drop(p.name, value, why: "\(value) never reached the top quarter in \(s.ran) trials (best ranked \(s.rank))")])
         }
     }
 

@@ -16,8 +16,8 @@ extension Advisor {
         let narrowed = packed(finished: f), losing = losingValues()
         for p in spec.space.searched {
             switch p.domain {
-            case .float, .int: numeric(p, best: best, finished: f, cap: capped[p.name], packed: narrowed[p.name], &advice)
-            case let .choice(values): choice(p, values, losing: losing, &advice)
+            case .float, .int: numeric(p, best: best, cap: capped[p.name], packed: narrowed[p.name], &advice)
+            case let .choice(values): choice(p, values, losing: losing[p.name] ?? [:], &advice)
             case .fixed: continue
             }
         }
@@ -61,7 +61,7 @@ extension Advisor {
         return passed
     }
 
-    private func numeric(_ p: Parameter, best: [Observed], finished: [Observed], cap: Double?, packed: Packing?, _ advice: inout Advice) {
+    private func numeric(_ p: Parameter, best: [Observed], cap: Double?, packed: Packing?, _ advice: inout Advice) {
         let (low, high, log) = bounds(p.domain)
         guard high > low else { return }
         let u = positions(p, best)
