@@ -21,15 +21,23 @@ enum ParetoBench {
         return all.filter { wanted.contains($0.0) }
     }
 
+    /// SWEEP_BENCH_FUNCTIONS=dtlz2,zdt3 narrows the run to those problems, as in the search suite.
+    static var problems: [ParetoProblem] {
+        guard let wanted = ProcessInfo.processInfo.environment["SWEEP_BENCH_FUNCTIONS"]?.split(separator: ",").map(String.init) else { return ParetoProblem.all }
+        return ParetoProblem.all.filter { wanted.contains($0.name) }
+    }
+
     static func run() async throws {
         print("Pareto: median hypervolume [quartiles] over \(seeds) seeds (higher is better); reference ZDT (11, 11), DTLZ2 1.1³")
-        var report = Report(suite: ProcessInfo.processInfo.environment["SWEEP_BENCH_SAMPLERS"] == nil ? "pareto" : "pareto-partial")
+        let environment = ProcessInfo.processInfo.environment
+        var report = Report(suite: environment["SWEEP_BENCH_SAMPLERS"] == nil && environment["SWEEP_BENCH_FUNCTIONS"] == nil ? "pareto" : "pareto-partial")
         let optuna = OptunaParetoRuns.load()
-        latency(&report)
+        // A run narrowed to some problems skips the latency row.
+        if environment["SWEEP_BENCH_FUNCTIONS"] == nil { latency(&report) }
         // SWEEP_BENCH_PARETO=latency: the latency alone (a minute, not the hypervolume runs).
-        if ProcessInfo.processInfo.environment["SWEEP_BENCH_PARETO"] == "latency" { return try report.write() }
+        if environment["SWEEP_BENCH_PARETO"] == "latency" { return try report.write() }
         var ahead: [Int: (won: Int, total: Int)] = [:]
-        for problem in ParetoProblem.all {
+        for problem in problems {
             var ours: [String: [[[Double]]]] = [:], seconds: [String: Double] = [:]
             for seed in 0..<seeds {
                 for (name, sampler) in samplers(seed: UInt64(seed)) {

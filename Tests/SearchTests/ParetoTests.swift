@@ -93,6 +93,18 @@ struct ParetoTests {
         }
     }
 
+    @Test("ParEGO's weights reach the ends of a two-objective front and keep off the simplex's edges from three objectives on")
+    func weights() {
+        var generator = SplitMix64(seed: 5)
+        let two = (0..<400).map { _ in Scalarized.weights(2, using: &generator) }
+        let three = (0..<400).map { _ in Scalarized.weights(3, using: &generator) }
+        #expect((two + three).allSatisfy { abs($0.reduce(0, +) - 1) < 1e-12 })
+        #expect(two.contains { $0.min()! < 0.02 }, "two objectives: the uniform draw, both ends of the front aimed at")
+        let floor = Scalarized.shrinkage / 3
+        #expect(three.allSatisfy { $0.min()! >= floor - 1e-12 }, "no weight near 0, where a face of the space scores the same whatever its other coordinates")
+        #expect(three.contains { $0.max()! > 0.6 }, "still far from equal weights: the front is spread over")
+    }
+
     @Test("the GP under ParEGO fits once per checkpoint, whatever the weights drawn, and its suggestions depend on the history alone")
     func fitsPerCheckpoint() {
         let history = paretoRun(Scalarized(RandomSampler()), trials: 16)
