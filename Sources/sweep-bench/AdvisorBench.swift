@@ -182,16 +182,20 @@ enum AdvisorBench {
             let config = try Config.parse(yaml: p.yaml, source: p.name)
             problems.append((p.name, config, p.rules, try StudySpec(config: config, trials: p.rules).direction, seeds, { spec, warm in study(spec, warm: warm, p) }))
         }
+        let validation = Double(ProcessInfo.processInfo.environment["SWEEP_BENCH_ADVISOR_FASHION_VALIDATION"] ?? "") ?? 6000
         if ProcessInfo.processInfo.environment["SWEEP_BENCH_ADVISOR_FASHION"] != "0" {
             let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/fashion-mnist-mlp.yaml").path
-            // 12,000 training examples: each arm of each seed trains its 24 trials in a few minutes.
+            // 10,800 training examples: each arm of each seed trains its 24 trials in a few minutes.
+            // 6,000 validation examples (SWEEP_BENCH_ADVISOR_FASHION_VALIDATION; 1,200 until
+            // 2026-12-06): the arms are compared by their best validation accuracy, whose sampling
+            // error on 1,200 examples (±0.01) was as large as any gap between them.
             let config = try Config.load(path: path).setting("budget.max_trials", to: .number(24)).setting("budget.max_concurrent", to: .number(1))
-                .setting("trial.data.limit", to: .number(12000))
+                .setting("trial.data.limit", to: .number(10800 + validation)).setting("trial.data.validation_fraction", to: .number(validation / (10800 + validation)))
             let fashionSeeds = Int(ProcessInfo.processInfo.environment["SWEEP_BENCH_ADVISOR_FASHION_SEEDS"] ?? "") ?? 10
             problems.append(("fashion-mnist", config, TrialSpec.rules, .maximize, fashionSeeds, fashion))
         }
         print("problems: synthetic mlp (lr, width, optimizer; the best lr and width above the first ranges, sgd far behind; 40 trials), "
-              + "synthetic narrow (a small good region of a 4-D box; 40 trials), fashion-mnist (examples/fashion-mnist-mlp.yaml, 12,000 training examples, 24 trials)")
+              + "synthetic narrow (a small good region of a 4-D box; 40 trials), fashion-mnist (examples/fashion-mnist-mlp.yaml, 10,800 training and \(Int(validation)) validation examples, 24 trials)")
         print("Advisor: best objective after two rounds (study, advise, next study; half the trials each) against one study of the whole budget")
         for (name, config, rules, direction, count, runner) in problems {
             var arms: [String: [Double]] = [:], rules2: [Rule: Int] = [:]
