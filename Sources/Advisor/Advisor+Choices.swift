@@ -33,11 +33,11 @@ extension Advisor {
             }
         }
         var losing: [String: [Config: Standing]] = [:]
-        for (i, test) in tests.sorted(by: { ($0.standing.won ? 1 : $0.standing.chance) < ($1.standing.won ? 1 : $1.standing.chance) }).enumerated() {
-            guard !test.standing.won, test.standing.chance < 0.05 / Double(tests.count - i) else { break }
-            var standing = test.standing
+        // A value that reached the top quarter is tested at chance 1: it never passes.
+        for k in Self.holm(tests.map { $0.standing.won ? 1 : $0.standing.chance }) {
+            var standing = tests[k].standing
             standing.tested = tests.count
-            losing[test.name, default: [:]][test.value] = standing
+            losing[tests[k].name, default: [:]][tests[k].value] = standing
         }
         return losing
     }

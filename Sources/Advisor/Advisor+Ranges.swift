@@ -52,11 +52,10 @@ extension Advisor {
             tests.append((p.name, Packing(low: top.min()!, high: top.max()!, count: top.count, chance: Self.chance(span: span, of: top.count, among: positions(p, finished)))))
         }
         var passed: [String: Packing] = [:]
-        for (i, (name, packing)) in tests.sorted(by: { $0.1.chance < $1.1.chance }).enumerated() {
-            guard packing.chance < 0.05 / Double(tests.count - i) else { break }
-            var p = packing
+        for k in Self.holm(tests.map(\.1.chance)) {
+            var p = tests[k].1
             p.tested = tests.count
-            passed[name] = p
+            passed[tests[k].0] = p
         }
         return passed
     }

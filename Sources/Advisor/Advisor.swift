@@ -42,6 +42,17 @@ public struct Advisor: Sendable {
 
     func loss(_ value: Double) -> Double { spec.direction.loss(value) }
 
+    /// Holm's step-down over tests of one family (every range, or every choice's value): the
+    /// positions of `chances` that pass, so that the chance any passes by luck stays 5%.
+    static func holm(_ chances: [Double]) -> [Int] {
+        var passed: [Int] = []
+        for (i, k) in chances.indices.sorted(by: { chances[$0] < chances[$1] }).enumerated() {
+            guard chances[k] < 0.05 / Double(chances.count - i) else { break }
+            passed.append(k)
+        }
+        return passed
+    }
+
     /// Completed trials with a finite objective, best first: feasible before infeasible, then by
     /// Pareto front (several objectives), then by the first objective. The rules that read curves
     /// read the first objective's.
