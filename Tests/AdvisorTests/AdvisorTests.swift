@@ -63,6 +63,52 @@ struct AdvisorTests {
         #expect(!flat.advice().has(.underfit), "a plateau is not underfitting")
     }
 
+    @Test("two of the best three still climbing, the best one's last epochs a noise-sized dip: underfit; one of three is not enough")
+    func underfitMostOfTheBest() throws {
+        // As in a Fashion-MNIST round on 6,000 validation examples: the best trial's last two
+        // epochs moved by −0.0008, the next two gained 0.006 and 0.005.
+        var lab = try Lab()
+        for (i, lr) in [0.001, 0.002, 0.004].enumerated() { lab.add(lr: lr, final: 0.70 + 0.01 * Double(i), rising: true) }
+        lab.add(lr: 0.008, final: 0.80, rising: true)
+        lab.add(lr: 0.016, final: 0.81, rising: true)
+        lab.add(lr: 0.03, final: 0.82)
+        let advice = lab.advice()
+        #expect(advice.has(.underfit))
+        #expect(advice.findings.first { $0.rule == .underfit }?.sentence.contains("2 of the best 3") == true)
+
+        var one = try Lab()
+        for (i, lr) in [0.001, 0.002, 0.004].enumerated() { one.add(lr: lr, final: 0.70 + 0.01 * Double(i), rising: true) }
+        one.add(lr: 0.008, final: 0.80)
+        one.add(lr: 0.016, final: 0.81, rising: true)
+        one.add(lr: 0.03, final: 0.82)
+        #expect(!one.advice().has(.underfit), "one climbing trial of the best three is not the study underfitting")
+    }
+
+    @Test("a loss still falling by 5% over the last two epochs: underfit; a flat loss jittering by 1–3% is not")
+    func underfitLoss() throws {
+        let yaml = Lab.yaml.replacingOccurrences(of: "{metric: validation_accuracy, direction: maximize}", with: "{metric: validation_loss, direction: minimize}")
+        // Six trials ending near 0.05; `fall`: the loss's drop per epoch at the end; `jitter`: epoch e's
+        // noise, as in the advisor bench's narrow problem (uniform in [0, 0.002] on a 0.05 loss).
+        func study(fall: Double, jitter: (Int, Int) -> Double) throws -> Advice {
+            let trials = (0..<6).map { i -> Observed in
+                let final = 0.05 + 0.002 * Double(i)
+                var curve: [Int: [String: Double]] = [:]
+                for e in 1...9 {
+                    let loss = final * (1 + fall * Double(9 - e)) + jitter(i, e)
+                    curve[e] = ["validation_loss": loss, "train_loss": loss * 0.97]
+                }
+                return Observed(number: i, state: .completed, values: ["optimizer.lr": .number(0.001 * Double(i + 1)), "optimizer.name": .string("adam")],
+                                value: curve[9]!["validation_loss"]!, curve: curve)
+            }
+            return Advisor(spec: try StudySpec(config: try Config.parse(yaml: yaml, source: "t"), trials: TrialSpec.rules), trials: trials).advise()
+        }
+        #expect(try study(fall: 0.025) { _, _ in 0 }.has(.underfit))
+        // The best three gain 1.4%, 1.5% and 2.4% of the loss over their last two epochs, by noise
+        // alone: at 0.5% (the bar until 2026-12-06) all three counted as still improving.
+        let flat = try study(fall: 0) { i, e in e == 7 ? [0.0009, 0.0010, 0.0015, 0.001, 0.001, 0.001][i] : 0.0002 }
+        #expect(!flat.has(.underfit), "\(flat.findings.map(\.sentence))")
+    }
+
     @Test("training far above validation, validation falling after epoch 4: overfit, stop there and regularize")
     func overfit() throws {
         var lab = try Lab()
