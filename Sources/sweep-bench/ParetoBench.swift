@@ -17,14 +17,12 @@ enum ParetoBench {
             ("nsga2", NSGA2Sampler(seed: seed)), ("gp", Scalarized(GPSampler(seed: seed))),
             ("tpe", Scalarized(TPESampler(seed: seed))), ("random", Scalarized(RandomSampler())),
         ]
-        guard let wanted = ProcessInfo.processInfo.environment["SWEEP_BENCH_SAMPLERS"]?.split(separator: ",").map(String.init) else { return all }
-        return all.filter { wanted.contains($0.0) }
+        return narrowed(all, by: "SWEEP_BENCH_SAMPLERS") { $0.0 }
     }
 
     /// SWEEP_BENCH_FUNCTIONS=dtlz2,zdt3 narrows the run to those problems, as in the search suite.
     static var problems: [ParetoProblem] {
-        guard let wanted = ProcessInfo.processInfo.environment["SWEEP_BENCH_FUNCTIONS"]?.split(separator: ",").map(String.init) else { return ParetoProblem.all }
-        return ParetoProblem.all.filter { wanted.contains($0.name) }
+        narrowed(ParetoProblem.all, by: "SWEEP_BENCH_FUNCTIONS", name: \.name)
     }
 
     static func run() async throws {

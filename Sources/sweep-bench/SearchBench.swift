@@ -12,9 +12,9 @@ enum SearchBench {
     static func samplers(seed: UInt64) -> [(String, any Sampler)] {
         let all: [(String, any Sampler)] = [("random", RandomSampler()), ("sobol", SobolSampler(seed: seed)), ("coarse_to_fine", CoarseToFineSampler())]
             + extraSamplers(seed: seed)
-        // SWEEP_BENCH_SAMPLERS=gp,tpe narrows the run (while tuning a sampler).
-        guard let wanted = ProcessInfo.processInfo.environment["SWEEP_BENCH_SAMPLERS"]?.split(separator: ",").map(String.init) else { return all }
-        return (all + namedSamplers(seed: seed)).filter { wanted.contains($0.0) }
+        // SWEEP_BENCH_SAMPLERS=gp,tpe narrows the run (while tuning a sampler), and can name samplers run only when named.
+        guard ProcessInfo.processInfo.environment["SWEEP_BENCH_SAMPLERS"] != nil else { return all }
+        return narrowed(all + namedSamplers(seed: seed), by: "SWEEP_BENCH_SAMPLERS") { $0.0 }
     }
 
     /// How trials are in flight: one at a time; in synchronous batches (ask k, then tell them,
@@ -58,8 +58,7 @@ enum SearchBench {
 
     /// SWEEP_BENCH_FUNCTIONS=hartmann6,branin narrows the run to those functions.
     static var functions: [TestFunction] {
-        guard let wanted = ProcessInfo.processInfo.environment["SWEEP_BENCH_FUNCTIONS"]?.split(separator: ",").map(String.init) else { return TestFunction.all }
-        return TestFunction.all.filter { wanted.contains($0.name) }
+        narrowed(TestFunction.all, by: "SWEEP_BENCH_FUNCTIONS", name: \.name)
     }
 
     static func run() async throws {
