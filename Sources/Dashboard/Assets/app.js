@@ -654,11 +654,17 @@ class Trials {
 async function studyPage(main, id) {
   document.getElementById("where").textContent = id;
   // Listening starts before the study loads: pushes that arrive meanwhile wait, and those the
-  // loaded study already holds are skipped, so none falls between the two.
+  // loaded study already holds are skipped, so none falls between the two. The load waits for
+  // the stream to open (the server holds the listener before it answers): the browser may send
+  // the two requests in either order, and a push between them would cost a reload.
   const events = REPORT ? null : new EventSource("/api/studies/" + encodeURIComponent(id) + "/events");
   const early = [];
   let onPush = push => early.push(push);
-  if (events) events.addEventListener("trials", e => onPush(JSON.parse(e.data)));
+  if (events) {
+    events.addEventListener("trials", e => onPush(JSON.parse(e.data)));
+    // An unknown study fails the stream: the load then says why.
+    await new Promise(opened => { events.addEventListener("open", opened, { once: true }); events.addEventListener("error", opened, { once: true }); });
+  }
   let data;
   phase("script");
   try { data = REPORT ? REPORT.study : await getJSON("/api/studies/" + encodeURIComponent(id)); } catch (e) {
