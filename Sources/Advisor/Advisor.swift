@@ -24,16 +24,29 @@ public struct Advisor: Sendable {
         return advice
     }
 
-    /// Refining a continuous space is where Bayesian optimization is strongest (Sweep's GP is ahead
-    /// of TPE and Optuna's GP on continuous functions, `make bench SUITES=search`): the next round
-    /// uses it when the space has no choices and no conditions, whether or not anything else changed.
+    /// Refining a space round 1 mapped is where Bayesian optimization is strongest (Sweep's GP is
+    /// ahead of TPE and Optuna's GP on continuous functions, `make bench SUITES=search`, and
+    /// searches choices at their values): the next round uses it, starting from this study's
+    /// trials, unless the trial itself changes (more epochs, a wider model, a new parameter).
+    /// Then round 1's values measure another model: the GP would fit them as if they were round
+    /// 2's, while TPE only reads which trials were the best quarter. A space that is conditional
+    /// or mostly choices keeps its sampler, as `strategy: auto` picks TPE for it.
     func strategy(_ advice: inout Advice) {
         let searched = spec.space.searched
-        guard !searched.isEmpty, searched.allSatisfy({ $0.domain.isNumeric && $0.condition == nil }) else { return }
+        let choices = searched.count { !$0.domain.isNumeric }
+        guard !searched.isEmpty, spec.space.parameters.allSatisfy({ $0.condition == nil }), 2 * choices <= searched.count else { return }
+        let trialChanged = advice.changes.contains { change in
+            switch change {
+            case let .set(path, _, _): path.hasPrefix("trial.")
+            case .search: true
+            case .range, .drop: false
+            }
+        }
+        guard !trialChanged else { return }
         switch spec.strategy {
         case .tpe, .random, .sobol, .coarseToFine:
             advice.changes.append(.set("strategy", .object(["name": .string("gp")]),
-                                       why: "the space is all numeric: the GP searches such spaces best, starting from this study's trials"))
+                                       why: "the trial is unchanged, so this study's trials measure what the next one will: the GP refines from them"))
         case .gp, .grid, .nsga2: return
         }
     }

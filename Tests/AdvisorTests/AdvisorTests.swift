@@ -269,15 +269,28 @@ struct AdvisorTests {
         for change in advice.changes { #expect(yaml.contains(change.why.split(separator: " ").prefix(4).joined(separator: " ")), "\(change.why)") }
     }
 
-    @Test("a refined space with no choices is searched by the GP next; one with choices keeps its strategy")
+    @Test("the GP searches next when this study measured the same trial; after the trial changes, or in a conditional or mostly-choice space, the sampler stays")
     func strategy() throws {
-        let numeric = Lab.yaml.replacingOccurrences(of: "  optimizer.name: {type: choice, values: [sgd, adam, rmsprop]}\n", with: "")
-        var lab = try Lab(numeric)
-        for lr in [0.0002, 0.0005, 0.001, 0.003, 0.01, 0.03, 0.07, 0.09, 0.1] { lab.add(lr: lr, final: 0.7 + lr) }
-        #expect(lab.advice().changes.contains { if case .set("strategy", .object(["name": .string("gp")]), _) = $0 { true } else { false } })
+        func movesToGP(_ lab: Lab) -> Bool { lab.advice().changes.contains { if case .set("strategy", .object(["name": .string("gp")]), _) = $0 { true } else { false } } }
+        let rates = [0.0002, 0.0005, 0.001, 0.003, 0.01, 0.03, 0.07, 0.09, 0.1]
+        let name = "  optimizer.name: {type: choice, values: [sgd, adam, rmsprop]}\n"
+        var numeric = try Lab(Lab.yaml.replacingOccurrences(of: name, with: ""))
+        for lr in rates { numeric.add(lr: lr, final: 0.7 + lr) }
+        #expect(movesToGP(numeric))
         var mixed = try Lab()
-        for lr in [0.0002, 0.0005, 0.001, 0.003, 0.01, 0.03, 0.07, 0.09, 0.1] { mixed.add(lr: lr, final: 0.7 + lr) }
-        #expect(!mixed.advice().changes.contains { if case .set("strategy", _, _) = $0 { true } else { false } })
+        for lr in rates { mixed.add(lr: lr, final: 0.7 + lr) }
+        #expect(movesToGP(mixed), "a choice beside a range, the trial unchanged: \(mixed.advice().changes)")
+        // Still climbing: the next study trains longer on a wider model, which these values do not measure.
+        var longer = try Lab()
+        for lr in rates { longer.add(lr: lr, final: 0.7 + lr, rising: true) }
+        #expect(longer.advice().has(.underfit))
+        #expect(!movesToGP(longer))
+        var choices = try Lab(Lab.yaml.replacingOccurrences(of: name, with: name + "  model.activation: {type: choice, values: [relu, tanh]}\n"))
+        for lr in rates { choices.add(lr: lr, final: 0.7 + lr) }
+        #expect(!movesToGP(choices), "two choices of three parameters: TPE, as strategy auto picks")
+        var conditional = try Lab(Lab.yaml.replacingOccurrences(of: name, with: name + "  optimizer.momentum: {type: float, low: 0.5, high: 0.99, when: {optimizer.name: [sgd]}}\n"))
+        for lr in rates { conditional.add(lr: lr, final: 0.7 + lr) }
+        #expect(!movesToGP(conditional))
     }
 
     @Test("a numeric study with nothing to change still moves to the GP")
