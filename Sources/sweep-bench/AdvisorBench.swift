@@ -151,19 +151,19 @@ enum AdvisorBench {
 
     typealias Runner = @Sendable (StudySpec, [Trial]) throws -> [Observed]
 
-    /// The arms of seeds 0..<count, as many seeds at once as there are cores: a trial trains on
-    /// one thread and a seed's studies run one trial at a time, so its figures do not depend on
-    /// what runs beside it.
-    static func everySeed(_ count: Int, _ config: Config, rules: TrialRules, run: @escaping Runner) throws -> [([String: Double], [Rule])] {
+    /// The arms of seeds first..<first + count, as many seeds at once as there are cores: a trial
+    /// trains on one thread and a seed's studies run one trial at a time, so its figures do not
+    /// depend on what runs beside it.
+    static func everySeed(_ count: Int, from first: Int, _ config: Config, rules: TrialRules, run: @escaping Runner) throws -> [([String: Double], [Rule])] {
         let results = Mutex([Result<([String: Double], [Rule]), any Error>?](repeating: nil, count: count))
         let next = Atomic(0), done = DispatchSemaphore(value: 0)
         // Threads, not concurrentPerform: called from a task, that ran every iteration on one thread.
         let threads = max(1, min(count, ProcessInfo.processInfo.activeProcessorCount))
         for _ in 0..<threads {
             Thread {
-                while case let seed = next.add(1, ordering: .relaxed).oldValue, seed < count {
-                    let result = Result { try arms(config, seed: seed, rules: rules, run: run) }
-                    results.withLock { $0[seed] = result }
+                while case let i = next.add(1, ordering: .relaxed).oldValue, i < count {
+                    let result = Result { try arms(config, seed: first + i, rules: rules, run: run) }
+                    results.withLock { $0[i] = result }
                 }
                 done.signal()
             }.start()
@@ -174,7 +174,9 @@ enum AdvisorBench {
 
     static func run() async throws {
         var report = Report(suite: "advisor")
-        let seeds = Int(ProcessInfo.processInfo.environment["SWEEP_BENCH_ADVISOR_SEEDS"] ?? "") ?? 20
+        let seeds = Int(ProcessInfo.processInfo.environment["SWEEP_BENCH_ADVISOR_SEEDS"] ?? "") ?? 40
+        // SWEEP_BENCH_ADVISOR_FIRST_SEED=10: seeds 10, 11, … — a check on seeds no change was chosen on.
+        let first = Int(ProcessInfo.processInfo.environment["SWEEP_BENCH_ADVISOR_FIRST_SEED"] ?? "") ?? 0
         // SWEEP_BENCH_ADVISOR_VERBOSE=1 prints every seed's arms and round 1's findings.
         let verbose = ProcessInfo.processInfo.environment["SWEEP_BENCH_ADVISOR_VERBOSE"] == "1"
         var problems: [(String, Config, TrialRules, Direction, Int, Runner)] = []
@@ -191,7 +193,7 @@ enum AdvisorBench {
             // error on 1,200 examples (±0.01) was as large as any gap between them.
             let config = try Config.load(path: path).setting("budget.max_trials", to: .number(24)).setting("budget.max_concurrent", to: .number(1))
                 .setting("trial.data.limit", to: .number(10800 + validation)).setting("trial.data.validation_fraction", to: .number(validation / (10800 + validation)))
-            let fashionSeeds = Int(ProcessInfo.processInfo.environment["SWEEP_BENCH_ADVISOR_FASHION_SEEDS"] ?? "") ?? 10
+            let fashionSeeds = Int(ProcessInfo.processInfo.environment["SWEEP_BENCH_ADVISOR_FASHION_SEEDS"] ?? "") ?? 20
             problems.append(("fashion-mnist", config, TrialSpec.rules, .maximize, fashionSeeds, fashion))
         }
         print("problems: synthetic mlp (lr, width, optimizer; the best lr and width above the first ranges, sgd far behind; 40 trials), "
@@ -201,16 +203,16 @@ enum AdvisorBench {
             var arms: [String: [Double]] = [:], rules2: [Rule: Int] = [:]
             let sign = direction == .maximize ? -1.0 : 1.0
             let order = ["advised", "one study", "gp", "coarse_to_fine"]
-            for (seed, (values, found)) in try everySeed(count, config, rules: rules, run: runner).enumerated() {
+            for (i, (values, found)) in try everySeed(count, from: first, config, rules: rules, run: runner).enumerated() {
                 for (arm, v) in values { arms[arm, default: []].append(direction.loss(v)) }
                 for r in found { rules2[r, default: 0] += 1 }
                 if verbose {
-                    print("    seed \(seed): " + order.map { String(format: "%@ %.4f", $0, values[$0]!) }.joined(separator: ", ")
+                    print("    seed \(first + i): " + order.map { String(format: "%@ %.4f", $0, values[$0]!) }.joined(separator: ", ")
                           + "; round 1 found: " + found.map(\.rawValue).joined(separator: " "))
                     fflush(nil)
                 }
             }
-            print("  \(name), \(count) seeds; round 1 found: \(rules2.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) ×\($0.value)" }.joined(separator: ", "))")
+            print("  \(name), \(count) seeds from \(first); round 1 found: \(rules2.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) ×\($0.value)" }.joined(separator: ", "))")
             for arm in order {
                 let values = arms[arm]!.map { sign * $0 }.sorted()
                 let median = SearchBench.median(values)
