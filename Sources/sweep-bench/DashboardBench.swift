@@ -49,6 +49,9 @@ enum DashboardBench {
     static func run() async throws {
         var report = Report(suite: "dashboard")
         let python = ProcessInfo.processInfo.environment["ANCHOR_PYTHON"] ?? "/opt/anchor-venv/bin/python"
+        // Sweep's page is driven by the `python3` on the PATH, which `make deps` equips (pyzmq, for
+        // the worker that reports); only optuna-dashboard needs the anchor's environment.
+        let ours = ["/usr/bin/env", "python3"]
         let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/bench_dashboard.py").standardized.path
         let sizes = (ProcessInfo.processInfo.environment["SWEEP_BENCH_DASHBOARD_SIZES"] ?? "1000,10000,100000").split(separator: ",").compactMap { Int($0) }
@@ -66,7 +69,7 @@ enum DashboardBench {
             // Each run starts from the same store (a run adds a trial and its reports).
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             try FileManager.default.copyItem(atPath: pristine, toPath: path)
-            let result = try measure(python, [script, "sweep", "--bin", binaries, "--store", path, "--trials", "\(size)"])
+            let result = try measure(ours + [script, "sweep", "--bin", binaries, "--store", path, "--trials", "\(size)"])
             for (key, unit) in [("first_view_s", "s"), ("first_view_spread_s", "s"), ("payload_mb", "MB"), ("server_cold_s", "s"), ("server_warm_s", "s"),
                                 ("push_apply_ms", "ms"), ("push_apply_p90_ms", "ms"), ("pushes", ""), ("redraws_in_pushes", "")] {
                 if let value = result[key] as? Double { report.add("sweep \(size) trials: \(key)", value, unit) }
@@ -75,7 +78,7 @@ enum DashboardBench {
         // optuna-dashboard's own limit is 10,000 trials; the anchor runs there, and at 1,000 beside Sweep's smallest.
         for size in (ProcessInfo.processInfo.environment["SWEEP_BENCH_DASHBOARD_ANCHOR_SIZES"] ?? "1000,10000").split(separator: ",").compactMap({ Int($0) }) {
             do {
-                let anchor = try measure(python, [script, "optuna", "--trials", "\(size)"])
+                let anchor = try measure([python, script, "optuna", "--trials", "\(size)"])
                 for (key, unit) in [("first_view_s", "s"), ("first_view_spread_s", "s"), ("runs", "")] {
                     if let value = anchor[key] as? Double {
                         report.add("optuna-dashboard \(size) trials: \(key)", value, unit, note: key == "first_view_s" ? anchor["note"] as? String ?? "" : "")
@@ -89,10 +92,10 @@ enum DashboardBench {
     }
 
     /// Runs the script; its last stdout line is a JSON object of figures.
-    static func measure(_ python: String, _ arguments: [String]) throws -> [String: Any] {
+    static func measure(_ command: [String]) throws -> [String: Any] {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         let out = Pipe()
         process.standardOutput = out
         try process.run()
@@ -100,7 +103,7 @@ enum DashboardBench {
         process.waitUntilExit()
         guard process.terminationStatus == 0, let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
               let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-            throw StoreError("\(arguments.first ?? "") \(arguments.dropFirst().first ?? "") failed (status \(process.terminationStatus))")
+            throw StoreError("\(command.joined(separator: " ")) failed (status \(process.terminationStatus))")
         }
         return object
     }
