@@ -32,9 +32,7 @@ public struct Advisor: Sendable {
     /// 2's, while TPE only reads which trials were the best quarter. A space that is conditional
     /// or mostly choices keeps its sampler, as `strategy: auto` picks TPE for it.
     func strategy(_ advice: inout Advice) {
-        let searched = spec.space.searched
-        let choices = searched.count { !$0.domain.isNumeric }
-        guard !searched.isEmpty, spec.space.parameters.allSatisfy({ $0.condition == nil }), 2 * choices <= searched.count else { return }
+        guard !spec.space.searched.isEmpty, !spec.space.favoursTPE else { return }
         let trialChanged = advice.changes.contains { change in
             switch change {
             case let .set(path, _, _): path.hasPrefix("trial.")

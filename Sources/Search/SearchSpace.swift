@@ -47,6 +47,13 @@ public struct SearchSpace: Equatable, Sendable {
     /// The parameters that are searched (not fixed).
     public var searched: [Parameter] { parameters.filter { if case .fixed = $0.domain { false } else { true } } }
 
+    /// Whether TPE suits this space better than the GP: it is conditional (the GP has no notion of
+    /// an inactive parameter) or mostly choices. `strategy: auto` and the advisor's next study read it.
+    public var favoursTPE: Bool {
+        let searched = searched
+        return parameters.contains { $0.condition != nil } || 2 * searched.count { !$0.domain.isNumeric } > searched.count
+    }
+
     /// Whether `parameter` exists in a configuration with these values so far.
     public func isActive(_ parameter: Parameter, in values: [String: Config]) -> Bool {
         guard let condition = parameter.condition else { return true }

@@ -173,9 +173,7 @@ public struct StudySpec: Equatable, Sendable {
         }
         if strategyName == "auto" {
             // Bayesian optimization by default; TPE where the space is conditional or mostly categorical.
-            let conditional = space.parameters.contains { $0.condition != nil }
-            let categorical = space.searched.filter { !$0.domain.isNumeric }.count
-            strategyName = conditional || 2 * categorical > space.searched.count ? "tpe" : "gp"
+            strategyName = space.favoursTPE ? "tpe" : "gp"
         }
         strategy = switch strategyName {
         case "gp": .gp
