@@ -89,7 +89,7 @@ let package = Package(
 
         // A study of built-in trials run in one process (the cluster runs the same loop across machines).
         .target(name: "LocalStudy", dependencies: ["Search", "Runner", "Protocol", "NN", "TrialSpecs", "Datasets", "Config"]),
-        .testTarget(name: "LocalStudyTests", dependencies: ["LocalStudy", "TrialSpecs"]),
+        .testTarget(name: "LocalStudyTests", dependencies: ["LocalStudy", "TrialSpecs", "Protocol", "Advisor"]),
 
         // The coordinator's durable state: one SQLite file in WAL mode.
         .target(name: "Store", dependencies: ["Search", "Config", .product(name: "GRDB", package: "GRDB.swift")]),

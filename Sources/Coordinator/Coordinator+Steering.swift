@@ -156,7 +156,7 @@ extension Coordinator {
     func warmTrials(_ warm: Body.WarmStart, space: SearchSpace, objectives: [String], constraints: [Constraint] = [],
                     re: String) throws -> (trials: [Search.Trial], skipped: [Body.Skipped]) {
         let metric = objectives[0], several = objectives.count > 1
-        var candidates: [(values: Config, state: TrialState?, value: Double?, finals: [Double], violations: [Double], reports: [Int: Double])] = []
+        var candidates: [WarmTrials.Candidate] = []
         if let id = warm.study {
             guard let old = studies[id] else { throw ProtocolError(.unknownStudy, "warm_start.study: no study \(id) (sweep status lists them)", re: re) }
             let theirs = old.spec.objectives.map(\.metric)
@@ -169,52 +169,15 @@ extension Coordinator {
                 throw ProtocolError(.badRequest, "warm_start.study: \(id) had constraints \(described), this study \(constraints.map(\.description).joined(separator: ", ")); "
                                     + "a constrained warm start needs the same constraints, so that feasible means the same", re: re)
             }
-            candidates = old.trials.map { (.object($0.configuration.values), $0.state, $0.value, $0.values, $0.violations, $0.reports) }
+            candidates = old.trials.map {
+                WarmTrials.Candidate(values: .object($0.configuration.values), state: $0.state, value: $0.value, finals: $0.values, violations: $0.violations, reports: $0.reports)
+            }
         } else {
             if let other = warm.metric, other != metric {
                 throw ProtocolError(.badRequest, "warm_start.metric: those trials were scored on \(other), this study optimizes \(metric); a warm start needs the same objective", re: re)
             }
-            candidates = (warm.trials ?? []).map { t in
-                let state = t[path: "status"].flatMap { if case let .string(s) = $0 { TrialState(rawValue: s) } else { nil } }
-                let value: Double? = if case let .number(v)? = t[path: "value"] { v } else { nil }
-                let finals: [Double] = if case let .array(items)? = t[path: "values"] { items.map(\.metric) } else { [] }
-                let violations: [Double] = if case let .array(items)? = t[path: "violations"] { items.map(\.metric) } else { [] }
-                // An export's epochs carry every metric: the objective's, by epoch.
-                var reports: [Int: Double] = [:]
-                if case let .array(epochs)? = t[path: "metrics"] {
-                    for epoch in epochs {
-                        if case let .number(e)? = epoch[path: "epoch"], let v = epoch[path: metric], v.metric.isFinite { reports[Int(e)] = v.metric }
-                    }
-                }
-                return (t[path: "config"] ?? .null, state, value, finals, violations, reports)
-            }
+            candidates = WarmTrials.candidates(warm.trials ?? [], metric: metric)
         }
-        var taken: [Search.Trial] = [], skipped: [String: Int] = [:]
-        for (values, state, value, finals, violations, reports) in candidates {
-            guard let state, [.completed, .pruned, .diverged].contains(state), state == .diverged || value?.isFinite == true else {
-                skipped["it did not finish with a value (status \(state?.rawValue ?? "unknown"))", default: 0] += 1
-                continue
-            }
-            guard !several || state == .diverged || (finals.count == objectives.count && finals.allSatisfy(\.isFinite)) else {
-                skipped["it has no finite value for each of the \(objectives.count) objectives", default: 0] += 1
-                continue
-            }
-            guard constraints.isEmpty || state == .diverged || violations.count == constraints.count else {
-                skipped["it has no violation for each of the \(constraints.count) constraints", default: 0] += 1
-                continue
-            }
-            guard case let .object(config) = values else { skipped["it has no config object", default: 0] += 1; continue }
-            do {
-                let (configuration, _) = try space.configuration(given: config, allowOutside: false, path: "")
-                taken.append(Search.Trial(number: -2 - taken.count, configuration: configuration, state: state, reports: reports, value: value,
-                                          values: several ? finals : [], violations: constraints.isEmpty ? [] : violations))
-            } catch let error as SpecError {
-                let problem = error.problems[0]
-                let key = problem.path.hasPrefix(".") ? String(problem.path.dropFirst()) : problem.path
-                let short = problem.message.prefix { !":;(".contains($0) }.trimmingCharacters(in: .whitespaces)
-                skipped["\(key) \(short)", default: 0] += 1
-            }
-        }
-        return (taken, skipped.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { Body.Skipped(reason: $0.key, count: $0.value) })
+        return WarmTrials.take(candidates, space: space, objectives: objectives, constraints: constraints)
     }
 }

@@ -29,6 +29,8 @@ public final class LocalStudy: @unchecked Sendable {
     /// Guards the engine and what follows: trials report from their own threads.
     private let lock = NSCondition()
     private var ended: [Int: (metrics: [String: Double], reason: StopReason?, seconds: Double)] = [:]
+    /// Every report: trial → epoch → metrics (`exported`).
+    private var curves: [Int: [Int: [String: Double]]] = [:]
     private var failed: StopReason?
     private var running = 0
     /// Callbacks run one at a time, outside `lock` (so they may read the study).
@@ -48,6 +50,10 @@ public final class LocalStudy: @unchecked Sendable {
     public var trials: [Trial] { lock.withLock { engine.trials } }
     /// With several objectives: each finished trial's Pareto standing, by number.
     public var standings: [Int: Standing] { lock.withLock { engine.standings() } }
+    /// The trials with every report and how each ended, taken at one moment.
+    var record: (trials: [Trial], curves: [Int: [Int: [String: Double]]], ended: [Int: (metrics: [String: Double], reason: StopReason?, seconds: Double)]) {
+        lock.withLock { (engine.trials, curves, ended) }
+    }
 
     private var now: Double { (clock.now - origin).seconds }
 
@@ -109,6 +115,7 @@ public final class LocalStudy: @unchecked Sendable {
             .run(shouldStop: { [self] in stopped || timedOut() }, report: { epoch, metrics in
                 callbacks.withLock { onEpoch(number, epoch, metrics) }
                 return lock.withLock {
+                    curves[number, default: [:]][epoch] = metrics
                     guard let value = metrics[spec.metric] else { return true }
                     if case let .stop(why) = engine.report(number, epoch: epoch, value: value, values: engine.values(metrics),
                                                                       violations: engine.violations(metrics, of: number)) { stop = why }

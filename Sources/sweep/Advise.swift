@@ -17,16 +17,24 @@ struct Advise: AsyncParsableCommand {
         rests on; what the data does not support is not said. --next writes the next spec with a \
         comment on every change, warm-started from this study; sweep submit takes it unchanged.
 
+        STUDY may also be a file `sweep export --format json` or `sweep run --export` wrote: it is \
+        read here, without a coordinator, and the next spec is warm-started from that file.
+
         Examples:
           sweep advise s-000001
           sweep advise s-000001 --next round2.yaml && sweep submit round2.yaml
+          sweep advise round1.json --next round2.yaml && sweep run round2.yaml
         """)
-    @Argument(help: "The study id.") var study: String
+    @Argument(help: "The study id, or an export file (JSON).") var study: String
     @Option(help: "Write the next study's spec here (YAML).") var next: String?
     @OptionGroup var coordinator: CoordinatorOption
 
     mutating func run() async throws {
-        let (exported, config, spec) = try await coordinator.exportWithSpec(study)
+        let file = FileManager.default.fileExists(atPath: study)
+        if !file, study.hasSuffix(".json") || study.contains("/") {
+            throw Failure("\(study): no such file (an export: sweep run --export FILE, sweep export STUDY --format json), and not a study id (s-000001)")
+        }
+        let (exported, config, spec) = file ? try ExportFile.read(study) : try await coordinator.exportWithSpec(study)
         let trials = exported.trials.compactMap(Observed.init(export:))
         let advice = Advisor(spec: spec, trials: trials).advise()
         // Several objectives: the best are the Pareto front's; the rules that read curves read the first objective's.
@@ -37,7 +45,7 @@ struct Advise: AsyncParsableCommand {
         if advice.findings.isEmpty { print("  nothing the data supports saying: too few finished trials, or none of the playbook's patterns") }
         for finding in advice.findings { print("- [\(finding.rule.rawValue)] \(finding.sentence)") }
         guard let next else { return }
-        let (written, yaml) = advice.next(spec: config, study: study)
+        let (written, yaml) = advice.next(spec: config, study: file ? ExportFile.named(study, from: next) : study)
         // The next spec must be one sweep submit takes.
         do { _ = try StudySpec(config: written, trials: TrialSpec.rules) } catch let error as SpecError {
             throw Failure("the next spec would not be valid (\(error)); nothing was written")
@@ -57,5 +65,29 @@ extension CoordinatorOption {
         guard let config = exported.spec else { throw Failure("the coordinator did not send \(study)'s spec (an older coordinator?)") }
         // Checked when it was submitted: only the keys again.
         return (exported, config, try StudySpec(config: config, trials: TrialSpec.rules.keysOnly))
+    }
+}
+
+/// An export file read as the coordinator's EXPORTED reply, with its spec.
+enum ExportFile {
+    /// How a spec written to `spec` names the export at `path` as its warm_start: relative to
+    /// the spec's folder when the export lies in it or below (`sweep run` looks there first),
+    /// else the absolute path.
+    static func named(_ path: String, from spec: String) -> String {
+        let file = URL(fileURLWithPath: path).standardizedFileURL.path
+        let folder = URL(fileURLWithPath: spec).standardizedFileURL.deletingLastPathComponent().path
+        return file.hasPrefix(folder + "/") ? String(file.dropFirst(folder.count + 1)) : file
+    }
+
+    static func read(_ path: String) throws -> (Body.Exported, Config, StudySpec) {
+        guard let data = FileManager.default.contents(atPath: path) else { throw Failure("cannot read \(path)") }
+        let exported: Body.Exported
+        do { exported = try Envelope(header: Header(type: .exported, id: "file"), body: data).decode(Body.Exported.self) } catch {
+            throw Failure("\(path) is not an export (sweep export STUDY --format json or sweep run --export writes one): \(error.body.message)")
+        }
+        guard let config = exported.spec else { throw Failure("\(path) holds no spec (written by an older sweep?): export the study again") }
+        do { return (exported, config, try StudySpec(config: config, trials: TrialSpec.rules)) } catch let error as SpecError {
+            throw Failure("\(path): its spec is not valid here: \(error)")
+        }
     }
 }

@@ -18,7 +18,9 @@ struct Submit: AsyncParsableCommand {
         let config = try Config.load(path: spec)
         // Every problem, with its path, before anything is sent.
         do { _ = try StudySpec(config: config, trials: TrialSpec.rules) } catch let error as SpecError { throw error.validation(file: spec) }
-        let warm = try warmStart.map(WarmFile.read)
+        // A spec's warm_start may name an export file (`sweep advise FILE --next` writes one): its trials are sent.
+        let named = config[path: "warm_start"].map(\.description)
+        let warm = try (warmStart ?? named.flatMap { WarmFile.named($0, besides: spec) }).map(WarmFile.read)
         let client = try await coordinator.connect()
         defer { client.close() }
         let reply = try await client.request(.submit, Body.Submit(spec: config, warmStart: warm))
@@ -26,7 +28,7 @@ struct Submit: AsyncParsableCommand {
         print(submitted.study)
         if let taken = submitted.warm {
             // On standard error: scripts read the study id alone from standard output.
-            let source = warmStart ?? config[path: "warm_start"].map(\.description) ?? ""
+            let source = warmStart ?? named ?? ""
             var text = "warm start: \(taken.taken) trial\(taken.taken == 1 ? "" : "s") taken from \(source)"
             for skip in taken.skipped { text += "\n  \(skip.count) left out: \(skip.reason)" }
             FileHandle.standardError.write(Data((text + "\n").utf8))

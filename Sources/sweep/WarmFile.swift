@@ -5,6 +5,18 @@ import Protocol
 /// What `sweep submit --warm-start` sends: a study id as it is, or the trials of a file
 /// `sweep export` wrote (JSON: the EXPORTED body; CSV: one row per trial and epoch).
 enum WarmFile {
+    /// The export file a spec's `warm_start` names (as `sweep advise FILE --next` writes it):
+    /// relative to the spec's folder, else to the working folder. Nil when it names no file (a
+    /// study id).
+    static func named(_ name: String, besides spec: String) -> String? {
+        let fm = FileManager.default
+        if !name.hasPrefix("/") {
+            let beside = ((spec as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
+            if fm.fileExists(atPath: beside) { return beside }
+        }
+        return fm.fileExists(atPath: name) ? name : nil
+    }
+
     static func read(_ argument: String) throws -> Body.WarmStart {
         guard FileManager.default.fileExists(atPath: argument) else {
             if argument.hasPrefix("s-") { return Body.WarmStart(study: argument) }

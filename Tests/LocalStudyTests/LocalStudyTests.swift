@@ -4,6 +4,8 @@ import Testing
 import Config
 import TrialSpecs
 import Search
+import Protocol
+import Advisor
 @testable import LocalStudy
 
 @Suite("Local studies")
@@ -157,5 +159,49 @@ struct LocalStudyTests {
         #expect(local.stopped && local.trials.count <= 3)
         #expect(local.trials.allSatisfy { $0.state == .cancelled }, "\(local.trials.map(\.state))")
         #expect(local.trials.contains { !$0.reports.isEmpty }, "what ran is kept")
+    }
+
+    @Test("a local study exports as a coordinator's: every epoch's metrics and stop reason for the advisor, and a next study warm-starts from it")
+    func exportAndWarmStart() throws {
+        let yaml = """
+            study: spirals
+            objective: {metric: validation_accuracy}
+            trial: {data: {dataset: spirals, examples: 300}, model: {hidden: [16]}, epochs: 6, batch_size: 32}
+            space:
+              optimizer.lr: {type: float, low: 1e-4, high: 1, log: true}
+            strategy: {name: random}
+            budget: {max_trials: 8}
+            stopper: {name: asha, min_resource: 1, reduction_factor: 3}
+            seed: 5
+            """
+        let config = try Config.parse(yaml: yaml, source: "test")
+        let local = LocalStudy(spec: try study(yaml))
+        local.run()
+        // Through the wire's encoding, as --export writes it and sweep advise reads it.
+        let body = Envelope(.exported, id: "local", body: local.exported(study: "local", spec: config)).body
+        let exported = try Envelope(header: Header(type: .exported, id: "file"), body: body).decode(Body.Exported.self)
+        #expect(exported.spec == config && exported.metric == "validation_accuracy" && exported.trials.count == 8)
+        let observed = exported.trials.compactMap(Observed.init(export:))
+        #expect(observed.count == 8)
+        for (t, o) in zip(local.trials, observed.sorted { $0.number < $1.number }) {
+            #expect(o.number == t.number && o.state == t.state && o.value == t.value)
+            #expect(o.curve.keys.sorted() == t.reports.keys.sorted(), "every epoch")
+            #expect(o.curve.values.allSatisfy { $0["train_accuracy"] != nil && $0["validation_loss"] != nil }, "every metric, not only the objective")
+            let reason = local.details[t.number]?.reason
+            #expect(o.reason?.rule == reason?.rule && o.reason?.detail == reason?.detail, "why it stopped")
+        }
+        #expect(observed.contains { $0.state == .pruned && $0.reason?.rule == .asha }, "\(observed.map(\.state))")
+        // A next study of half the range takes the trials inside it, with the objective by epoch.
+        let half = try study(yaml.replacingOccurrences(of: "high: 1, log", with: "high: 0.01, log"))
+        let (warm, skipped) = WarmTrials.take(WarmTrials.candidates(exported.trials, metric: half.metric), space: half.space, objectives: [half.metric])
+        let inside = local.trials.filter { t in
+            guard case let .number(lr)? = t.configuration["optimizer.lr"] else { return false }
+            return lr <= 0.01 && [.completed, .pruned, .diverged].contains(t.state)
+        }
+        #expect(warm.count == inside.count && warm.allSatisfy { $0.number < -1 })
+        #expect(warm.map(\.reports) == inside.map(\.reports))
+        #expect(skipped.map(\.count).reduce(0, +) == 8 - inside.count)
+        let next = LocalStudy(spec: half, warm: warm)
+        #expect(next.engine.warm.count == inside.count)
     }
 }

@@ -3,14 +3,16 @@ retry, warm start from an export, rename, note, delete, and a worker whose machi
 trials being quarantined while the study completes on the others."""
 import json
 import os
+import re
 import shutil
 import stat
+import subprocess
 import sys
 import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from test_cluster import Cluster, TRIAL, quadratic_study, wait_for  # noqa: E402
+from test_cluster import BIN, Cluster, TRIAL, quadratic_study, sweep_cli, wait_for  # noqa: E402
 
 
 class LifecycleTest(unittest.TestCase):
@@ -119,6 +121,39 @@ class LifecycleTest(unittest.TestCase):
         status = self.status(second)
         self.assertEqual(status["name"], "bounded-next")
         self.assertGreater(status["warm"], 0)
+
+    def test_a_local_study_is_advised_from_its_export_and_the_next_spec_runs_here_or_on_the_cluster(self):
+        spec = quadratic_study(trials=8, concurrent=1, epochs=2, pause=0.01, name="local")
+        spec["space"]["x"]["high"] = 0.2  # the optimum of (x − 0.3)² lies above the range
+        rounds = os.path.join(self.tmp, "rounds")
+        os.makedirs(rounds)
+        first = os.path.join(rounds, "spec.json")
+        with open(first, "w") as handle:
+            json.dump(spec, handle)
+        exported = os.path.join(rounds, "round1.json")
+        ran = sweep_cli("run", first, "--export", exported)
+        self.assertEqual(ran.returncode, 0, ran.stderr)
+        self.assertIn(f"trials written to {exported}", ran.stdout)
+        with open(exported) as handle:
+            trials = json.load(handle)["trials"]
+        self.assertEqual(len(trials), 8)
+        self.assertTrue(all(t["metrics"] and t["status"] == "completed" for t in trials))
+        # Advised from the file, without the coordinator; the next spec names it beside itself.
+        next_spec = os.path.join(rounds, "round2.yaml")
+        said = sweep_cli("advise", exported, "--next", next_spec)
+        self.assertEqual(said.returncode, 0, said.stderr)
+        self.assertIn("[at_bound] x's best values sit at the upper bound of its range [0, 0.2]", said.stdout)
+        with open(next_spec) as handle:
+            self.assertIn('warm_start: "round1.json"', handle.read())
+        # Run here from another folder: the export is found beside the spec.
+        second = subprocess.run([os.path.join(BIN, "sweep"), "run", next_spec], capture_output=True, text=True, timeout=60, cwd="/")
+        self.assertEqual(second.returncode, 0, second.stderr)
+        self.assertRegex(second.stdout, r"warm start: [1-8] trials? taken from " + re.escape(exported))
+        # Submitted unchanged: the coordinator is sent the file's trials.
+        study, warm = self.submit_file(next_spec)
+        self.assertIn(f"warm start: ", warm)
+        self.assertIn("round1.json", warm)
+        self.assertGreater(self.status(study)["warm"], 0)
 
     def test_importance_ranks_the_parameter_that_matters_first(self):
         self.cluster.start_worker("w1")
