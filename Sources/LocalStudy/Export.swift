@@ -8,7 +8,7 @@ extension LocalStudy {
     /// a warm start takes it. `spec`: the spec as written; `test`: the best configuration's test
     /// metrics, when it was scored.
     public func exported(study: String, spec config: Config, test: [String: Double]? = nil) -> Body.Exported {
-        let (trials, curves, ended) = record
+        let (trials, curves, starts, ended) = record
         let standings = spec.objectives.count > 1 ? standings : [:]
         let objects = trials.map { t -> Config in
             let epochs = (curves[t.number] ?? [:]).sorted { $0.key < $1.key }.map { epoch, metrics in
@@ -28,7 +28,15 @@ extension LocalStudy {
                 o["stop_reason"] = .object(["rule": .string(reason.rule.rawValue), "detail": .string(reason.detail),
                                             "numbers": .object(reason.numbers.mapValues(Config.number))])
             }
-            if let seconds = ended[t.number]?.seconds { o["elapsed_s"] = .number(seconds) }
+            // Seconds from the study's start (a coordinator's are wall-clock): the dashboard's timeline reads the spans.
+            if let start = starts[t.number] {
+                o["started_at"] = .number(start)
+                o["worker"] = .string("local")
+                if let seconds = ended[t.number]?.seconds {
+                    o["elapsed_s"] = .number(seconds)
+                    o["ended_at"] = .number(start + seconds)
+                }
+            }
             if let place = standings[t.number] {
                 o["front"] = .number(Double(place.front))
                 o["dominated"] = .number(Double(place.dominated))

@@ -31,6 +31,8 @@ public final class LocalStudy: @unchecked Sendable {
     private var ended: [Int: (metrics: [String: Double], reason: StopReason?, seconds: Double)] = [:]
     /// Every report: trial → epoch → metrics (`exported`).
     private var curves: [Int: [Int: [String: Double]]] = [:]
+    /// When each trial started, in seconds from the study's start (`exported`).
+    private var starts: [Int: Double] = [:]
     private var failed: StopReason?
     private var running = 0
     /// Callbacks run one at a time, outside `lock` (so they may read the study).
@@ -51,8 +53,9 @@ public final class LocalStudy: @unchecked Sendable {
     /// With several objectives: each finished trial's Pareto standing, by number.
     public var standings: [Int: Standing] { lock.withLock { engine.standings() } }
     /// The trials with every report and how each ended, taken at one moment.
-    var record: (trials: [Trial], curves: [Int: [Int: [String: Double]]], ended: [Int: (metrics: [String: Double], reason: StopReason?, seconds: Double)]) {
-        lock.withLock { (engine.trials, curves, ended) }
+    var record: (trials: [Trial], curves: [Int: [Int: [String: Double]]], starts: [Int: Double],
+                 ended: [Int: (metrics: [String: Double], reason: StopReason?, seconds: Double)]) {
+        lock.withLock { (engine.trials, curves, starts, ended) }
     }
 
     private var now: Double { (clock.now - origin).seconds }
@@ -107,6 +110,7 @@ public final class LocalStudy: @unchecked Sendable {
     /// Runs one trial on this thread; returns it as it ended.
     private func train(_ number: Int, onEpoch: @escaping @Sendable (Int, Int, [String: Double]) -> Void) -> Trial {
         let begin = clock.now
+        lock.withLock { starts[number] = (begin - origin).seconds }
         let assign = lock.withLock { assignment(number) }
         var stop: StopReason?
         let limit = spec.budget.trialTimeout

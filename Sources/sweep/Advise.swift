@@ -30,11 +30,8 @@ struct Advise: AsyncParsableCommand {
     @OptionGroup var coordinator: CoordinatorOption
 
     mutating func run() async throws {
-        let file = FileManager.default.fileExists(atPath: study)
-        if !file, study.hasSuffix(".json") || study.contains("/") {
-            throw Failure("\(study): no such file (an export: sweep run --export FILE, sweep export STUDY --format json), and not a study id (s-000001)")
-        }
-        let (exported, config, spec) = file ? try ExportFile.read(study) : try await coordinator.exportWithSpec(study)
+        let file = try ExportFile.names(study)
+        let (exported, config, spec) = try await coordinator.exportWithSpec(study)
         let trials = exported.trials.compactMap(Observed.init(export:))
         let advice = Advisor(spec: spec, trials: trials).advise()
         // Several objectives: the best are the Pareto front's; the rules that read curves read the first objective's.
@@ -57,37 +54,15 @@ struct Advise: AsyncParsableCommand {
 }
 
 extension CoordinatorOption {
-    /// A study's export with its spec, as the commands that read a whole study need them.
+    /// A study's export with its spec, as the commands that read a whole study need them: from
+    /// the coordinator, or from an export file when `study` names one.
     func exportWithSpec(_ study: String) async throws -> (Body.Exported, Config, StudySpec) {
+        if try ExportFile.names(study) { return try ExportFile.read(study) }
         let client = try await connect()
         defer { client.close() }
         let exported = try await client.request(.export, Body.StudyRef(study: study), timeout: .seconds(60)).decode(Body.Exported.self)
         guard let config = exported.spec else { throw Failure("the coordinator did not send \(study)'s spec (an older coordinator?)") }
         // Checked when it was submitted: only the keys again.
         return (exported, config, try StudySpec(config: config, trials: TrialSpec.rules.keysOnly))
-    }
-}
-
-/// An export file read as the coordinator's EXPORTED reply, with its spec.
-enum ExportFile {
-    /// How a spec written to `spec` names the export at `path` as its warm_start: relative to
-    /// the spec's folder when the export lies in it or below (`sweep run` looks there first),
-    /// else the absolute path.
-    static func named(_ path: String, from spec: String) -> String {
-        let file = URL(fileURLWithPath: path).standardizedFileURL.path
-        let folder = URL(fileURLWithPath: spec).standardizedFileURL.deletingLastPathComponent().path
-        return file.hasPrefix(folder + "/") ? String(file.dropFirst(folder.count + 1)) : file
-    }
-
-    static func read(_ path: String) throws -> (Body.Exported, Config, StudySpec) {
-        guard let data = FileManager.default.contents(atPath: path) else { throw Failure("cannot read \(path)") }
-        let exported: Body.Exported
-        do { exported = try Envelope(header: Header(type: .exported, id: "file"), body: data).decode(Body.Exported.self) } catch {
-            throw Failure("\(path) is not an export (sweep export STUDY --format json or sweep run --export writes one): \(error.body.message)")
-        }
-        guard let config = exported.spec else { throw Failure("\(path) holds no spec (written by an older sweep?): export the study again") }
-        do { return (exported, config, try StudySpec(config: config, trials: TrialSpec.rules)) } catch let error as SpecError {
-            throw Failure("\(path): its spec is not valid here: \(error)")
-        }
     }
 }

@@ -65,21 +65,32 @@ struct ReportCommand: AsyncParsableCommand {
         The same views as sweep dashboard, with the data, script and style inside the file: it \
         opens offline, in any browser, to attach to a paper, a pull request or a ticket.
 
-        Example:
+        STUDY may also be an export file (sweep run --export, sweep export --format json): the \
+        page is made here, without a coordinator.
+
+        Examples:
           sweep report s-000001 -o s-000001.html
+          sweep report round1.json -o round1.html
         """)
-    @Argument(help: "The study id.") var study: String
+    @Argument(help: "The study id, or an export file (JSON).") var study: String
     @Option(name: [.short, .customLong("output")], help: "The HTML file to write.") var output: String
     @OptionGroup var coordinator: CoordinatorOption
 
     mutating func run() async throws {
+        if try ExportFile.names(study) {
+            let (exported, _, spec) = try ExportFile.read(study)
+            return try write(Report.html(exported: exported, status: ExportFile.status(exported, spec)), exported)
+        }
         let client = try await coordinator.connect()
         defer { client.close() }
         let exported = try await client.request(.export, Body.Export(study: study), timeout: .seconds(120)).decode(Body.Exported.self)
         guard let status = try await client.request(.status, Body.StudyRef(study: study)).decode(Body.StatusReply.self).studies.first else {
             throw Failure("the coordinator sent no status for \(study)")
         }
-        let html = try Report.html(exported: exported, status: status)
+        try write(Report.html(exported: exported, status: status), exported)
+    }
+
+    func write(_ html: String, _ exported: Body.Exported) throws {
         do { try html.write(toFile: output, atomically: true, encoding: .utf8) } catch { throw Failure("cannot write \(output): \(error)") }
         print("\(output): \(exported.trials.count) trials of \(study) \(exported.name), \(html.utf8.count / 1024) KiB; opens offline")
     }

@@ -14,10 +14,13 @@ struct ImportanceCommand: AsyncParsableCommand {
         they lie among all of them; a parameter that does not matter scores near 0. Needs 10 \
         completed trials.
 
-        Example:
+        STUDY may also be an export file (sweep run --export, sweep export --format json).
+
+        Examples:
           sweep importance s-000001
+          sweep importance round1.json
         """)
-    @Argument(help: "The study id.") var study: String
+    @Argument(help: "The study id, or an export file (JSON).") var study: String
     @Option(help: "The share of trials counted as the best (0.1: the top 10%).") var quantile = 0.1
     @OptionGroup var coordinator: CoordinatorOption
 

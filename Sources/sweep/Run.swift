@@ -149,7 +149,9 @@ struct Run: AsyncParsableCommand {
     /// --export: the study as `sweep export --format json` writes a coordinator's.
     func write(_ local: LocalStudy, config: Config, test: [String: Double]?) {
         guard let export else { return }
-        let body = Envelope(.exported, id: "local", body: local.exported(study: "local", spec: config, test: test)).body
+        // The file's name is the study's: the dashboard's page and the advisor's hints name it.
+        let name = (export as NSString).lastPathComponent
+        let body = Envelope(.exported, id: "local", body: local.exported(study: name, spec: config, test: test)).body
         do { try (String(decoding: body, as: UTF8.self) + "\n").write(toFile: export, atomically: true, encoding: .utf8) } catch {
             emit("cannot write \(export): \(error)")
             return

@@ -145,6 +145,14 @@ class LifecycleTest(unittest.TestCase):
         self.assertIn("[at_bound] x's best values sit at the upper bound of its range [0, 0.2]", said.stdout)
         with open(next_spec) as handle:
             self.assertIn('warm_start: "round1.json"', handle.read())
+        # The dashboard's page for it, with the diagnosis, made from the file too.
+        page = os.path.join(rounds, "round1.html")
+        made = sweep_cli("report", exported, "-o", page)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        with open(page) as handle:
+            html = handle.read()
+        self.assertIn('"rule":"at_bound"', html.replace(" ", ""))
+        self.assertIn('"completed":8', html.replace(" ", ""))
         # Run here from another folder: the export is found beside the spec.
         second = subprocess.run([os.path.join(BIN, "sweep"), "run", next_spec], capture_output=True, text=True, timeout=60, cwd="/")
         self.assertEqual(second.returncode, 0, second.stderr)
