@@ -364,7 +364,7 @@ public final class Coordinator {
     func take(_ study: Study, for worker: String, free: Set<String>, live: Set<String>, now: Double) throws -> Int? {
         if let number = study.dequeue(for: worker, free: free, live: live) { return number }
         guard study.state == .running, let configuration = suggest(study, now: now) else { return nil }
-        let (number, id) = try study.add(configuration)
+        let (number, id) = try study.add(configuration, origin: configuration == study.engine.nextEnqueued ? .enqueued : .suggested)
         index[id] = (study.id, number)
         return study.dequeue(for: worker, free: free, live: live)
     }

@@ -71,6 +71,7 @@ public final class StudyEngine {
     /// the concurrency is used up, or the space is exhausted. Pure: `add` records it.
     public func suggest(now: Double, running: Int) -> Configuration? {
         guard !spent(now: now), running < spec.budget.maxConcurrent else { return nil }
+        if let next = nextEnqueued { return next }
         var generator = generator(trials.count)
         let history = warm.isEmpty ? trials : warm + trials
         guard let first = ask(history, &generator) else { return nil }
@@ -87,6 +88,16 @@ public final class StudyEngine {
             if !seen.contains(random) { return random }
         }
         return first
+    }
+
+    /// The first of the spec's `enqueue` configurations the study has not tried yet (counted
+    /// out by the trials it has, so a restarted coordinator goes on where it was): it runs before
+    /// any suggestion.
+    public var nextEnqueued: Configuration? {
+        guard !spec.enqueue.isEmpty else { return nil }
+        var left = spec.enqueue
+        for t in trials { if let i = left.firstIndex(of: t.configuration) { left.remove(at: i) } }
+        return left.first
     }
 
     private func ask(_ history: [Trial], _ generator: inout SplitMix64) -> Configuration? {

@@ -47,6 +47,39 @@ extension StudySpec {
         }
     }
 
+    /// `enqueue`: a list of configurations, each inside the space (every parameter given, none
+    /// it lacks), no more than the trial budget.
+    static func enqueued(_ value: Config?, _ space: SearchSpace, _ budget: Budget, _ f: Fields) -> [Configuration] {
+        guard let value else { return [] }
+        guard case let .array(items) = value else {
+            f.fail("enqueue", "must be a list of configurations to try first, [{param: value, …}, …] (got \(value.json))")
+            return []
+        }
+        if items.count > budget.maxTrials {
+            f.fail("enqueue", "lists \(items.count) configurations, more than budget.max_trials (\(budget.maxTrials)): raise the budget or enqueue fewer")
+        }
+        return items.enumerated().compactMap { i, item in
+            guard case let .object(values) = item else {
+                f.fail("enqueue[\(i)]", "must be a configuration {param: value, …} (got \(item.json))")
+                return nil
+            }
+            do { return try space.configuration(given: values, allowOutside: false, path: "enqueue[\(i)]").0 } catch let error as SpecError {
+                for problem in error.problems { f.fail(problem.path, problem.message) }
+            } catch {
+                f.fail("enqueue[\(i)]", "\(error)")
+            }
+            return nil
+        }
+    }
+
+    /// Each enqueued configuration laid over the base trial must be a valid trial spec.
+    static func checkEnqueued(_ trial: Config, _ enqueue: [Configuration], _ rules: TrialRules, _ f: Fields) {
+        for (i, configuration) in enqueue.enumerated() {
+            let laid = configuration.values.keys.sorted().reduce(trial) { $0.setting($1, to: configuration.values[$1]!) }
+            for problem in rules.check(laid) { f.fail("enqueue[\(i)]", "gives a trial spec that does not train: \(problem)") }
+        }
+    }
+
     /// Every `{name}` in a command template must be a parameter of the space or a built-in.
     static func checkTemplate(_ command: [String], _ space: SearchSpace, _ f: Fields) {
         let names = space.parameters.map(\.name)

@@ -37,6 +37,9 @@ public struct StudySpec: Equatable, Sendable {
     public var seed: UInt64
     /// A study on the same coordinator whose finished trials the samplers start from (`warm_start`).
     public var warmStart: String?
+    /// Configurations to try first, in order, before the sampler's (`enqueue`, as Ray Tune's
+    /// `points_to_evaluate`): each checked against the space when the spec is read.
+    public var enqueue: [Configuration] = []
 
     public struct Budget: Equatable, Sendable {
         public var maxTrials = 20
@@ -127,7 +130,7 @@ public struct StudySpec: Equatable, Sendable {
         }
     }
 
-    static let keys = ["study", "objective", "constraints", "trial", "command", "runner", "space", "strategy", "budget", "retries", "stopper", "seed", "priority", "warm_start"]
+    static let keys = ["study", "objective", "constraints", "trial", "command", "runner", "space", "strategy", "budget", "retries", "stopper", "seed", "priority", "warm_start", "enqueue"]
     static let strategies = ["auto", "gp", "tpe", "nsga2", "random", "sobol", "grid", "coarse_to_fine"]
     static let stoppers = ["none", "median", "asha", "hyperband", "patience"]
 
@@ -220,6 +223,7 @@ public struct StudySpec: Equatable, Sendable {
         priority = f.double(o, "priority", "", default: 1, 0.001...1000, rule: "a share in [0.001, 1000] (1: an equal share)")
         let warm = f.string(o, "warm_start", "", default: "")
         warmStart = warm.isEmpty ? nil : warm
+        enqueue = Self.enqueued(o["enqueue"], space, budget, f)
         if let command {
             Self.checkTemplate(command, space, f)
         } else if runner == .builtin, f.problems.isEmpty {
@@ -230,6 +234,7 @@ public struct StudySpec: Equatable, Sendable {
                 f.fail(path, "must be a metric built-in trials report: \(metrics.joined(separator: ", ")) (got '\(metric)')\(suggestion(metric, metrics))")
             }
             Self.checkTrial(trial, space, trials, f)
+            Self.checkEnqueued(trial, enqueue, trials, f)
         }
         try f.check()
     }

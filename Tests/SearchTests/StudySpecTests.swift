@@ -212,3 +212,50 @@ struct ExampleSpecTests {
         #expect(spec.budget.maxTrials > 0 && !spec.space.parameters.isEmpty)
     }
 }
+
+@Suite("Enqueued configurations")
+struct EnqueueTests {
+    @Test("a spec's enqueue runs first, in order, then the sampler's; a restarted engine goes on where it was")
+    func order() throws {
+        let spec = try study("""
+            study: e
+            command: [train, '{lr}', '{name}']
+            space: {lr: {low: 0.001, high: 0.1, log: true}, name: {values: [sgd, adam]}}
+            strategy: {name: random}
+            budget: {max_trials: 5, max_concurrent: 1}
+            enqueue: [{lr: 0.01, name: adam}, {lr: 0.002, name: sgd}]
+            """)
+        #expect(spec.enqueue.map { $0["lr"] } == [.number(0.01), .number(0.002)])
+        let engine = StudyEngine(spec: spec, start: 0)
+        var tried: [Configuration] = []
+        while let next = engine.suggest(now: 0, running: 0) {
+            tried.append(next)
+            engine.set(engine.add(next), .completed, value: 1)
+        }
+        #expect(tried.count == 5)
+        #expect(Array(tried.prefix(2)) == spec.enqueue, "the enqueued two first, in order")
+        #expect(!tried.dropFirst(2).contains { spec.enqueue.contains($0) }, "then the sampler's")
+        // An engine rebuilt from the first trial (a restarted coordinator) runs the second next.
+        let restarted = StudyEngine(spec: spec, start: 0, trials: [Trial(number: 0, configuration: tried[0], state: .completed, value: 1)])
+        #expect(restarted.nextEnqueued == spec.enqueue[1] && restarted.suggest(now: 0, running: 0) == spec.enqueue[1])
+        #expect(StudyEngine(spec: spec, start: 0).nextEnqueued == spec.enqueue[0])
+    }
+
+    @Test("an enqueue that is not a list of configurations inside the space is refused at submit, each problem at its entry")
+    func refused() throws {
+        func problems(_ enqueue: String, budget: Int = 5) -> [String] {
+            let yaml = "study: e\ncommand: [train, '{lr}']\nspace: {lr: {low: 0.001, high: 0.1}}\nbudget: {max_trials: \(budget)}\nenqueue: \(enqueue)"
+            do { _ = try study(yaml); return [] } catch let error as SpecError { return error.problems.map(\.description) } catch { return ["\(error)"] }
+        }
+        #expect(problems("[{lr: 0.05}]") == [])
+        #expect(problems("{lr: 0.05}").contains { $0.hasPrefix("enqueue must be a list of configurations to try first") })
+        #expect(problems("[0.05]").contains { $0.hasPrefix("enqueue[0] must be a configuration {param: value, …}") })
+        #expect(problems("[{lr: 0.05}, {lr: 0.5}]").contains { $0.hasPrefix("enqueue[1].lr") })
+        #expect(problems("[{lr: 0.05, momentum: 0.9}]").contains { $0.hasPrefix("enqueue[0].momentum is not a parameter of the study's space") })
+        #expect(problems("[{}]").contains { $0.hasPrefix("enqueue[0].lr is missing") })
+        #expect(problems("[{lr: 0.05}, {lr: 0.06}]", budget: 1).contains { $0.hasPrefix("enqueue lists 2 configurations, more than budget.max_trials (1)") })
+        // A built-in trial's configuration must also train.
+        let builtin = "study: b\ntrial: {data: {dataset: moons}}\nspace: {model.activation: {values: [relu, tanh]}}\nenqueue: [{model.activation: relu}]"
+        #expect(throws: Never.self) { try study(builtin) }
+    }
+}
