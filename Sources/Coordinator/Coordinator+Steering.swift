@@ -66,7 +66,8 @@ extension Coordinator {
         for (i, trial) in request.trials.enumerated() {
             guard case let .object(values) = trial else { continue }
             do {
-                let (configuration, origin) = try study.spec.space.configuration(given: values, allowOutside: request.allowOutside ?? false, path: "trials[\(i)]")
+                let (configuration, origin) = try study.spec.space.configuration(given: values, allowOutside: request.allowOutside ?? false, path: "trials[\(i)]",
+                                                                                   remedy: "--allow-outside takes it anyway, recorded as such")
                 if study.spec.runner == .builtin {
                     for problem in trials.check(study.engine.config(for: configuration, number: study.trials.count + i)) {
                         problems.append(.init(path: "trials[\(i)]", message: "gives a trial spec that does not train: \(problem)"))

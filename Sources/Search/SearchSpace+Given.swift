@@ -6,8 +6,9 @@ extension SearchSpace {
     /// `values` as a configuration of this space: fixed parameters filled in, every active
     /// searched parameter present, no key the space does not have or that its condition leaves
     /// out. A value outside its domain is a problem unless `allowOutside` (the origin then says
-    /// `outside`). Problems name `path.key`.
-    public func configuration(given values: [String: Config], allowOutside: Bool, path: String) throws -> (Configuration, Origin) {
+    /// `outside`). Problems name `path.key`; a value outside its domain says `remedy`.
+    public func configuration(given values: [String: Config], allowOutside: Bool, path: String,
+                              remedy: String = "widen the range or change the value") throws -> (Configuration, Origin) {
         var problems: [SpecError.Problem] = []
         var filled: [String: Config] = [:]
         var outside = false
@@ -39,7 +40,7 @@ extension SearchSpace {
                 } else if allowOutside {
                     problems.append(.init(path: "\(path).\(p.name)", message: "must be a number, even outside the space (got \(value.json))"))
                 } else {
-                    problems.append(.init(path: "\(path).\(p.name)", message: "is outside the space: \(value.json) is not in \(p.domain.summary) (--allow-outside takes it anyway, recorded as such)"))
+                    problems.append(.init(path: "\(path).\(p.name)", message: "is outside the space: \(value.json) is not in \(p.domain.summary) (\(remedy))"))
                 }
             }
             filled[p.name] = value

@@ -122,6 +122,24 @@ class LifecycleTest(unittest.TestCase):
         self.assertEqual(status["name"], "bounded-next")
         self.assertGreater(status["warm"], 0)
 
+    def test_a_spec_s_enqueue_runs_first_on_the_cluster_and_a_bad_one_is_refused_at_submit(self):
+        self.cluster.start_worker("w1")
+        spec = quadratic_study(trials=4, concurrent=1, epochs=2, pause=0.01, name="points")
+        spec["enqueue"] = [{"x": 0.3}, {"x": 0.05}]
+        study, _ = self.submit(spec)
+        self.wait_state(study, "completed")
+        trials = sorted(self.exported(study)["trials"], key=lambda t: t["trial"])
+        trials = [t for t in trials if not t.get("final")]
+        self.assertEqual([t["config"]["x"] for t in trials[:2]], [0.3, 0.05])
+        self.assertEqual([t["origin"] for t in trials], ["enqueued", "enqueued", "suggested", "suggested"])
+        bad = dict(spec, study="bad-points", enqueue=[{"x": 1.5}])
+        path = os.path.join(self.tmp, "bad-points.json")
+        with open(path, "w") as handle:
+            json.dump(bad, handle)
+        refused = self.sweep("submit", path, ok=False)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("enqueue[0].x", refused.stderr)
+
     def test_a_local_study_is_advised_from_its_export_and_the_next_spec_runs_here_or_on_the_cluster(self):
         spec = quadratic_study(trials=8, concurrent=1, epochs=2, pause=0.01, name="local")
         spec["space"]["x"]["high"] = 0.2  # the optimum of (x − 0.3)² lies above the range
