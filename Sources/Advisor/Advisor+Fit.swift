@@ -32,6 +32,10 @@ extension Advisor {
                 changes.append(.set("trial.model.hidden", .array(hidden.map { .number(($0.metric * 2).rounded()) }),
                                     why: "training and validation agree: the model has room to grow"))
             }
+            // The configurations still climbing are the best evidence the next study has: they
+            // run again first, trained longer (`retrained` keeps those inside the next space).
+            changes.append(.set("enqueue", .array(climbing.map { .object($0.trial.values) }),
+                                why: "trials \(climbing.map { String($0.trial.number) }.joined(separator: ", ")) were still improving: they run again first, trained longer"))
             advice.add(.underfit, "The best trials underfit: trial \(r.trial.number) ends at \(train) \(format(r.train)) and \(spec.metric) \(format(r.valid)) "
                        + "(they agree), and its \(spec.metric) still gained \(format(abs(r.gain))) over its last 2 epochs; the same holds for \(climbing.count == readings.count ? "all" : "\(climbing.count) of") the best \(readings.count). "
                        + "Train longer, make the model bigger, or raise the learning rate.",

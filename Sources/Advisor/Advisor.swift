@@ -21,7 +21,30 @@ public struct Advisor: Sendable {
         pruning(&advice)
         noise(&advice)
         strategy(&advice)
+        retrained(&advice)
         return advice
+    }
+
+    /// The configurations the next study runs first (`enqueue`) must lie in its space: those a
+    /// range change or a dropped choice leaves out are not run again (with none left, no enqueue).
+    func retrained(_ advice: inout Advice) {
+        guard let k = advice.changes.firstIndex(where: { if case .set("enqueue", _, _) = $0 { true } else { false } }),
+              case let .set(_, .array(configurations), why) = advice.changes[k] else { return }
+        let inside = configurations.filter { c in
+            guard case let .object(values) = c else { return false }
+            return advice.changes.allSatisfy { change in
+                switch change {
+                case let .range(name, low, high, _):
+                    guard case let .number(x)? = values[name] else { return true }
+                    // As the next spec writes the bounds: floats to 4 significant digits.
+                    let integer = spec.space.parameters.contains { p in p.name == name && { if case .int = p.domain { true } else { false } }() }
+                    return x >= (integer ? low : Advice.round(low)) && x <= (integer ? high : Advice.round(high))
+                case let .drop(name, value, _): return values[name] != value
+                case .search, .set: return true
+                }
+            }
+        }
+        if inside.isEmpty { advice.changes.remove(at: k) } else { advice.changes[k] = .set("enqueue", .array(inside), why: why) }
     }
 
     /// Refining a space round 1 mapped is where Bayesian optimization is strongest (Sweep's GP is

@@ -31,7 +31,9 @@ extension Advice {
             case let .set(path, value, why):
                 let keys = path.split(separator: ".").map(String.init)
                 top[keys[0]] = keys.count == 1 ? value : (top[keys[0]] ?? .object([:])).setting(keys.dropFirst().joined(separator: "."), to: value)
-                notes[keys[0], default: []].append("\(keys.dropFirst().joined(separator: ".").isEmpty ? keys[0] : keys.dropFirst().joined(separator: ".")) → \(value.json): \(why)")
+                // An enqueue's configurations follow on their own line: the note says why.
+                let shown = path == "enqueue" ? "" : "\(keys.dropFirst().joined(separator: ".").isEmpty ? keys[0] : keys.dropFirst().joined(separator: ".")) → \(value.json): "
+                notes[keys[0], default: []].append(shown + why)
             }
         }
         top["space"] = .object(space)
@@ -53,7 +55,7 @@ extension Advice {
         var lines = ["# The next study after \(study), written by sweep advise. What the advisor found:"]
         for finding in findings { lines += wrap("- " + finding.sentence, prefix: "#   ") }
         if findings.isEmpty { lines.append("#   nothing the data supports changing: the same study, warm-started") }
-        let order = ["study", "objective", "runner", "trial", "command", "space", "strategy", "budget", "retries", "stopper", "priority", "seed", "warm_start"]
+        let order = ["study", "objective", "runner", "trial", "command", "space", "strategy", "budget", "retries", "stopper", "priority", "seed", "warm_start", "enqueue"]
         let keys = order.filter { top[$0] != nil } + top.keys.filter { !order.contains($0) }.sorted()
         for key in keys {
             for why in notes[key] ?? [] { lines += wrap(why, prefix: "# ") }

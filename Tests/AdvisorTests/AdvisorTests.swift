@@ -75,6 +75,13 @@ struct AdvisorTests {
         let advice = lab.advice()
         #expect(advice.has(.underfit))
         #expect(advice.findings.first { $0.rule == .underfit }?.sentence.contains("2 of the best 3") == true)
+        // The two still climbing run again first in the next study, trained longer; the flat best does not.
+        let climbing: Config = .array([0.016, 0.008].map { .object(["optimizer.lr": .number($0), "optimizer.name": .string("adam")]) })
+        #expect(advice.changes.contains { if case .set("enqueue", climbing, _) = $0 { true } else { false } }, "\(advice.changes)")
+        let next = advice.next(spec: lab.config, study: "s-000001")
+        let spec = try StudySpec(config: next.config, trials: TrialSpec.rules)
+        #expect(spec.enqueue.map { $0["optimizer.lr"] } == [.number(0.016), .number(0.008)] && spec.trial[path: "epochs"] == .number(14))
+        #expect(next.yaml.contains("# trials 4, 3 were still improving: they run again first, trained longer\nenqueue: "), "\(next.yaml)")
 
         var one = try Lab()
         for (i, lr) in [0.001, 0.002, 0.004].enumerated() { one.add(lr: lr, final: 0.70 + 0.01 * Double(i), rising: true) }
@@ -82,6 +89,20 @@ struct AdvisorTests {
         one.add(lr: 0.016, final: 0.81, rising: true)
         one.add(lr: 0.03, final: 0.82)
         #expect(!one.advice().has(.underfit), "one climbing trial of the best three is not the study underfitting")
+    }
+
+    @Test("configurations run again first only where the next space holds them: a narrowed range or a dropped choice leaves them out")
+    func retrainedInsideTheNextSpace() throws {
+        let lab = try Lab()
+        func config(_ lr: Double, _ name: String) -> Config { .object(["optimizer.lr": .number(lr), "optimizer.name": .string(name)]) }
+        var advice = Advice()
+        advice.changes = [.range("optimizer.lr", low: 0.01, high: 0.1, why: "narrowed"), .drop("optimizer.name", .string("sgd"), why: "lost"),
+                          .set("enqueue", .array([config(0.016, "adam"), config(0.008, "adam"), config(0.02, "sgd")]), why: "climbing")]
+        Advisor(spec: lab.spec, trials: []).retrained(&advice)
+        #expect(advice.changes.last == .set("enqueue", .array([config(0.016, "adam")]), why: "climbing"))
+        advice.changes[2] = .set("enqueue", .array([config(0.008, "adam")]), why: "climbing")
+        Advisor(spec: lab.spec, trials: []).retrained(&advice)
+        #expect(advice.changes.count == 2, "none left: no enqueue")
     }
 
     @Test("a loss still falling by 5% over the last two epochs: underfit; a flat loss jittering by 1–3% is not")
