@@ -36,9 +36,8 @@ public struct Advisor: Sendable {
                 switch change {
                 case let .range(name, low, high, _):
                     guard case let .number(x)? = values[name] else { return true }
-                    // As the next spec writes the bounds: floats to 4 significant digits.
-                    let integer = spec.space.parameters.contains { p in p.name == name && { if case .int = p.domain { true } else { false } }() }
-                    return x >= (integer ? low : Advice.round(low)) && x <= (integer ? high : Advice.round(high))
+                    let integer = spec.space.parameters.first { $0.name == name }?.domain.isInteger ?? false
+                    return x >= Advice.bound(low, integer: integer) && x <= Advice.bound(high, integer: integer)
                 case let .drop(name, value, _): return values[name] != value
                 case .search, .set: return true
                 }

@@ -13,8 +13,8 @@ extension Advice {
             case let .range(name, low, high, why):
                 guard case var .object(domain)? = space[name] else { continue }
                 let integer = domain["type"] == .string("int")
-                domain["low"] = .number(integer ? low : Self.round(low))
-                domain["high"] = .number(integer ? high : Self.round(high))
+                domain["low"] = .number(Self.bound(low, integer: integer))
+                domain["high"] = .number(Self.bound(high, integer: integer))
                 if integer, case let .number(step)? = domain["step"], step > 1 { domain["step"] = .number(1) }
                 if !integer, domain["step"] != nil { domain["step"] = nil }
                 space[name] = .object(domain)
@@ -43,6 +43,9 @@ extension Advice {
         notes["warm_start", default: []].append("the samplers start from \(study)'s trials that fit this space")
         return (.object(top), yaml(top, space: space, notes: notes, from: study))
     }
+
+    /// A range bound as the next spec writes it: an integer's as it is, a float's rounded.
+    static func bound(_ x: Double, integer: Bool) -> Double { integer ? x : round(x) }
 
     /// Four significant digits: a range bound a person reads.
     static func round(_ x: Double) -> Double {

@@ -36,7 +36,7 @@ extension Coordinator {
                            objectives: several ? study.spec.objectives.map { "\($0.metric) \($0.direction.rawValue)" } : nil,
                            front: several ? study.standings().values.count { $0.front == 1 } : nil,
                            constraints: constrained ? study.spec.constraints.map(\.description) : nil,
-                           feasible: constrained ? study.feasible : nil)
+                           feasible: constrained ? study.engine.feasible : nil)
     }
 
     /// The study's top trials by objective (a running trial by its latest report; infeasible

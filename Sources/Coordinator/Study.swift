@@ -175,9 +175,6 @@ final class Study {
         ranking.set(number, score: score(trials[number]), infeasible: !trials[number].feasible)
     }
 
-    /// With constraints: how many finished trials keep them all.
-    var feasible: Int { trials.count { $0.state.isFinished && $0.state != .cancelled && !$0.violations.isEmpty && $0.feasible } }
-
     private func score(_ t: Search.Trial) -> Double {
         let value = t.value ?? t.lastStep.flatMap { t.reports[$0] }
         return value.map(spec.direction.loss) ?? .infinity

@@ -24,6 +24,9 @@ public enum Domain: Equatable, Sendable {
         }
     }
 
+    /// Whether the domain holds integers.
+    public var isInteger: Bool { if case .int = self { true } else { false } }
+
     /// The number of distinct values, when finite.
     public var cardinality: Int? {
         switch self {

@@ -90,13 +90,17 @@ public final class StudyEngine {
         return first
     }
 
+    /// With constraints: how many finished trials keep them all.
+    public var feasible: Int { trials.count { $0.state.isFinished && $0.state != .cancelled && !$0.violations.isEmpty && $0.feasible } }
+
     /// The first of the spec's `enqueue` configurations the study has not tried yet (counted
     /// out by the trials it has, so a restarted coordinator goes on where it was): it runs before
     /// any suggestion.
     public var nextEnqueued: Configuration? {
         guard !spec.enqueue.isEmpty else { return nil }
         var left = spec.enqueue
-        for t in trials { if let i = left.firstIndex(of: t.configuration) { left.remove(at: i) } }
+        // They run first, so the scan ends within the first trials, not at the study's last.
+        for t in trials where !left.isEmpty { if let i = left.firstIndex(of: t.configuration) { left.remove(at: i) } }
         return left.first
     }
 

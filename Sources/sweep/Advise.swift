@@ -42,7 +42,7 @@ struct Advise: AsyncParsableCommand {
         if advice.findings.isEmpty { print("  nothing the data supports saying: too few finished trials, or none of the playbook's patterns") }
         for finding in advice.findings { print("- [\(finding.rule.rawValue)] \(finding.sentence)") }
         guard let next else { return }
-        let (written, yaml) = advice.next(spec: config, study: file ? ExportFile.named(study, from: next) : study)
+        let (written, yaml) = advice.next(spec: config, study: file ? ExportFile.relative(study, from: next) : study)
         // The next spec must be one sweep submit takes.
         do { _ = try StudySpec(config: written, trials: TrialSpec.rules) } catch let error as SpecError {
             throw Failure("the next spec would not be valid (\(error)); nothing was written")

@@ -17,7 +17,7 @@ enum ExportFile {
     /// How a spec written to `spec` names the export at `path` as its warm_start: relative to
     /// the spec's folder when the export lies in it or below (`sweep run` looks there first),
     /// else the absolute path.
-    static func named(_ path: String, from spec: String) -> String {
+    static func relative(_ path: String, from spec: String) -> String {
         let file = URL(fileURLWithPath: path).standardizedFileURL.path
         let folder = URL(fileURLWithPath: spec).standardizedFileURL.deletingLastPathComponent().path
         return file.hasPrefix(folder + "/") ? String(file.dropFirst(folder.count + 1)) : file
@@ -58,6 +58,6 @@ enum ExportFile {
                                 objectives: several ? spec.objectives.map { "\($0.metric) \($0.direction.rawValue)" } : nil,
                                 front: several ? engine.standings().values.count { $0.front == 1 } : nil,
                                 constraints: constrained ? spec.constraints.map(\.description) : nil,
-                                feasible: constrained ? trials.count { $0.state.isFinished && $0.state != .cancelled && !$0.violations.isEmpty && $0.feasible } : nil)
+                                feasible: constrained ? engine.feasible : nil)
     }
 }
